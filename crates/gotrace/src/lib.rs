@@ -1,0 +1,26 @@
+//! `gotrace`: read Go execution traces (`runtime/trace` output) exactly as the
+//! Go toolchain does, into a compact model, and analyse them.
+//!
+//! Layering, one module per stage of the data's journey:
+//! bytes → [`wire`] (header, varints, batches, event spec table)
+//!       → [`generation`] (a generation's batches, strings, stacks, samples)
+//!       → [`order`] (the scheduler state machine that merges batches)
+//!       → [`reader`] (the ordered [`event::Event`] stream)
+//!       → [`model`] and [`analysis`] (what the viewer and CLI use).
+//! Old-format traces (Go 1.11–1.21) are converted at the edge by [`v1`].
+
+pub mod dump;
+pub mod error;
+pub mod event;
+pub mod generation;
+pub mod order;
+pub mod reader;
+pub mod tables;
+pub mod text;
+pub mod v1;
+pub mod wire;
+
+pub use error::{Error, ErrorKind, Result};
+pub use event::Event;
+pub use reader::Reader;
+pub use tables::Tables;

@@ -1,0 +1,8 @@
+//! The bytes layer: header, varints, batch framing and the event vocabulary.
+
+pub mod batch;
+pub mod header;
+pub mod spec;
+pub mod varint;
+
+pub use header::{parse_header, Version, HEADER_LEN};

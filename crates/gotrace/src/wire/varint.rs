@@ -1,0 +1,90 @@
+//! Unsigned LEB128 varints as Go's `encoding/binary` reads them: at most ten
+//! bytes, padded (non-minimal) encodings accepted (the runtime pads batch
+//! sizes to ten bytes), and a tenth byte above 1 is an overflow.
+
+/// Why a varint could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarintError {
+    /// The input ended inside the varint.
+    Truncated,
+    /// More than 64 bits.
+    Overflow,
+}
+
+impl VarintError {
+    pub fn describe(self) -> &'static str {
+        match self {
+            VarintError::Truncated => "unexpected end of data inside a varint",
+            VarintError::Overflow => "varint overflows a 64-bit integer",
+        }
+    }
+}
+
+/// Decodes one uvarint from the start of `buf`: `(value, bytes used)`.
+#[inline]
+pub fn read_uvarint(buf: &[u8]) -> Result<(u64, usize), VarintError> {
+    // Fast path: one byte.
+    if let Some(&b) = buf.first() {
+        if b < 0x80 {
+            return Ok((u64::from(b), 1));
+        }
+    }
+    let mut x: u64 = 0;
+    let mut shift: u32 = 0;
+    for (i, &b) in buf.iter().enumerate() {
+        if i == 10 {
+            return Err(VarintError::Overflow);
+        }
+        if b < 0x80 {
+            if i == 9 && b > 1 {
+                return Err(VarintError::Overflow);
+            }
+            return Ok((x | (u64::from(b) << shift), i + 1));
+        }
+        x |= u64::from(b & 0x7f) << shift;
+        shift += 7;
+    }
+    Err(VarintError::Truncated)
+}
+
+/// Appends the minimal encoding of `v` to `out`.
+pub fn write_uvarint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        for v in [0u64, 1, 127, 128, 300, 1 << 35, u64::MAX - 1, u64::MAX] {
+            let mut b = Vec::new();
+            write_uvarint(&mut b, v);
+            assert_eq!(read_uvarint(&b), Ok((v, b.len())));
+        }
+    }
+
+    #[test]
+    fn accepts_padded_encodings() {
+        // 16 as the runtime writes batch sizes: ten bytes.
+        let b = [0x90, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00];
+        assert_eq!(read_uvarint(&b), Ok((16, 10)));
+    }
+
+    #[test]
+    fn rejects_overflow_and_truncation() {
+        let max = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+        assert_eq!(read_uvarint(&max), Ok((u64::MAX, 10)));
+        let over = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02];
+        assert_eq!(read_uvarint(&over), Err(VarintError::Overflow));
+        let eleven = [0x80; 11];
+        assert_eq!(read_uvarint(&eleven), Err(VarintError::Overflow));
+        assert_eq!(read_uvarint(&[0x80, 0x80]), Err(VarintError::Truncated));
+        assert_eq!(read_uvarint(&[]), Err(VarintError::Truncated));
+    }
+}
