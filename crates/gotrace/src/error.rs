@@ -30,7 +30,12 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, offset: None, generation: None, message: message.into() }
+        Error {
+            kind,
+            offset: None,
+            generation: None,
+            message: message.into(),
+        }
     }
     pub fn format(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Format, message)

@@ -87,8 +87,16 @@ pub enum Resource {
 /// The old and new state of one resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transition {
-    Goroutine { id: GoId, old: GoState, new: GoState },
-    Proc { id: ProcId, old: ProcState, new: ProcState },
+    Goroutine {
+        id: GoId,
+        old: GoState,
+        new: GoState,
+    },
+    Proc {
+        id: ProcId,
+        old: ProcState,
+        new: ProcState,
+    },
 }
 
 /// Why a goroutine stopped or blocked, as the trace said it.
@@ -174,19 +182,56 @@ pub struct Experimental {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Payload {
     /// A generation boundary: `n` counts from 1.
-    Sync { n: u64, clock: Option<ClockSnapshot> },
-    Metric { metric: Metric, value: u64 },
-    Label { label: StrId, resource: Resource },
+    Sync {
+        n: u64,
+        clock: Option<ClockSnapshot>,
+    },
+    Metric {
+        metric: Metric,
+        value: u64,
+    },
+    Label {
+        label: StrId,
+        resource: Resource,
+    },
     /// A CPU profile sample; the event's stack is the sampled stack.
     StackSample,
-    RangeBegin { name: RangeName, scope: Resource },
-    RangeActive { name: RangeName, scope: Resource },
-    RangeEnd { name: RangeName, scope: Resource, sweep: Option<SweepAttrs> },
-    TaskBegin { id: u64, parent: u64, ty: StrId },
-    TaskEnd { id: u64, parent: u64, ty: StrId },
-    RegionBegin { task: u64, ty: StrId },
-    RegionEnd { task: u64, ty: StrId },
-    Log { task: u64, category: StrId, message: StrId },
+    RangeBegin {
+        name: RangeName,
+        scope: Resource,
+    },
+    RangeActive {
+        name: RangeName,
+        scope: Resource,
+    },
+    RangeEnd {
+        name: RangeName,
+        scope: Resource,
+        sweep: Option<SweepAttrs>,
+    },
+    TaskBegin {
+        id: u64,
+        parent: u64,
+        ty: StrId,
+    },
+    TaskEnd {
+        id: u64,
+        parent: u64,
+        ty: StrId,
+    },
+    RegionBegin {
+        task: u64,
+        ty: StrId,
+    },
+    RegionEnd {
+        task: u64,
+        ty: StrId,
+    },
+    Log {
+        task: u64,
+        category: StrId,
+        message: StrId,
+    },
     StateTransition(StateTransition),
     Experimental(Experimental),
 }

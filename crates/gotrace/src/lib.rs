@@ -9,14 +9,17 @@
 //!       → [`model`] and [`analysis`] (what the viewer and CLI use).
 //! Old-format traces (Go 1.11–1.21) are converted at the edge by [`v1`].
 
+pub mod analysis;
 pub mod dump;
 pub mod error;
 pub mod event;
 pub mod generation;
+pub mod intmap;
 pub mod order;
 pub mod reader;
 pub mod tables;
 pub mod text;
+pub mod timeline;
 pub mod v1;
 pub mod wire;
 

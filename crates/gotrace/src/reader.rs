@@ -1,34 +1,812 @@
-//! The ordered event stream: composes header → generations → ordering.
-//! (Being written; the API below is stable.)
+//! The ordered event stream: composes header → generations → ordering, and
+//! resolves each ordered event against its generation's tables.
+//!
+//! Semantics follow Go 1.27's `trace.Reader`: a `Sync` event opens every
+//! generation and one closes the trace; event times are forced to be strictly
+//! increasing; an error in a later generation is reported after everything
+//! before it (and after a `Sync`), so a damaged tail loses only itself.
 
 use crate::error::Error;
-use crate::event::Event;
-use crate::tables::Tables;
-use crate::wire::Version;
+use crate::event::{
+    Event, GoState, Metric, Payload, ProcState, RangeName, Resource, StateTransition, SweepAttrs,
+};
+use crate::event::{Experimental, Transition, NO_GOROUTINE, NO_PROC, NO_THREAD};
+use crate::generation::{read_generation, read_generation_with_spill, ticks_to_ns, Generation};
+use crate::order::{name as ev_name, pstatus, Extra, Ordering, Queued, RawEvent};
+use crate::tables::{StackId, StrId, Tables};
+use crate::wire::batch::Batch;
+use crate::wire::spec::{self, ev};
+use crate::wire::varint::read_uvarint;
+use crate::wire::{Version, HEADER_LEN};
 
 /// Reads a whole trace held in memory, yielding events in Go's order.
 pub struct Reader<'a> {
     data: &'a [u8],
     version: Version,
     tables: Tables,
+    inner: Inner<'a>,
+    last_time: i64,
+    syncs: u64,
+    done: bool,
+    /// The Sync just returned closes the trace.
+    finish_after: bool,
+}
+
+enum Inner<'a> {
+    V1 {
+        events: std::vec::IntoIter<Event>,
+        error: Option<Error>,
+    },
+    V2(Box<V2<'a>>),
+}
+
+/// State of the new-format reader.
+struct V2<'a> {
+    pos: usize,
+    gen: Option<Generation<'a>>,
+    frontier: Vec<Cursor>,
+    samples: std::collections::VecDeque<crate::generation::CpuSample>,
+    order: Ordering,
+    /// < 1.26: the first batch of the next generation.
+    spill: Option<Batch<'a>>,
+    /// An error to report after a Sync (Go's deferred generation error).
+    pending_error: Option<Error>,
+    pending_error_synced: bool,
+    /// 1.26+: an error met reading the next generation.
+    gen_error: Option<Error>,
+}
+
+/// Walks one thread's batches of the current generation.
+struct Cursor {
+    m: u64,
+    /// Index of this thread's batch list in the generation.
+    list: usize,
+    batch: usize,
+    off: usize,
+    last_ts: i64,
+    ev: RawEvent,
+    /// File offset of the current event, for errors.
+    at: u64,
 }
 
 impl<'a> Reader<'a> {
-    /// Checks the header; the events are decoded lazily by [`Reader::next_event`].
+    /// Checks the header (and, for old-format traces, parses the whole
+    /// trace, as Go does); new-format events are decoded lazily.
     pub fn new(data: &'a [u8]) -> Result<Self, Error> {
         let version = crate::wire::parse_header(data)?;
-        Ok(Reader { data, version, tables: Tables::new() })
+        let mut tables = Tables::new();
+        let inner = if version.is_v1() {
+            let (events, error) = crate::v1::read(data, version, &mut tables);
+            if events.is_empty() {
+                if let Some(e) = error {
+                    return Err(e);
+                }
+            }
+            Inner::V1 {
+                events: events.into_iter(),
+                error,
+            }
+        } else {
+            Inner::V2(Box::new(V2 {
+                pos: HEADER_LEN,
+                gen: None,
+                frontier: Vec::new(),
+                samples: Default::default(),
+                order: Ordering::new(),
+                spill: None,
+                pending_error: None,
+                pending_error_synced: false,
+                gen_error: None,
+            }))
+        };
+        Ok(Reader {
+            data,
+            version,
+            tables,
+            inner,
+            last_time: 0,
+            syncs: 0,
+            done: false,
+            finish_after: false,
+        })
     }
+
     pub fn version(&self) -> Version {
         self.version
     }
+
     /// Interned strings and stacks referenced by the events read so far.
     pub fn tables(&self) -> &Tables {
         &self.tables
     }
+
+    /// Gives the tables to the caller once reading is over.
+    pub fn into_tables(self) -> Tables {
+        self.tables
+    }
+
+    /// Bytes of input consumed so far (for progress reporting).
+    pub fn position(&self) -> usize {
+        match &self.inner {
+            Inner::V1 { .. } => self.data.len(),
+            Inner::V2(v) => v.pos,
+        }
+    }
+
+    /// Total input size.
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// The current generation number, if one is being read.
+    pub fn generation(&self) -> Option<u64> {
+        match &self.inner {
+            Inner::V1 { .. } => None,
+            Inner::V2(v) => v.gen.as_ref().map(|g| g.gen),
+        }
+    }
+
     /// The next event; `None` at the end. After an error, always `None`.
     pub fn next_event(&mut self) -> Option<Result<Event, Error>> {
-        let _ = self.data;
-        None
+        if self.done || self.finish_after {
+            self.done = true;
+            return None;
+        }
+        let r = match &mut self.inner {
+            Inner::V1 { events, error } => match events.next() {
+                Some(e) => return Some(Ok(e)),
+                None => {
+                    self.done = true;
+                    return error.take().map(Err);
+                }
+            },
+            Inner::V2(_) => self.next_v2(),
+        };
+        match r {
+            Ok(Some(mut e)) => {
+                if e.time <= self.last_time {
+                    e.time = self.last_time + 1;
+                }
+                self.last_time = e.time;
+                Some(Ok(e))
+            }
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+
+    fn sync(&mut self, time: i64, with_clock: bool) -> Event {
+        self.syncs += 1;
+        let clock = match (&self.inner, with_clock) {
+            (Inner::V2(v), true) => v.gen.as_ref().and_then(|g| g.clock),
+            _ => None,
+        };
+        Event {
+            time,
+            m: NO_THREAD,
+            p: NO_PROC,
+            g: NO_GOROUTINE,
+            stack: StackId::NONE,
+            wire_type: 0,
+            payload: Payload::Sync {
+                n: self.syncs,
+                clock,
+            },
+        }
+    }
+
+    fn v2(&mut self) -> &mut V2<'a> {
+        match &mut self.inner {
+            Inner::V2(v) => v,
+            Inner::V1 { .. } => unreachable!("v2 state on a v1 trace"),
+        }
+    }
+
+    fn next_v2(&mut self) -> Result<Option<Event>, Error> {
+        let minor = self.version.minor();
+        let data = self.data;
+        // 1. Events already ordered.
+        if let Some(q) = self.v2().order.pop() {
+            return self.resolve(q).map(Some);
+        }
+        // 2. Need a new generation?
+        let v = self.v2();
+        if v.frontier.is_empty() && v.samples.is_empty() {
+            return if minor < 26 {
+                self.next_gen_with_spill(minor)
+            } else {
+                self.next_gen(minor)
+            };
+        }
+        // 3. A CPU sample that comes before the next event.
+        let v = self.v2();
+        if let Some(s) = v.samples.front().copied() {
+            if v.frontier.first().is_none_or(|c| s.time < c.ev.time) {
+                v.samples.pop_front();
+                return self.sample_event(s).map(Some);
+            }
+        }
+        // 4. Advance the earliest thread that can advance.
+        let v = self.v2();
+        if v.frontier.is_empty() {
+            let gen = v.gen.as_ref().map(|g| g.gen).unwrap_or(0);
+            return Err(Error::ordering(format!(
+                "broken trace: frontier is empty (generation {gen})"
+            )));
+        }
+        if !self.try_advance(0, data)? {
+            let v = self.v2();
+            v.frontier.sort_by_key(|c| c.ev.time);
+            let mut advanced = false;
+            for i in 1..self.v2().frontier.len() {
+                if self.try_advance(i, data)? {
+                    advanced = true;
+                    break;
+                }
+            }
+            if !advanced {
+                let v = self.v2();
+                let gen = v.gen.as_ref().map(|g| g.gen).unwrap_or(0);
+                let heads: Vec<String> = v
+                    .frontier
+                    .iter()
+                    .take(4)
+                    .map(|c| format!("M {} {} at byte {}", c.m as i64, ev_name(c.ev.ty), c.at))
+                    .collect();
+                let at = v.frontier.first().map(|c| c.at).unwrap_or(0);
+                return Err(Error::ordering(format!(
+                    "broken trace: failed to advance: no thread's next event can happen (heads: {}{}; {})",
+                    heads.join(", "),
+                    if v.frontier.len() > 4 { ", ..." } else { "" },
+                    v.order.summary()
+                ))
+                .at(at)
+                .in_generation(gen));
+            }
+        }
+        match self.v2().order.pop() {
+            Some(q) => self.resolve(q).map(Some),
+            None => Err(Error::ordering(
+                "internal error: advance succeeded but nothing was queued",
+            )),
+        }
+    }
+
+    /// Tries to advance frontier cursor `i`; on success moves it on.
+    fn try_advance(&mut self, i: usize, data: &'a [u8]) -> Result<bool, Error> {
+        let v = self.v2();
+        let Some(gen) = v.gen.as_ref() else {
+            return Ok(false);
+        };
+        let Some(c) = v.frontier.get(i) else {
+            return Ok(false);
+        };
+        let (raw, m, at) = (c.ev, c.m, c.at);
+        let genno = gen.gen;
+        let strings = |id: u64| gen.string(id);
+        let ok = v
+            .order
+            .advance(&raw, m as i64, genno, &strings)
+            .map_err(|e| e.at(at).in_generation(genno))?;
+        if !ok {
+            return Ok(false);
+        }
+        let _ = data;
+        let has_next = {
+            let (Some(gen), Some(c)) = (v.gen.as_ref(), v.frontier.get_mut(i)) else {
+                return Ok(true);
+            };
+            next_event(c, gen).map_err(|e| e.in_generation(genno))?
+        };
+        if has_next {
+            heap_update(&mut v.frontier, i);
+        } else {
+            heap_remove(&mut v.frontier, i);
+        }
+        Ok(true)
+    }
+
+    /// Installs a freshly read generation and returns its opening Sync.
+    fn install(&mut self, gen: Generation<'a>) -> Result<Option<Event>, Error> {
+        let genno = gen.gen;
+        let min = ticks_to_ns(gen.ns_per_tick, gen.min_ts);
+        let v = self.v2();
+        v.samples = gen.cpu_samples.iter().copied().collect();
+        v.frontier.clear();
+        for (idx, (m, _)) in gen.batches.iter().enumerate() {
+            let mut c = Cursor {
+                m: *m,
+                list: idx,
+                batch: 0,
+                off: 0,
+                last_ts: 0,
+                ev: RawEvent::default(),
+                at: 0,
+            };
+            if next_event(&mut c, &gen).map_err(|e| e.in_generation(genno))? {
+                heap_insert(&mut v.frontier, c);
+            }
+        }
+        v.gen = Some(gen);
+        Ok(Some(self.sync(min, true)))
+    }
+
+    /// Version 26+: generations end with an explicit marker.
+    fn next_gen(&mut self, minor: u32) -> Result<Option<Event>, Error> {
+        let data = self.data;
+        let last = self.last_time;
+        let v = self.v2();
+        if let Some(e) = v.gen_error.take() {
+            return Err(e);
+        }
+        let pos = v.pos;
+        let mut tables = std::mem::take(&mut self.tables);
+        let r = read_generation(data, pos, minor, &mut tables);
+        self.tables = tables;
+        match r {
+            Ok(Some((gen, next))) => {
+                self.v2().pos = next;
+                self.install(gen)
+            }
+            Ok(None) => {
+                // Clean end: one final Sync.
+                self.v2().gen = None;
+                self.done_after_sync();
+                Ok(Some(self.sync(last, false)))
+            }
+            Err(e) => {
+                let v = self.v2();
+                v.gen = None;
+                v.gen_error = Some(e);
+                Ok(Some(self.sync(last, false)))
+            }
+        }
+    }
+
+    /// Before 1.26: a generation ends where the next one's first batch is.
+    fn next_gen_with_spill(&mut self, minor: u32) -> Result<Option<Event>, Error> {
+        let data = self.data;
+        let last = self.last_time;
+        let v = self.v2();
+        if v.pending_error.is_some() {
+            if v.pending_error_synced {
+                return Err(v
+                    .pending_error
+                    .take()
+                    .unwrap_or_else(|| Error::format("unknown error")));
+            }
+            v.pending_error_synced = true;
+            return Ok(Some(self.sync(last, false)));
+        }
+        if v.gen.is_some() && v.spill.is_none() {
+            self.done_after_sync();
+            return Ok(Some(self.sync(last, false)));
+        }
+        let (pos, spill) = (v.pos, v.spill.take());
+        let mut tables = std::mem::take(&mut self.tables);
+        let r = read_generation_with_spill(data, pos, minor, spill, &mut tables);
+        self.tables = tables;
+        match r {
+            Ok(read) => {
+                let v = self.v2();
+                v.pos = read.next_pos;
+                v.spill = read.spill;
+                v.pending_error = read.deferred_error;
+                match read.generation {
+                    Some(gen) => self.install(gen),
+                    None => Ok(None),
+                }
+            }
+            Err(e) => {
+                let v = self.v2();
+                v.gen = None;
+                v.pending_error = Some(e);
+                v.pending_error_synced = true;
+                Ok(Some(self.sync(last, false)))
+            }
+        }
+    }
+
+    /// Marks the stream as ending after the Sync being returned.
+    fn done_after_sync(&mut self) {
+        self.finish_after = true;
+    }
+
+    fn sample_event(&mut self, s: crate::generation::CpuSample) -> Result<Event, Error> {
+        let v = self.v2();
+        let gen = v
+            .gen
+            .as_ref()
+            .ok_or_else(|| Error::format("internal error: sample without generation"))?;
+        let stack = gen.stack(s.stack).ok_or_else(|| {
+            Error::format(format!(
+                "found invalid stack ID {} for event CPUSample",
+                s.stack
+            ))
+            .in_generation(gen.gen)
+        })?;
+        Ok(Event {
+            time: s.time,
+            m: s.m,
+            p: s.p,
+            g: s.g,
+            stack,
+            wire_type: ev::CPU_SAMPLE,
+            payload: Payload::StackSample,
+        })
+    }
+
+    /// Turns an ordered event into the public form, checking its table ids.
+    fn resolve(&mut self, q: Queued) -> Result<Event, Error> {
+        let v = self.v2();
+        let gen = v
+            .gen
+            .as_ref()
+            .ok_or_else(|| Error::format("internal error: event without generation"))?;
+        resolve(&q, gen)
+    }
+}
+
+impl Iterator for Reader<'_> {
+    type Item = Result<Event, Error>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_event()
+    }
+}
+
+/// Resolves `q` against generation `gen`.
+fn resolve(q: &Queued, gen: &Generation<'_>) -> Result<Event, Error> {
+    let ty = q.ev.ty;
+    let a = q.ev.args;
+    let sp = spec::spec(ty).ok_or_else(|| Error::format(format!("bad event type {ty}")))?;
+    // Every string and stack argument must exist in the generation's tables.
+    for &i in sp.stack_ids {
+        let id = a.get(i.wrapping_sub(1)).copied().unwrap_or(0);
+        if gen.stack(id).is_none() {
+            return Err(Error::format(format!(
+                "found invalid stack ID {id} for event {}",
+                sp.name
+            ))
+            .in_generation(gen.gen));
+        }
+    }
+    for &i in sp.string_ids {
+        let id = a.get(i.wrapping_sub(1)).copied().unwrap_or(0);
+        if gen.string(id).is_none() {
+            return Err(Error::format(format!(
+                "found invalid string ID {id} for event {}",
+                sp.name
+            ))
+            .in_generation(gen.gen));
+        }
+    }
+    let str_arg = |i: usize| {
+        gen.string(a.get(i).copied().unwrap_or(0))
+            .unwrap_or(StrId::EMPTY)
+    };
+    let stack_arg = |i: usize| {
+        gen.stack(a.get(i).copied().unwrap_or(0))
+            .unwrap_or(StackId::NONE)
+    };
+    let stack = sp
+        .stack_ids
+        .first()
+        .map(|&i| stack_arg(i - 1))
+        .unwrap_or(StackId::NONE);
+    let c = q.ctx;
+    let go = |id: i64, old: GoState, new: GoState, reason: StrId, stack: StackId| {
+        Payload::StateTransition(StateTransition {
+            transition: Transition::Goroutine { id, old, new },
+            reason,
+            stack,
+        })
+    };
+    let proc = |id: i64, old: ProcState, new: ProcState| {
+        Payload::StateTransition(StateTransition {
+            transition: Transition::Proc { id, old, new },
+            reason: StrId::EMPTY,
+            stack: StackId::NONE,
+        })
+    };
+    use GoState as G;
+    let e = StrId::EMPTY;
+    let none = StackId::NONE;
+    let payload = match ty {
+        ev::PROCS_CHANGE => Payload::Metric {
+            metric: Metric::Gomaxprocs,
+            value: a[0],
+        },
+        ev::HEAP_ALLOC => Payload::Metric {
+            metric: Metric::HeapAlloc,
+            value: a[0],
+        },
+        ev::HEAP_GOAL => Payload::Metric {
+            metric: Metric::HeapGoal,
+            value: a[0],
+        },
+        ev::GO_LABEL => Payload::Label {
+            label: str_arg(0),
+            resource: Resource::Goroutine(c.g),
+        },
+        ev::STW_BEGIN => Payload::RangeBegin {
+            name: RangeName::StopTheWorld(str_arg(0)),
+            scope: Resource::Goroutine(c.g),
+        },
+        ev::STW_END => {
+            let kind = match q.extra {
+                Extra::StwKind(id) => gen.string(id).ok_or_else(|| {
+                    Error::format(format!(
+                        "found invalid string ID {id} for the kind of event STWEnd"
+                    ))
+                    .in_generation(gen.gen)
+                })?,
+                _ => e,
+            };
+            Payload::RangeEnd {
+                name: RangeName::StopTheWorld(kind),
+                scope: Resource::Goroutine(c.g),
+                sweep: None,
+            }
+        }
+        ev::GC_BEGIN => Payload::RangeBegin {
+            name: RangeName::GcMark,
+            scope: Resource::None,
+        },
+        ev::GC_ACTIVE => Payload::RangeActive {
+            name: RangeName::GcMark,
+            scope: Resource::None,
+        },
+        ev::GC_END => Payload::RangeEnd {
+            name: RangeName::GcMark,
+            scope: Resource::None,
+            sweep: None,
+        },
+        ev::GC_SWEEP_BEGIN => Payload::RangeBegin {
+            name: RangeName::GcSweep,
+            scope: Resource::Proc(c.p),
+        },
+        ev::GC_SWEEP_ACTIVE => Payload::RangeActive {
+            name: RangeName::GcSweep,
+            scope: Resource::Proc(a[0] as i64),
+        },
+        ev::GC_SWEEP_END => Payload::RangeEnd {
+            name: RangeName::GcSweep,
+            scope: Resource::Proc(c.p),
+            sweep: Some(SweepAttrs {
+                swept: a[0],
+                reclaimed: a[1],
+            }),
+        },
+        ev::GC_MARK_ASSIST_BEGIN => Payload::RangeBegin {
+            name: RangeName::GcMarkAssist,
+            scope: Resource::Goroutine(c.g),
+        },
+        ev::GC_MARK_ASSIST_ACTIVE => Payload::RangeActive {
+            name: RangeName::GcMarkAssist,
+            scope: Resource::Goroutine(a[0] as i64),
+        },
+        ev::GC_MARK_ASSIST_END => Payload::RangeEnd {
+            name: RangeName::GcMarkAssist,
+            scope: Resource::Goroutine(c.g),
+            sweep: None,
+        },
+        ev::USER_TASK_BEGIN => Payload::TaskBegin {
+            id: a[0],
+            parent: a[1],
+            ty: str_arg(2),
+        },
+        ev::USER_TASK_END => match q.extra {
+            Extra::TaskEnd { parent, name } => Payload::TaskEnd {
+                id: a[0],
+                parent,
+                ty: name,
+            },
+            _ => Payload::TaskEnd {
+                id: a[0],
+                parent: crate::event::NO_TASK,
+                ty: e,
+            },
+        },
+        ev::USER_REGION_BEGIN => Payload::RegionBegin {
+            task: a[0],
+            ty: str_arg(1),
+        },
+        ev::USER_REGION_END => Payload::RegionEnd {
+            task: a[0],
+            ty: str_arg(1),
+        },
+        ev::USER_LOG => Payload::Log {
+            task: a[0],
+            category: str_arg(1),
+            message: str_arg(2),
+        },
+        ev::PROC_START => proc(a[0] as i64, ProcState::Idle, ProcState::Running),
+        ev::PROC_STOP => proc(c.p, ProcState::Running, ProcState::Idle),
+        ev::PROC_STEAL => {
+            let before = match q.extra {
+                Extra::StealFrom(pstatus::SYSCALL_ABANDONED) => ProcState::Idle,
+                _ => ProcState::Running,
+            };
+            proc(a[0] as i64, before, ProcState::Idle)
+        }
+        ev::PROC_STATUS => {
+            let old = match q.extra {
+                Extra::ProcOld(s) => s,
+                _ => ProcState::Undetermined,
+            };
+            proc(a[0] as i64, old, crate::order::proc_state_of(a[1]))
+        }
+        ev::GO_CREATE => go(a[0] as i64, G::NotExist, G::Runnable, e, stack_arg(1)),
+        ev::GO_CREATE_BLOCKED => go(a[0] as i64, G::NotExist, G::Waiting, e, stack_arg(1)),
+        ev::GO_CREATE_SYSCALL => go(a[0] as i64, G::NotExist, G::Syscall, e, none),
+        ev::GO_START => go(a[0] as i64, G::Runnable, G::Running, e, none),
+        ev::GO_DESTROY => go(c.g, G::Running, G::NotExist, e, none),
+        ev::GO_DESTROY_SYSCALL => go(c.g, G::Syscall, G::NotExist, e, none),
+        ev::GO_STOP => go(c.g, G::Running, G::Runnable, str_arg(0), stack),
+        ev::GO_BLOCK => go(c.g, G::Running, G::Waiting, str_arg(0), stack),
+        ev::GO_UNBLOCK | ev::GO_SWITCH | ev::GO_SWITCH_DESTROY => {
+            go(a[0] as i64, G::Waiting, G::Runnable, e, none)
+        }
+        ev::GO_SYSCALL_BEGIN => go(c.g, G::Running, G::Syscall, e, stack),
+        ev::GO_SYSCALL_END => go(c.g, G::Syscall, G::Running, e, none),
+        ev::GO_SYSCALL_END_BLOCKED => go(c.g, G::Syscall, G::Runnable, e, none),
+        ev::GO_STATUS | ev::GO_STATUS_STACK => {
+            let old = match q.extra {
+                Extra::GoOld(s) => s,
+                _ => G::Undetermined,
+            };
+            go(a[0] as i64, old, crate::order::go_state_of(a[2]), e, stack)
+        }
+        t if (ev::SPAN..=ev::GOROUTINE_STACK_FREE).contains(&t) => {
+            let nargs = sp.args.len().saturating_sub(1).min(4) as u8;
+            Payload::Experimental(Experimental {
+                wire_type: t,
+                args: a,
+                nargs,
+            })
+        }
+        t => {
+            return Err(Error::format(format!(
+                "internal error: unexpected event type {t}"
+            )))
+        }
+    };
+    Ok(Event {
+        time: q.ev.time,
+        m: c.m,
+        p: c.p,
+        g: c.g,
+        stack,
+        wire_type: ty,
+        payload,
+    })
+}
+
+/// Decodes the next event of cursor `c`; false when its batches are done.
+fn next_event(c: &mut Cursor, gen: &Generation<'_>) -> Result<bool, Error> {
+    let Some((_, batches)) = gen.batches.get(c.list) else {
+        return Ok(false);
+    };
+    while let Some(b) = batches.get(c.batch) {
+        if c.off < b.data.len() {
+            break;
+        }
+        c.batch += 1;
+        c.off = 0;
+        c.last_ts = 0;
+    }
+    let Some(b) = batches.get(c.batch) else {
+        return Ok(false);
+    };
+    if c.last_ts == 0 {
+        c.last_ts = ticks_to_ns(gen.ns_per_tick, b.time);
+    }
+    let at = b.data_offset + c.off as u64;
+    let buf = b.data.get(c.off..).unwrap_or(&[]);
+    let (raw, n, dt) = decode_timed(buf).map_err(|e| e.at(at))?;
+    c.ev = raw;
+    c.ev.time = ticks_to_ns(gen.ns_per_tick, dt).wrapping_add(c.last_ts);
+    c.last_ts = c.ev.time;
+    c.off += n;
+    c.at = at;
+    Ok(true)
+}
+
+/// Decodes one timed event: `(event, bytes used, time delta in ticks)`.
+fn decode_timed(buf: &[u8]) -> Result<(RawEvent, usize, u64), Error> {
+    let ty = *buf
+        .first()
+        .ok_or_else(|| Error::truncated("unexpected end of batch"))?;
+    if ty > ev::GOROUTINE_STACK_FREE {
+        return Err(Error::format(format!("found invalid event type: {ty}")));
+    }
+    let sp = match spec::spec(ty) {
+        Some(sp) if sp.timed && !sp.args.is_empty() => sp,
+        _ => {
+            return Err(Error::format(format!(
+                "found event without a timestamp: type={ty}"
+            )))
+        }
+    };
+    let mut n = 1;
+    let (dt, k) = read_uvarint(buf.get(n..).unwrap_or(&[]))
+        .map_err(|_| Error::format("found invalid uvarint for timestamp"))?;
+    n += k;
+    let mut raw = RawEvent {
+        ty,
+        time: 0,
+        args: [0; 4],
+    };
+    for slot in raw.args.iter_mut().take(sp.args.len() - 1) {
+        let (v, k) = read_uvarint(buf.get(n..).unwrap_or(&[]))
+            .map_err(|_| Error::format("found invalid uvarint"))?;
+        *slot = v;
+        n += k;
+    }
+    Ok((raw, n, dt))
+}
+
+// The frontier is a binary min-heap on event time with Go's exact sift
+// rules, so that ties between threads break the same way.
+
+fn heap_insert(h: &mut Vec<Cursor>, c: Cursor) {
+    h.push(c);
+    let i = h.len() - 1;
+    sift_up(h, i);
+}
+
+fn heap_update(h: &mut [Cursor], i: usize) {
+    if sift_up(h, i) != i {
+        return;
+    }
+    sift_down(h, i);
+}
+
+fn heap_remove(h: &mut Vec<Cursor>, mut i: usize) {
+    while i > 0 {
+        h.swap((i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    let last = h.len() - 1;
+    h.swap(0, last);
+    h.pop();
+    sift_down(h, 0);
+}
+
+fn sift_up(h: &mut [Cursor], mut i: usize) -> usize {
+    while i > 0 && h[(i - 1) / 2].ev.time > h[i].ev.time {
+        h.swap((i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    i
+}
+
+fn sift_down(h: &mut [Cursor], mut i: usize) -> usize {
+    loop {
+        let mut m = i;
+        let mut min_t = h.get(i).map(|c| c.ev.time).unwrap_or(i64::MAX);
+        for child in [2 * i + 1, 2 * i + 2] {
+            if let Some(c) = h.get(child) {
+                if c.ev.time < min_t {
+                    min_t = c.ev.time;
+                    m = child;
+                }
+            }
+        }
+        if m == i {
+            return i;
+        }
+        h.swap(i, m);
+        i = m;
     }
 }

@@ -99,8 +99,14 @@ impl Tables {
     /// The bytes of string `id` ("" for an unknown id).
     pub fn bytes(&self, id: StrId) -> &[u8] {
         let i = id.0 as usize;
-        match (i.checked_sub(1).and_then(|p| self.str_ends.get(p)), self.str_ends.get(i)) {
-            (Some(&start), Some(&end)) => self.str_bytes.get(start as usize..end as usize).unwrap_or(&[]),
+        match (
+            i.checked_sub(1).and_then(|p| self.str_ends.get(p)),
+            self.str_ends.get(i),
+        ) {
+            (Some(&start), Some(&end)) => self
+                .str_bytes
+                .get(start as usize..end as usize)
+                .unwrap_or(&[]),
             _ => &[],
         }
     }
@@ -144,15 +150,23 @@ impl Tables {
     /// The frame ids of stack `id`, leaf first (empty for `NONE` or unknown ids).
     pub fn stack_frame_ids(&self, id: StackId) -> &[FrameId] {
         let i = id.0 as usize;
-        match (i.checked_sub(1).and_then(|p| self.stack_ends.get(p)), self.stack_ends.get(i)) {
-            (Some(&start), Some(&end)) => self.stack_frames.get(start as usize..end as usize).unwrap_or(&[]),
+        match (
+            i.checked_sub(1).and_then(|p| self.stack_ends.get(p)),
+            self.stack_ends.get(i),
+        ) {
+            (Some(&start), Some(&end)) => self
+                .stack_frames
+                .get(start as usize..end as usize)
+                .unwrap_or(&[]),
             _ => &[],
         }
     }
 
     /// The frames of stack `id`, leaf first.
     pub fn stack(&self, id: StackId) -> impl Iterator<Item = &Frame> + '_ {
-        self.stack_frame_ids(id).iter().filter_map(|f| self.frame(*f))
+        self.stack_frame_ids(id)
+            .iter()
+            .filter_map(|f| self.frame(*f))
     }
 
     /// Number of stacks (including the empty stack).
@@ -196,8 +210,18 @@ mod tests {
         let mut t = Tables::new();
         let f = t.intern_str("main.main");
         let file = t.intern_str("main.go");
-        let f1 = t.intern_frame(Frame { pc: 1, func: f, file, line: 10 });
-        let f2 = t.intern_frame(Frame { pc: 2, func: f, file, line: 11 });
+        let f1 = t.intern_frame(Frame {
+            pc: 1,
+            func: f,
+            file,
+            line: 10,
+        });
+        let f2 = t.intern_frame(Frame {
+            pc: 2,
+            func: f,
+            file,
+            line: 11,
+        });
         let s = t.intern_stack(&[f1, f2]);
         assert_eq!(t.intern_stack(&[f1, f2]), s);
         assert_ne!(t.intern_stack(&[f2]), s);

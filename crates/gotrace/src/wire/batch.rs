@@ -53,7 +53,9 @@ impl Batch<'_> {
 pub enum Item<'a> {
     Batch(Batch<'a>),
     /// The one-byte end-of-generation marker (version 26+).
-    EndOfGeneration { offset: u64 },
+    EndOfGeneration {
+        offset: u64,
+    },
 }
 
 /// Reads the item at `pos` of `file` (whole file, header included).
@@ -73,9 +75,9 @@ pub fn read_item(file: &[u8], pos: usize) -> Result<Option<(Item<'_>, usize)>, E
     let mut p = pos + 1;
     let mut exp = 0u8;
     if typ == ev::EXPERIMENTAL_BATCH {
-        exp = *file
-            .get(p)
-            .ok_or_else(|| Error::truncated("unexpected end of file reading experimental batch id").at(p as u64))?;
+        exp = *file.get(p).ok_or_else(|| {
+            Error::truncated("unexpected end of file reading experimental batch id").at(p as u64)
+        })?;
         p += 1;
     }
     let mut field = |what: &str| -> Result<u64, Error> {
@@ -100,19 +102,31 @@ pub fn read_item(file: &[u8], pos: usize) -> Result<Option<(Item<'_>, usize)>, E
     let time = field("timestamp")?;
     let size = field("size")?;
     if size > MAX_BATCH_SIZE {
-        return Err(Error::format(format!("invalid batch size {size}, maximum is {MAX_BATCH_SIZE}"))
-            .at(start)
-            .in_generation(gen));
+        return Err(Error::format(format!(
+            "invalid batch size {size}, maximum is {MAX_BATCH_SIZE}"
+        ))
+        .at(start)
+        .in_generation(gen));
     }
     let size = size as usize;
     let avail = file.len().saturating_sub(p);
     if avail < size {
-        return Err(Error::truncated(format!("failed to read full batch: read {avail} but wanted {size}"))
-            .at(p as u64)
-            .in_generation(gen));
+        return Err(Error::truncated(format!(
+            "failed to read full batch: read {avail} but wanted {size}"
+        ))
+        .at(p as u64)
+        .in_generation(gen));
     }
     let data = file.get(p..p + size).unwrap_or(&[]);
-    let batch = Batch { gen, m, time, exp, data, offset: start, data_offset: p as u64 };
+    let batch = Batch {
+        gen,
+        m,
+        time,
+        exp,
+        data,
+        offset: start,
+        data_offset: p as u64,
+    };
     Ok(Some((Item::Batch(batch), p + size)))
 }
 
@@ -138,14 +152,23 @@ mod tests {
     #[test]
     fn rejects_bad_items() {
         let f = [9u8];
-        assert!(read_item(&f, 0).unwrap_err().message.contains("expected batch event"));
+        assert!(read_item(&f, 0)
+            .unwrap_err()
+            .message
+            .contains("expected batch event"));
         let f = [1u8, 1, 0, 0, 10, 1, 2];
         let e = read_item(&f, 0).unwrap_err();
         assert!(e.message.contains("read 2 but wanted 10"), "{e}");
         let f = [1u8, 1, 0, 0, 0xff, 0xff, 0x7f];
-        assert!(read_item(&f, 0).unwrap_err().message.contains("invalid batch size"));
+        assert!(read_item(&f, 0)
+            .unwrap_err()
+            .message
+            .contains("invalid batch size"));
         let f = [1u8, 1, 0x80];
         assert!(read_item(&f, 0).is_err());
-        assert!(matches!(read_item(&[52u8], 0), Ok(Some((Item::EndOfGeneration { offset: 0 }, 1)))));
+        assert!(matches!(
+            read_item(&[52u8], 0),
+            Ok(Some((Item::EndOfGeneration { offset: 0 }, 1)))
+        ));
     }
 }

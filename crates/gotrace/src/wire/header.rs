@@ -60,7 +60,13 @@ impl Version {
 /// Parses the header at the start of `data`.
 pub fn parse_header(data: &[u8]) -> Result<Version, Error> {
     const PREFIX: &[u8] = b"go 1.";
-    let bad = || Error::new(ErrorKind::Header, "bad file format: not a Go execution trace?").at(0);
+    let bad = || {
+        Error::new(
+            ErrorKind::Header,
+            "bad file format: not a Go execution trace?",
+        )
+        .at(0)
+    };
     let rest = data.strip_prefix(PREFIX).ok_or_else(bad)?;
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     if digits == 0 || digits > 9 {
@@ -80,7 +86,11 @@ pub fn parse_header(data: &[u8]) -> Result<Version, Error> {
         } else {
             ""
         };
-        Error::new(ErrorKind::Header, format!("unknown or unsupported trace version go 1.{minor}{hint}")).at(0)
+        Error::new(
+            ErrorKind::Header,
+            format!("unknown or unsupported trace version go 1.{minor}{hint}"),
+        )
+        .at(0)
     })?;
     // Supported versions have two-digit minors, so the header is exactly 16 bytes.
     Ok(version)

@@ -177,41 +177,108 @@ static BASE: [Spec; 53] = [
     t("ProcStop", &["dt"], 22),
     t("ProcSteal", &["dt", "p", "p_seq", "m"], 22),
     t("ProcStatus", &["dt", "p", "pstatus"], 22),
-    stks(t("GoCreate", &["dt", "new_g", "new_stack", "stack"], 22), &[3, 2]),
+    stks(
+        t("GoCreate", &["dt", "new_g", "new_stack", "stack"], 22),
+        &[3, 2],
+    ),
     t("GoCreateSyscall", &["dt", "new_g"], 22),
     t("GoStart", &["dt", "g", "g_seq"], 22),
     t("GoDestroy", &["dt"], 22),
     t("GoDestroySyscall", &["dt"], 22),
-    strs(stks(t("GoStop", &["dt", "reason_string", "stack"], 22), &[2]), &[1]),
-    strs(stks(t("GoBlock", &["dt", "reason_string", "stack"], 22), &[2]), &[1]),
+    strs(
+        stks(t("GoStop", &["dt", "reason_string", "stack"], 22), &[2]),
+        &[1],
+    ),
+    strs(
+        stks(t("GoBlock", &["dt", "reason_string", "stack"], 22), &[2]),
+        &[1],
+    ),
     stks(t("GoUnblock", &["dt", "g", "g_seq", "stack"], 22), &[3]),
     stks(t("GoSyscallBegin", &["dt", "p_seq", "stack"], 22), &[2]),
     ends(t("GoSyscallEnd", &["dt"], 22), ev::GO_SYSCALL_BEGIN),
     ends(t("GoSyscallEndBlocked", &["dt"], 22), ev::GO_SYSCALL_BEGIN),
     t("GoStatus", &["dt", "g", "m", "gstatus"], 22),
-    strs(stks(t("STWBegin", &["dt", "kind_string", "stack"], 22), &[2]), &[1]),
+    strs(
+        stks(t("STWBegin", &["dt", "kind_string", "stack"], 22), &[2]),
+        &[1],
+    ),
     ends(t("STWEnd", &["dt"], 22), ev::STW_BEGIN),
     ends(t("GCActive", &["dt", "gc_seq"], 22), ev::GC_BEGIN),
     stks(t("GCBegin", &["dt", "gc_seq", "stack"], 22), &[2]),
     ends(t("GCEnd", &["dt", "gc_seq"], 22), ev::GC_BEGIN),
     ends(t("GCSweepActive", &["dt", "p"], 22), ev::GC_SWEEP_BEGIN),
     stks(t("GCSweepBegin", &["dt", "stack"], 22), &[1]),
-    ends(t("GCSweepEnd", &["dt", "swept_value", "reclaimed_value"], 22), ev::GC_SWEEP_BEGIN),
-    ends(t("GCMarkAssistActive", &["dt", "g"], 22), ev::GC_MARK_ASSIST_BEGIN),
+    ends(
+        t("GCSweepEnd", &["dt", "swept_value", "reclaimed_value"], 22),
+        ev::GC_SWEEP_BEGIN,
+    ),
+    ends(
+        t("GCMarkAssistActive", &["dt", "g"], 22),
+        ev::GC_MARK_ASSIST_BEGIN,
+    ),
     stks(t("GCMarkAssistBegin", &["dt", "stack"], 22), &[1]),
     ends(t("GCMarkAssistEnd", &["dt"], 22), ev::GC_MARK_ASSIST_BEGIN),
     t("HeapAlloc", &["dt", "heapalloc_value"], 22),
     t("HeapGoal", &["dt", "heapgoal_value"], 22),
     strs(t("GoLabel", &["dt", "label_string"], 22), &[1]),
-    strs(stks(t("UserTaskBegin", &["dt", "task", "parent_task", "name_string", "stack"], 22), &[4]), &[3]),
+    strs(
+        stks(
+            t(
+                "UserTaskBegin",
+                &["dt", "task", "parent_task", "name_string", "stack"],
+                22,
+            ),
+            &[4],
+        ),
+        &[3],
+    ),
     stks(t("UserTaskEnd", &["dt", "task", "stack"], 22), &[2]),
-    strs(stks(t("UserRegionBegin", &["dt", "task", "name_string", "stack"], 22), &[3]), &[2]),
-    ends(strs(stks(t("UserRegionEnd", &["dt", "task", "name_string", "stack"], 22), &[3]), &[2]), ev::USER_REGION_BEGIN),
-    strs(stks(t("UserLog", &["dt", "task", "key_string", "value_string", "stack"], 22), &[4]), &[2, 3]),
+    strs(
+        stks(
+            t(
+                "UserRegionBegin",
+                &["dt", "task", "name_string", "stack"],
+                22,
+            ),
+            &[3],
+        ),
+        &[2],
+    ),
+    ends(
+        strs(
+            stks(
+                t("UserRegionEnd", &["dt", "task", "name_string", "stack"], 22),
+                &[3],
+            ),
+            &[2],
+        ),
+        ev::USER_REGION_BEGIN,
+    ),
+    strs(
+        stks(
+            t(
+                "UserLog",
+                &["dt", "task", "key_string", "value_string", "stack"],
+                22,
+            ),
+            &[4],
+        ),
+        &[2, 3],
+    ),
     t("GoSwitch", &["dt", "g", "g_seq"], 23),
     t("GoSwitchDestroy", &["dt", "g", "g_seq"], 23),
-    stks(t("GoCreateBlocked", &["dt", "new_g", "new_stack", "stack"], 23), &[3, 2]),
-    stks(t("GoStatusStack", &["dt", "g", "m", "gstatus", "stack"], 23), &[4]),
+    stks(
+        t(
+            "GoCreateBlocked",
+            &["dt", "new_g", "new_stack", "stack"],
+            23,
+        ),
+        &[3, 2],
+    ),
+    stks(
+        t("GoStatusStack", &["dt", "g", "m", "gstatus", "stack"], 23),
+        &[4],
+    ),
     data(s("ExperimentalBatch", &["exp", "gen", "m", "time"], 23)),
     s("Sync", &[], 25),
     t("ClockSnapshot", &["dt", "mono", "sec", "nsec"], 25),
@@ -221,7 +288,11 @@ static BASE: [Spec; 53] = [
 /// Specs of the experimental event types 128..=136.
 static EXPERIMENTAL: [Spec; 9] = [
     exp(t("Span", &["dt", "id", "npages_value", "kindclass"], 23)),
-    exp(t("SpanAlloc", &["dt", "id", "npages_value", "kindclass"], 23)),
+    exp(t(
+        "SpanAlloc",
+        &["dt", "id", "npages_value", "kindclass"],
+        23,
+    )),
     exp(t("SpanFree", &["dt", "id"], 23)),
     exp(t("HeapObject", &["dt", "id", "type"], 23)),
     exp(t("HeapObjectAlloc", &["dt", "id", "type"], 23)),
@@ -277,9 +348,15 @@ mod tests {
     fn table_matches_known_layout() {
         assert_eq!(spec(ev::GO_START).map(|s| s.name), Some("GoStart"));
         assert_eq!(spec(ev::USER_LOG).map(|s| s.args.len()), Some(5));
-        assert_eq!(spec(ev::GO_CREATE).map(|s| s.stack_ids), Some(&[3usize, 2][..]));
+        assert_eq!(
+            spec(ev::GO_CREATE).map(|s| s.stack_ids),
+            Some(&[3usize, 2][..])
+        );
         assert_eq!(spec(ev::SPAN).map(|s| s.name), Some("Span"));
-        assert_eq!(spec(ev::GOROUTINE_STACK_FREE).map(|s| s.name), Some("GoroutineStackFree"));
+        assert_eq!(
+            spec(ev::GOROUTINE_STACK_FREE).map(|s| s.name),
+            Some("GoroutineStackFree")
+        );
         assert!(spec(53).is_none());
         assert!(spec(127).is_none());
         assert!(spec(137).is_none());
@@ -305,6 +382,9 @@ mod tests {
         assert!(spec_for_version(ev::SYNC, 23).is_none());
         assert!(spec_for_version(ev::END_OF_GENERATION, 25).is_none());
         assert!(spec_for_version(ev::END_OF_GENERATION, 26).is_some());
-        assert_eq!(by_name("GoStatusStack").map(|(t, _)| t), Some(ev::GO_STATUS_STACK));
+        assert_eq!(
+            by_name("GoStatusStack").map(|(t, _)| t),
+            Some(ev::GO_STATUS_STACK)
+        );
     }
 }

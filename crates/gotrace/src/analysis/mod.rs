@@ -1,0 +1,4 @@
+//! Analyses over the ordered event stream. Each consumes events one at a
+//! time, so it can run while the trace is being read.
+
+pub mod stats;
