@@ -114,6 +114,17 @@ pub struct StateTransition {
     pub stack: StackId,
 }
 
+impl StateTransition {
+    /// Whether this transition brings a goroutine into existence or is its
+    /// first sighting (creation, or a status event).
+    pub fn transition_creates(&self) -> bool {
+        matches!(
+            self.transition,
+            Transition::Goroutine { old: GoState::NotExist | GoState::Undetermined, .. }
+        )
+    }
+}
+
 /// The named metrics a trace carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Metric {

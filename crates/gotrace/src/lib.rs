@@ -10,6 +10,7 @@
 //! Old-format traces (Go 1.11–1.21) are converted at the edge by [`v1`].
 
 pub mod analysis;
+pub mod cli;
 pub mod dump;
 pub mod error;
 pub mod event;

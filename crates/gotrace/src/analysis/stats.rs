@@ -2,7 +2,6 @@
 
 use crate::event::{Event, GoState, Metric, Payload, RangeName, Transition};
 use crate::intmap::IntMap;
-use std::collections::HashSet;
 use std::fmt;
 
 /// Totals gathered from one pass over the events.
@@ -24,9 +23,10 @@ pub struct Stats {
     pub tasks: u64,
     pub regions: u64,
     pub logs: u64,
-    goroutine_ids: HashSet<i64>,
-    proc_ids: HashSet<i64>,
-    thread_ids: HashSet<i64>,
+    goroutine_ids: IntMap<i64, ()>,
+    proc_ids: IntMap<i64, ()>,
+    thread_ids: IntMap<i64, ()>,
+    last_ctx: (i64, i64, i64),
     stw_open: IntMap<i64, i64>,
 }
 
@@ -42,14 +42,18 @@ impl Stats {
             self.first_time = Some(ev.time);
         }
         self.last_time = ev.time;
-        if ev.m >= 0 {
-            self.thread_ids.insert(ev.m);
-        }
-        if ev.p >= 0 && ev.p < 1_000_000 {
-            self.proc_ids.insert(ev.p);
-        }
-        if ev.g >= 0 {
-            self.goroutine_ids.insert(ev.g);
+        // Contexts repeat from event to event: only look new ones up.
+        if (ev.m, ev.p, ev.g) != self.last_ctx {
+            self.last_ctx = (ev.m, ev.p, ev.g);
+            if ev.m >= 0 {
+                self.thread_ids.insert(ev.m, ());
+            }
+            if ev.p >= 0 && ev.p < 1_000_000 {
+                self.proc_ids.insert(ev.p, ());
+            }
+            if ev.g >= 0 {
+                self.goroutine_ids.insert(ev.g, ());
+            }
         }
         match ev.payload {
             Payload::Sync { .. } => self.generations += 1,
@@ -87,18 +91,22 @@ impl Stats {
             Payload::Log { .. } => self.logs += 1,
             Payload::StateTransition(st) => match st.transition {
                 Transition::Goroutine { id, new, .. } => {
-                    if new != GoState::NotExist {
-                        self.goroutine_ids.insert(id);
+                    if new != GoState::NotExist && st.transition_creates() {
+                        self.goroutine_ids.insert(id, ());
                     }
                 }
                 Transition::Proc { id, .. } => {
                     if id < 1_000_000 {
-                        self.proc_ids.insert(id);
+                        self.proc_ids.insert(id, ());
                     }
                 }
             },
             _ => {}
         }
+    }
+
+    /// Fills in the counts; call after the last event.
+    pub fn finish(&mut self) {
         self.goroutines = self.goroutine_ids.len();
         self.procs = self.proc_ids.len();
         self.threads = self.thread_ids.len();

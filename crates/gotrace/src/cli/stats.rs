@@ -1,0 +1,55 @@
+//! `gotrace stats FILE`: a human summary of a trace.
+
+use super::{read_input, usage, Status, BAD_TRACE, OK};
+use crate::analysis::stats::{human_bytes, human_duration, Stats};
+use crate::Reader;
+use std::io::Write;
+use std::time::Instant;
+
+pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status {
+    let [file] = args else {
+        return usage("stats", "expected exactly one FILE (or - for stdin)", err);
+    };
+    let data = match read_input(file, err) {
+        Ok(d) => d,
+        Err(s) => return s,
+    };
+    let start = Instant::now();
+    let mut reader = match Reader::new(&data) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(err, "gotrace: {e}");
+            return BAD_TRACE;
+        }
+    };
+    let version = reader.version();
+    let mut stats = Stats::new();
+    let mut error = None;
+    while let Some(item) = reader.next_event() {
+        match item {
+            Ok(ev) => stats.add(&ev),
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    stats.finish();
+    let elapsed = start.elapsed();
+    let _ = writeln!(out, "trace version:     go 1.{}", version.minor());
+    let _ = writeln!(out, "file size:         {}", human_bytes(data.len() as u64));
+    let _ = writeln!(out, "{stats}");
+    let _ = writeln!(
+        out,
+        "parse time:        {} ({:.0} MB/s)",
+        human_duration(elapsed.as_nanos() as i64),
+        data.len() as f64 / 1e6 / elapsed.as_secs_f64().max(1e-9)
+    );
+    match error {
+        Some(e) => {
+            let _ = writeln!(err, "gotrace: trace is damaged; the summary covers what was read before: {e}");
+            BAD_TRACE
+        }
+        None => OK,
+    }
+}
