@@ -85,7 +85,7 @@ pub enum Resource {
 }
 
 /// The old and new state of one resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Transition {
     Goroutine {
         id: GoId,
@@ -103,7 +103,7 @@ pub enum Transition {
 ///
 /// New-format traces carry the reason as a string id; old-format traces are
 /// converted to the same strings (`"chan receive"`, `"sleep"`, ...).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StateTransition {
     pub transition: Transition,
     /// Reason string ("" when none).
@@ -120,7 +120,10 @@ impl StateTransition {
     pub fn transition_creates(&self) -> bool {
         matches!(
             self.transition,
-            Transition::Goroutine { old: GoState::NotExist | GoState::Undetermined, .. }
+            Transition::Goroutine {
+                old: GoState::NotExist | GoState::Undetermined,
+                ..
+            }
         )
     }
 }
@@ -160,14 +163,14 @@ pub enum RangeName {
 }
 
 /// Sweep statistics carried by the end of a `GC incremental sweep` range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SweepAttrs {
     pub swept: u64,
     pub reclaimed: u64,
 }
 
 /// A wall-clock/trace-clock correspondence (traces of Go 1.25 and later).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ClockSnapshot {
     /// Trace time, ns.
     pub trace: Time,
@@ -180,7 +183,7 @@ pub struct ClockSnapshot {
 }
 
 /// The experimental (AllocFree) events, surfaced as in Go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Experimental {
     /// Wire event type (128..=136).
     pub wire_type: u8,
@@ -190,7 +193,7 @@ pub struct Experimental {
 }
 
 /// Kind-specific details of an event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Payload {
     /// A generation boundary: `n` counts from 1.
     Sync {
@@ -292,7 +295,7 @@ impl EventKind {
 ///
 /// `m`/`p`/`g` are the scheduling context *before* the event (so a `GoStart`
 /// has `g == NO_GOROUTINE`; the goroutine that starts is in the transition).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Event {
     pub time: Time,
     pub m: ThreadId,

@@ -16,6 +16,7 @@ pub mod error;
 pub mod event;
 pub mod generation;
 pub mod intmap;
+pub mod model;
 pub mod order;
 pub mod reader;
 pub mod tables;

@@ -1,0 +1,91 @@
+//! Throughput and memory benchmark of the reader and the compact model.
+//!
+//!     cargo run --release -p gotrace --example bench -- parse FILE [RUNS]
+//!     cargo run --release -p gotrace --example bench -- store FILE
+//!
+//! Prints one JSON object per line; `scripts/bench.py` runs it side by side
+//! with the Go toolchain and writes the table in BENCHMARKS.md. Peak memory
+//! is the process's high-water mark (VmHWM), so run each mode in its own
+//! process.
+
+use gotrace::model::StoreBuilder;
+use gotrace::Reader;
+use std::time::Instant;
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (mode, file) = match (args.first(), args.get(1)) {
+        (Some(m), Some(f)) => (m.as_str(), f.as_str()),
+        _ => {
+            eprintln!("usage: bench parse|store FILE [RUNS]");
+            std::process::exit(2);
+        }
+    };
+    let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(3);
+    let data = std::fs::read(file).unwrap_or_else(|e| {
+        eprintln!("bench: {file}: {e}");
+        std::process::exit(1);
+    });
+    let mb = data.len() as f64 / 1e6;
+    match mode {
+        "parse" => {
+            let mut best = f64::MAX;
+            let mut events = 0u64;
+            for _ in 0..runs {
+                let t = Instant::now();
+                let mut r = Reader::new(&data).expect("trace header");
+                let mut n = 0u64;
+                while let Some(item) = r.next_event() {
+                    if item.is_err() {
+                        break;
+                    }
+                    n += 1;
+                }
+                best = best.min(t.elapsed().as_secs_f64());
+                events = n;
+            }
+            println!(
+                "{{\"mode\":\"parse\",\"bytes\":{},\"events\":{events},\"seconds\":{best:.4},\"mb_per_s\":{:.1},\"mevents_per_s\":{:.2},\"peak_rss_kib\":{}}}",
+                data.len(),
+                mb / best,
+                events as f64 / best / 1e6,
+                peak_rss_kib()
+            );
+        }
+        "store" => {
+            let t = Instant::now();
+            let mut r = Reader::new(&data).expect("trace header");
+            let mut b = StoreBuilder::with_capacity(data.len() / 4);
+            while let Some(Ok(ev)) = r.next_event() {
+                b.push(&ev);
+            }
+            let store = b.finish();
+            let secs = t.elapsed().as_secs_f64();
+            let tables = r.tables().heap_bytes();
+            let (ctxs, bodies) = store.interned_counts();
+            println!(
+                "{{\"mode\":\"store\",\"bytes\":{},\"events\":{},\"seconds\":{secs:.4},\"store_bytes\":{},\"bytes_per_event\":{:.2},\"tables_bytes\":{tables},\"contexts\":{ctxs},\"payloads\":{bodies},\"peak_rss_kib\":{}}}",
+                data.len(),
+                store.len(),
+                store.heap_bytes(),
+                store.bytes_per_event(),
+                peak_rss_kib()
+            );
+        }
+        other => {
+            eprintln!("bench: unknown mode {other}");
+            std::process::exit(2);
+        }
+    }
+}
