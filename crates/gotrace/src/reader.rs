@@ -73,10 +73,20 @@ impl<'a> Reader<'a> {
     /// Checks the header (and, for old-format traces, parses the whole
     /// trace, as Go does); new-format events are decoded lazily.
     pub fn new(data: &'a [u8]) -> Result<Self, Error> {
-        let version = crate::wire::parse_header(data)?;
+        let (version, header_len) = crate::wire::parse_header_len(data)?;
         let mut tables = Tables::new();
         let inner = if version.is_v1() {
-            let (events, error) = crate::v1::read(data, version, &mut tables);
+            // The old-format reader expects the canonical 16-byte header.
+            let canonical;
+            let file = if header_len == HEADER_LEN {
+                data
+            } else {
+                let mut v = format!("go 1.{} trace\0\0\0", version.minor()).into_bytes();
+                v.extend_from_slice(data.get(header_len..).unwrap_or(&[]));
+                canonical = v;
+                &canonical
+            };
+            let (events, error) = crate::v1::read(file, version, &mut tables);
             if events.is_empty() {
                 if let Some(e) = error {
                     return Err(e);
@@ -88,7 +98,7 @@ impl<'a> Reader<'a> {
             }
         } else {
             Inner::V2(Box::new(V2 {
-                pos: HEADER_LEN,
+                pos: header_len,
                 gen: None,
                 frontier: Vec::new(),
                 samples: Default::default(),

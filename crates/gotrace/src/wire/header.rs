@@ -57,43 +57,23 @@ impl Version {
     }
 }
 
+/// Parses the header at the start of `data`, as Go's `fmt.Fscanf` reads
+/// it (so odd spacing and leading zeros are accepted like Go accepts them).
+/// Returns the version and the header's length (16 for every real trace).
+pub fn parse_header_len(data: &[u8]) -> Result<(Version, usize), Error> {
+    let (minor, len) = crate::text::scan_header(data)?;
+    match Version::from_minor(u64::from(minor)) {
+        Some(v) => Ok((v, len)),
+        None => {
+            let hint = if minor < 11 { " (traces from Go 1.10 and older are not supported by Go 1.23+ either)" } else { "" };
+            Err(Error::new(ErrorKind::Header, format!("unknown or unsupported trace version go 1.{minor}{hint}")).at(0))
+        }
+    }
+}
+
 /// Parses the header at the start of `data`.
 pub fn parse_header(data: &[u8]) -> Result<Version, Error> {
-    const PREFIX: &[u8] = b"go 1.";
-    let bad = || {
-        Error::new(
-            ErrorKind::Header,
-            "bad file format: not a Go execution trace?",
-        )
-        .at(0)
-    };
-    let rest = data.strip_prefix(PREFIX).ok_or_else(bad)?;
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || digits > 9 {
-        return Err(bad());
-    }
-    let mut minor: u64 = 0;
-    for &d in rest.get(..digits).unwrap_or(&[]) {
-        minor = minor * 10 + u64::from(d - b'0');
-    }
-    let tail = rest.get(digits..).unwrap_or(&[]);
-    if !tail.starts_with(b" trace\0\0\0") {
-        return Err(bad());
-    }
-    let version = Version::from_minor(minor).ok_or_else(|| {
-        let hint = if minor < 11 {
-            " (traces from Go 1.10 and older are not supported by Go 1.23+ either)"
-        } else {
-            ""
-        };
-        Error::new(
-            ErrorKind::Header,
-            format!("unknown or unsupported trace version go 1.{minor}{hint}"),
-        )
-        .at(0)
-    })?;
-    // Supported versions have two-digit minors, so the header is exactly 16 bytes.
-    Ok(version)
+    parse_header_len(data).map(|(v, _)| v)
 }
 
 #[cfg(test)]

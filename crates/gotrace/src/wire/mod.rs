@@ -5,4 +5,4 @@ pub mod header;
 pub mod spec;
 pub mod varint;
 
-pub use header::{parse_header, Version, HEADER_LEN};
+pub use header::{parse_header, parse_header_len, Version, HEADER_LEN};

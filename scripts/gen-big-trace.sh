@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Build a large (>= 40 MB, ~7 million events) trace for benchmarks with the
+# reference toolchain (go1.27.3) into bench/out/big.trace (git-ignored, NOT
+# committed). The program is testdata/programs/bigtrace: channel ping-pong,
+# mutex contention, allocation/GC, file and pipe syscalls, tasks/regions/logs;
+# it stops once TARGET_BYTES have been written (or after MAX_SECONDS).
+#
+# Usage: scripts/gen-big-trace.sh [OUT]      (default bench/out/big.trace)
+# Environment: GO_VERSION (1.27.3), TARGET_BYTES (42000000),
+#              MAX_SECONDS (30), MIN_BYTES (40000000), VALIDATE=1 to also run
+#              `go tool trace -d=parsed` on the result (slow).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${GOTRACE_CACHE:-/root/.cache/gotrace}
+V=${GO_VERSION:-1.27.3}
+OUT=${1:-$ROOT/bench/out/big.trace}
+TARGET_BYTES=${TARGET_BYTES:-42000000}
+MAX_SECONDS=${MAX_SECONDS:-30}
+MIN_BYTES=${MIN_BYTES:-40000000}
+
+gocmd() {
+    env GOTOOLCHAIN=local GOPROXY=off GONOSUMDB='*' GOFLAGS= GOWORK=off \
+        GOCACHE="$CACHE/gocache-$V" GOPATH="$CACHE/gopath" GOMODCACHE="$CACHE/gopath/pkg/mod" \
+        CGO_ENABLED=1 "$CACHE/go/$V/go/bin/go" "$@"
+}
+
+mkdir -p "$(dirname "$OUT")"
+BIN=$(mktemp -d /tmp/gen-big-trace.XXXXXX)
+trap 'rm -rf "$BIN"' EXIT
+(cd "$ROOT/testdata/programs" && gocmd build -trimpath -o "$BIN/bigtrace" ./bigtrace)
+
+t0=$(date +%s%N)
+"$BIN/bigtrace" "$OUT.tmp" "$TARGET_BYTES" "$MAX_SECONDS"
+t1=$(date +%s%N)
+mv -f "$OUT.tmp" "$OUT"
+size=$(stat -c %s "$OUT")
+echo "gen-big-trace: $OUT: $size bytes ($(du -h "$OUT" | cut -f1)), header '$(head -c 16 "$OUT" | tr -d '\0')', recorded in $(( (t1 - t0) / 1000000 )) ms"
+if [ "$size" -lt "$MIN_BYTES" ]; then
+    echo "gen-big-trace: ERROR: trace smaller than $MIN_BYTES bytes" >&2
+    exit 1
+fi
+if [ "${VALIDATE:-0}" != 0 ]; then
+    t0=$(date +%s%N)
+    n=$(gocmd tool trace -d=parsed "$OUT" | grep -c '^M=')
+    echo "gen-big-trace: go$V parses it: $n events, $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+fi

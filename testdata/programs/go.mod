@@ -1,0 +1,3 @@
+module gotracetestdata
+
+go 1.21

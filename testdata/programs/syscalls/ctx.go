@@ -1,0 +1,5 @@
+package main
+
+import "context"
+
+var bg = context.Background()
