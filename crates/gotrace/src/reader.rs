@@ -703,67 +703,92 @@ fn resolve(q: &Queued, gen: &Generation<'_>) -> Result<Event, Error> {
 }
 
 /// Decodes the next event of cursor `c`; false when its batches are done.
+#[inline]
 fn next_event(c: &mut Cursor, gen: &Generation<'_>) -> Result<bool, Error> {
     let Some((_, batches)) = gen.batches.get(c.list) else {
         return Ok(false);
     };
-    while let Some(b) = batches.get(c.batch) {
-        if c.off < b.data.len() {
+    let mut b = batches.get(c.batch);
+    while let Some(cur) = b {
+        if c.off < cur.data.len() {
             break;
         }
         c.batch += 1;
         c.off = 0;
         c.last_ts = 0;
+        b = batches.get(c.batch);
     }
-    let Some(b) = batches.get(c.batch) else {
+    let Some(b) = b else {
         return Ok(false);
     };
     if c.last_ts == 0 {
         c.last_ts = ticks_to_ns(gen.ns_per_tick, b.time);
     }
-    let at = b.data_offset + c.off as u64;
     let buf = b.data.get(c.off..).unwrap_or(&[]);
-    let (raw, n, dt) = decode_timed(buf).map_err(|e| e.at(at))?;
-    c.ev = raw;
-    c.ev.time = ticks_to_ns(gen.ns_per_tick, dt).wrapping_add(c.last_ts);
-    c.last_ts = c.ev.time;
-    c.off += n;
-    c.at = at;
-    Ok(true)
+    match decode_timed(buf, &mut c.ev) {
+        Ok((n, dt)) => {
+            c.ev.time = ticks_to_ns(gen.ns_per_tick, dt).wrapping_add(c.last_ts);
+            c.last_ts = c.ev.time;
+            c.at = b.data_offset + c.off as u64;
+            c.off += n;
+            Ok(true)
+        }
+        Err(e) => Err(e.into_error(buf).at(b.data_offset + c.off as u64)),
+    }
 }
 
-/// Decodes one timed event: `(event, bytes used, time delta in ticks)`.
-fn decode_timed(buf: &[u8]) -> Result<(RawEvent, usize, u64), Error> {
-    let ty = *buf
-        .first()
-        .ok_or_else(|| Error::truncated("unexpected end of batch"))?;
-    if ty > ev::GOROUTINE_STACK_FREE {
-        return Err(Error::format(format!("found invalid event type: {ty}")));
-    }
-    let sp = match spec::spec(ty) {
-        Some(sp) if sp.timed && !sp.args.is_empty() => sp,
-        _ => {
-            return Err(Error::format(format!(
-                "found event without a timestamp: type={ty}"
-            )))
+/// Why a timed event could not be decoded (kept small: the hot path only
+/// moves this enum; the message is built on failure).
+#[derive(Clone, Copy, Debug)]
+enum DecodeError {
+    Empty,
+    InvalidType,
+    NotTimed,
+    BadTimestamp,
+    BadArgument,
+}
+
+impl DecodeError {
+    #[cold]
+    fn into_error(self, buf: &[u8]) -> Error {
+        let ty = buf.first().copied().unwrap_or(0);
+        match self {
+            DecodeError::Empty => Error::truncated("unexpected end of batch"),
+            DecodeError::InvalidType => Error::format(format!("found invalid event type: {ty}")),
+            DecodeError::NotTimed => {
+                Error::format(format!("found event without a timestamp: type={ty}"))
+            }
+            DecodeError::BadTimestamp => Error::format("found invalid uvarint for timestamp"),
+            DecodeError::BadArgument => Error::format("found invalid uvarint"),
         }
-    };
+    }
+}
+
+/// Decodes one timed event into `raw` (type and arguments): returns
+/// `(bytes used, time delta in ticks)`.
+#[inline]
+fn decode_timed(buf: &[u8], raw: &mut RawEvent) -> Result<(usize, u64), DecodeError> {
+    let &ty = buf.first().ok_or(DecodeError::Empty)?;
+    if ty > ev::GOROUTINE_STACK_FREE {
+        return Err(DecodeError::InvalidType);
+    }
+    let nargs = spec::TIMED_ARGS[usize::from(ty)];
+    if nargs == spec::NOT_TIMED {
+        return Err(DecodeError::NotTimed);
+    }
     let mut n = 1;
-    let (dt, k) = read_uvarint(buf.get(n..).unwrap_or(&[]))
-        .map_err(|_| Error::format("found invalid uvarint for timestamp"))?;
+    let (dt, k) =
+        read_uvarint(buf.get(n..).unwrap_or(&[])).map_err(|_| DecodeError::BadTimestamp)?;
     n += k;
-    let mut raw = RawEvent {
-        ty,
-        time: 0,
-        args: [0; 4],
-    };
-    for slot in raw.args.iter_mut().take(sp.args.len() - 1) {
-        let (v, k) = read_uvarint(buf.get(n..).unwrap_or(&[]))
-            .map_err(|_| Error::format("found invalid uvarint"))?;
+    raw.ty = ty;
+    raw.args = [0; 4];
+    for slot in raw.args.iter_mut().take(usize::from(nargs)) {
+        let (v, k) =
+            read_uvarint(buf.get(n..).unwrap_or(&[])).map_err(|_| DecodeError::BadArgument)?;
         *slot = v;
         n += k;
     }
-    Ok((raw, n, dt))
+    Ok((n, dt))
 }
 
 // The frontier is a binary min-heap on event time with Go's exact sift

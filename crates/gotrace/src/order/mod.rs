@@ -68,7 +68,21 @@ enum Need {
 type Reqs = (Need, Need, Need);
 const USER_GO: Reqs = (Need::Must, Need::Must, Need::Must);
 
-fn validate(ctx: Ctx, (m, p, g): Reqs) -> Result<(), Error> {
+#[inline]
+fn validate(ctx: Ctx, reqs: Reqs) -> Result<(), Error> {
+    let ok = |have: bool, need: Need| match need {
+        Need::Must => have,
+        Need::Not => !have,
+        Need::May => true,
+    };
+    if ok(ctx.m != NO, reqs.0) && ok(ctx.p != NO, reqs.1) && ok(ctx.g != NO, reqs.2) {
+        return Ok(());
+    }
+    validate_slow(ctx, reqs)
+}
+
+#[cold]
+fn validate_slow(ctx: Ctx, (m, p, g): Reqs) -> Result<(), Error> {
     let check = |have: bool, need: Need, what: &str| -> Result<(), Error> {
         match (need, have) {
             (Need::Must, false) => Err(Error::ordering(format!(

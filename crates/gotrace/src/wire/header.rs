@@ -65,8 +65,16 @@ pub fn parse_header_len(data: &[u8]) -> Result<(Version, usize), Error> {
     match Version::from_minor(u64::from(minor)) {
         Some(v) => Ok((v, len)),
         None => {
-            let hint = if minor < 11 { " (traces from Go 1.10 and older are not supported by Go 1.23+ either)" } else { "" };
-            Err(Error::new(ErrorKind::Header, format!("unknown or unsupported trace version go 1.{minor}{hint}")).at(0))
+            let hint = if minor < 11 {
+                " (traces from Go 1.10 and older are not supported by Go 1.23+ either)"
+            } else {
+                ""
+            };
+            Err(Error::new(
+                ErrorKind::Header,
+                format!("unknown or unsupported trace version go 1.{minor}{hint}"),
+            )
+            .at(0))
         }
     }
 }

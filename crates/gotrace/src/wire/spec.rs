@@ -158,7 +158,7 @@ const fn exp(mut sp: Spec) -> Spec {
 const UNDEFINED: Spec = s("", &[], 0);
 
 /// Specs of event types 0..=52 (the non-experimental range).
-static BASE: [Spec; 53] = [
+const BASE: [Spec; 53] = [
     UNDEFINED,
     s("EventBatch", &["gen", "m", "time", "size"], 22),
     s("Stacks", &[], 22),
@@ -286,7 +286,7 @@ static BASE: [Spec; 53] = [
 ];
 
 /// Specs of the experimental event types 128..=136.
-static EXPERIMENTAL: [Spec; 9] = [
+const EXPERIMENTAL: [Spec; 9] = [
     exp(t("Span", &["dt", "id", "npages_value", "kindclass"], 23)),
     exp(t(
         "SpanAlloc",
@@ -301,6 +301,31 @@ static EXPERIMENTAL: [Spec; 9] = [
     exp(t("GoroutineStackAlloc", &["dt", "id", "order"], 23)),
     exp(t("GoroutineStackFree", &["dt", "id"], 23)),
 ];
+
+/// Marks a type that cannot start a timed event in [`TIMED_ARGS`].
+pub const NOT_TIMED: u8 = 0xff;
+
+/// For each event type: how many arguments follow the time delta of a timed
+/// event, or [`NOT_TIMED`]. A flat table so the decoder's hot loop needs no
+/// lookups beyond one byte.
+pub static TIMED_ARGS: [u8; 256] = timed_args();
+
+const fn timed_args() -> [u8; 256] {
+    let mut t = [NOT_TIMED; 256];
+    let mut i = 0;
+    while i < BASE.len() {
+        if BASE[i].timed && !BASE[i].args.is_empty() {
+            t[i] = (BASE[i].args.len() - 1) as u8;
+        }
+        i += 1;
+    }
+    let mut j = 0;
+    while j < EXPERIMENTAL.len() {
+        t[ev::SPAN as usize + j] = (EXPERIMENTAL[j].args.len() - 1) as u8;
+        j += 1;
+    }
+    t
+}
 
 /// The spec of event type `ty`, if it is defined in any version.
 pub fn spec(ty: u8) -> Option<&'static Spec> {
@@ -372,6 +397,17 @@ mod tests {
                     assert_eq!(sp.args[0], "dt", "{}", sp.name);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn timed_args_table_agrees_with_specs() {
+        for ty in 0..=255u8 {
+            let want = match spec(ty) {
+                Some(sp) if sp.timed => (sp.args.len() - 1) as u8,
+                _ => NOT_TIMED,
+            };
+            assert_eq!(TIMED_ARGS[usize::from(ty)], want, "type {ty}");
         }
     }
 

@@ -23,12 +23,17 @@ impl VarintError {
 /// Decodes one uvarint from the start of `buf`: `(value, bytes used)`.
 #[inline]
 pub fn read_uvarint(buf: &[u8]) -> Result<(u64, usize), VarintError> {
-    // Fast path: one byte.
-    if let Some(&b) = buf.first() {
-        if b < 0x80 {
-            return Ok((u64::from(b), 1));
-        }
+    // Fast paths: one and two bytes cover most event arguments.
+    match *buf {
+        [b0, ..] if b0 < 0x80 => return Ok((u64::from(b0), 1)),
+        [b0, b1, ..] if b1 < 0x80 => return Ok((u64::from(b0 & 0x7f) | u64::from(b1) << 7, 2)),
+        _ => {}
     }
+    read_uvarint_slow(buf)
+}
+
+#[cold]
+fn read_uvarint_slow(buf: &[u8]) -> Result<(u64, usize), VarintError> {
     let mut x: u64 = 0;
     let mut shift: u32 = 0;
     for (i, &b) in buf.iter().enumerate() {
