@@ -83,7 +83,10 @@ pub fn format_event(buf: &mut Vec<u8>, ev: &Event, t: &Tables) {
             quote(buf, t.bytes(st.reason));
             // Go attaches a (possibly empty) transition stack to every
             // goroutine creation, so an empty one still prints its header.
-            let creation = matches!(ev.wire_type, spec::ev::GO_CREATE | spec::ev::GO_CREATE_BLOCKED);
+            let creation = matches!(
+                ev.wire_type,
+                spec::ev::GO_CREATE | spec::ev::GO_CREATE_BLOCKED
+            );
             if !st.stack.is_none() || creation {
                 buf.extend_from_slice(b"\nTransitionStack=\n");
                 stack(buf, t, st.stack);

@@ -23,7 +23,9 @@ pub fn ticks_to_ns(ns_per_tick: f64, ticks: u64) -> Time {
 /// Go's float64→int64 conversion on amd64 (CVTTSD2SQ).
 #[inline]
 pub fn go_f64_to_i64(x: f64) -> i64 {
-    if x.is_nan() || x >= 9.223_372_036_854_775_807e18 || x < -9.223_372_036_854_775_808e18 {
+    // 2^63 as f64; the valid range is [-2^63, 2^63).
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if !(-LIMIT..LIMIT).contains(&x) {
         i64::MIN
     } else {
         x as i64

@@ -1,1 +1,1328 @@
-//! (being written)
+//! Goroutine analysis: per-goroutine time breakdowns and groups by start
+//! function, with the numbers `go tool trace` (go1.27.3) shows on its
+//! `/goroutines` and `/goroutine?name=` pages.
+//!
+//! The rules (the same as Go's trace summarizer):
+//! - A goroutine's summary starts when it is created (`NotExist` → …, at the
+//!   event's time) or first seen (`Undetermined` → …, back-dated to the last
+//!   `Sync`; the time since that `Sync` is credited to the state it was
+//!   found in).
+//! - Its name is the function of the root frame of the first transition
+//!   stack that has frames (for a created goroutine: its start function).
+//! - Time is split, without overlap, into execution (Running), scheduler
+//!   wait (Runnable), block time per wait reason (Waiting), syscall execution
+//!   (Syscall while holding a P) and syscall block (Syscall after its P was
+//!   taken away — noticed as the P going idle). Whatever is left of the
+//!   goroutine's total time is "unknown".
+//! - A wait with reason `forever` ends the goroutine like an exit does.
+//! - Range times (GC mark assist, stop-the-world, GC sweep on the goroutine's
+//!   P) are added separately and may overlap the breakdown.
+//! - At the end of the trace, states still open are closed at the last
+//!   event; an open "syscall block" is then counted as scheduler wait, and an
+//!   open syscall counts whole as syscall execution, as Go does.
+//!
+//! Beyond Go: the analysis can be restricted to a time window (every
+//! interval is clipped to it) and to a set of goroutines, groups carry
+//! p50/p90/p99/max per column, and [`GoroutineFilter`] selects goroutines.
+//!
+//! Everything is computed in one streaming pass: feed each event to
+//! [`GoroutineAnalysis::add`], then call [`GoroutineAnalysis::finish`].
+
+use crate::event::{
+    Event, GoId, GoState, Payload, ProcId, ProcState, RangeName, Resource, Time, Transition,
+};
+use crate::intmap::IntMap;
+use crate::tables::{StackId, StrId, Tables};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// What to restrict an analysis to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnalysisOptions {
+    /// Only count time inside `[start, end)` (trace clock, ns); goroutines
+    /// that do not exist in it are left out.
+    pub window: Option<(Time, Time)>,
+    /// Only report these goroutines.
+    pub goroutines: Option<HashSet<GoId>>,
+}
+
+/// The time statistics of one goroutine (Go's `GoroutineExecStats`), in ns.
+///
+/// `exec_time`, `sched_wait_time`, the block times, `syscall_time` and
+/// `syscall_block_time` do not overlap; `total_time` is the goroutine's
+/// presence in the trace (or the window); `range_time` may overlap the rest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecStats {
+    pub exec_time: i64,
+    pub sched_wait_time: i64,
+    /// Block time per wait reason, sorted by reason.
+    pub block_time_by_reason: Vec<(String, i64)>,
+    pub syscall_time: i64,
+    pub syscall_block_time: i64,
+    pub total_time: i64,
+    /// Time in special ranges ("GC mark assist", "stop-the-world (…)",
+    /// "GC incremental sweep"), sorted by name.
+    pub range_time: Vec<(String, i64)>,
+}
+
+/// Column names of the non-overlapping breakdown, as `go tool trace` labels them.
+pub const EXECUTION_TIME: &str = "Execution time";
+pub const SCHED_WAIT_TIME: &str = "Sched wait time";
+pub const SYSCALL_EXECUTION_TIME: &str = "Syscall execution time";
+pub const SYSCALL_BLOCK_TIME: &str = "Block time (syscall)";
+pub const UNKNOWN_TIME: &str = "Unknown time";
+/// Name of the total-time column.
+pub const TOTAL_TIME: &str = "Total time";
+
+impl ExecStats {
+    /// The part of `total_time` no other (non-overlapping) stat accounts for.
+    pub fn unknown_time(&self) -> i64 {
+        let sum = self.block_time_by_reason.iter().fold(
+            self.exec_time
+                .saturating_add(self.sched_wait_time)
+                .saturating_add(self.syscall_time)
+                .saturating_add(self.syscall_block_time),
+            |acc, (_, d)| acc.saturating_add(*d),
+        );
+        if sum < self.total_time {
+            self.total_time.saturating_sub(sum)
+        } else {
+            0
+        }
+    }
+
+    /// The non-overlapping stats by column name (Go's `NonOverlappingStats`):
+    /// the five fixed columns plus `Block time (<reason>)` per reason.
+    pub fn non_overlapping(&self) -> BTreeMap<String, i64> {
+        let mut m = BTreeMap::new();
+        m.insert(EXECUTION_TIME.to_string(), self.exec_time);
+        m.insert(SCHED_WAIT_TIME.to_string(), self.sched_wait_time);
+        m.insert(SYSCALL_EXECUTION_TIME.to_string(), self.syscall_time);
+        m.insert(SYSCALL_BLOCK_TIME.to_string(), self.syscall_block_time);
+        m.insert(UNKNOWN_TIME.to_string(), self.unknown_time());
+        for (reason, d) in &self.block_time_by_reason {
+            let e = m.entry(format!("Block time ({reason})")).or_insert(0);
+            *e = e.saturating_add(*d);
+        }
+        m
+    }
+
+    /// Block time summed over all reasons.
+    pub fn block_time(&self) -> i64 {
+        self.block_time_by_reason
+            .iter()
+            .fold(0i64, |a, (_, d)| a.saturating_add(*d))
+    }
+
+    /// Time in the named range (0 if none).
+    pub fn range(&self, name: &str) -> i64 {
+        self.range_time
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(0, |(_, d)| *d)
+    }
+}
+
+/// One goroutine's summary (Go's `GoroutineSummary`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoroutineSummary {
+    pub id: GoId,
+    /// Start function (root frame of its first stack); "" when no stack was seen.
+    pub name: String,
+    /// PC of that root frame (0 when none).
+    pub pc: u64,
+    /// When it was created, or the `Sync` before it was first seen.
+    pub creation_time: Time,
+    /// When it first started running.
+    pub start_time: Option<Time>,
+    /// When it exited (or blocked forever).
+    pub end_time: Option<Time>,
+    /// Its last known state (`NotExist` once it exited).
+    pub state: GoState,
+    pub stats: ExecStats,
+}
+
+/// Which goroutines to keep (all set conditions must hold).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GoroutineFilter {
+    /// Start function contains this substring.
+    pub name_contains: Option<String>,
+    /// Exactly this goroutine.
+    pub id: Option<GoId>,
+    /// Last known state is this one (`NotExist`: exited).
+    pub state: Option<GoState>,
+    /// Total time at least this many ns.
+    pub min_total: Option<i64>,
+}
+
+impl GoroutineFilter {
+    pub fn matches(&self, g: &GoroutineSummary) -> bool {
+        self.name_contains
+            .as_ref()
+            .is_none_or(|s| g.name.contains(s.as_str()))
+            && self.id.is_none_or(|id| g.id == id)
+            && self.state.is_none_or(|s| g.state == s)
+            && self.min_total.is_none_or(|m| g.stats.total_time >= m)
+    }
+}
+
+/// A group of goroutines with the same start function (a `/goroutines` row).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoroutineGroup {
+    pub name: String,
+    pub count: usize,
+    /// Summed execution time, ns.
+    pub exec_time: i64,
+}
+
+/// One goroutine's row in a group's breakdown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupRow {
+    pub id: GoId,
+    pub total_time: i64,
+    /// Values of [`GroupDetail::columns`], same order.
+    pub values: Vec<i64>,
+    /// Values of [`GroupDetail::range_columns`], same order.
+    pub ranges: Vec<i64>,
+    /// Whether any range time is non-zero (Go lists only these in "Special ranges").
+    pub has_range_time: bool,
+}
+
+/// Order statistics of one column over a group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnStats {
+    pub column: String,
+    pub p50: i64,
+    pub p90: i64,
+    pub p99: i64,
+    pub max: i64,
+    pub sum: i64,
+}
+
+/// A group's page (`/goroutine?name=`): the breakdown table and more.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupDetail {
+    pub name: String,
+    pub count: usize,
+    pub exec_time: i64,
+    /// Share of all goroutines' execution time, in percent (None when that is 0).
+    pub exec_time_percent: Option<f64>,
+    /// Largest total time in the group.
+    pub max_total: i64,
+    /// Non-overlapping columns, "Execution time" first then by name (as Go).
+    pub columns: Vec<String>,
+    /// Range columns, by name.
+    pub range_columns: Vec<String>,
+    /// Rows, by total time descending (ties by id).
+    pub rows: Vec<GroupRow>,
+    /// "Total time", then every column, then every range column.
+    pub percentiles: Vec<ColumnStats>,
+}
+
+impl GroupDetail {
+    /// Re-sorts the rows by a column (descending), as Go's `sortby`; an
+    /// unknown column sorts by total time.
+    pub fn sort_by(&mut self, column: &str) {
+        match self.columns.iter().position(|c| c == column) {
+            Some(i) => self.rows.sort_by(|a, b| {
+                let va = a.values.get(i).copied().unwrap_or(0);
+                let vb = b.values.get(i).copied().unwrap_or(0);
+                vb.cmp(&va).then(a.id.cmp(&b.id))
+            }),
+            None => self
+                .rows
+                .sort_by(|a, b| b.total_time.cmp(&a.total_time).then(a.id.cmp(&b.id))),
+        }
+    }
+}
+
+/// The result of a goroutine analysis.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GoroutineReport {
+    /// By goroutine id.
+    pub goroutines: Vec<GoroutineSummary>,
+    /// Time of the first and the last event.
+    pub first_time: Time,
+    pub last_time: Time,
+    pub window: Option<(Time, Time)>,
+}
+
+impl GoroutineReport {
+    /// The goroutine with this id.
+    pub fn get(&self, id: GoId) -> Option<&GoroutineSummary> {
+        self.goroutines
+            .binary_search_by_key(&id, |g| g.id)
+            .ok()
+            .and_then(|i| self.goroutines.get(i))
+    }
+
+    /// Execution time of all goroutines.
+    pub fn total_exec_time(&self) -> i64 {
+        self.goroutines
+            .iter()
+            .fold(0i64, |a, g| a.saturating_add(g.stats.exec_time))
+    }
+
+    /// A report with only the goroutines `f` keeps.
+    pub fn filtered(&self, f: &GoroutineFilter) -> GoroutineReport {
+        GoroutineReport {
+            goroutines: self
+                .goroutines
+                .iter()
+                .filter(|g| f.matches(g))
+                .cloned()
+                .collect(),
+            first_time: self.first_time,
+            last_time: self.last_time,
+            window: self.window,
+        }
+    }
+
+    /// Groups by start function, by execution time descending (ties by name).
+    pub fn groups(&self) -> Vec<GoroutineGroup> {
+        let mut by_name: BTreeMap<&str, GoroutineGroup> = BTreeMap::new();
+        for g in &self.goroutines {
+            let e = by_name
+                .entry(g.name.as_str())
+                .or_insert_with(|| GoroutineGroup {
+                    name: g.name.clone(),
+                    count: 0,
+                    exec_time: 0,
+                });
+            e.count += 1;
+            e.exec_time = e.exec_time.saturating_add(g.stats.exec_time);
+        }
+        let mut v: Vec<GoroutineGroup> = by_name.into_values().collect();
+        v.sort_by(|a, b| b.exec_time.cmp(&a.exec_time).then(a.name.cmp(&b.name)));
+        v
+    }
+
+    /// The goroutines of the group `name`, by id.
+    pub fn group_members(&self, name: &str) -> Vec<&GoroutineSummary> {
+        self.goroutines.iter().filter(|g| g.name == name).collect()
+    }
+
+    /// The page of group `name`; `None` if no goroutine has that name.
+    pub fn group(&self, name: &str) -> Option<GroupDetail> {
+        let members = self.group_members(name);
+        if members.is_empty() {
+            return None;
+        }
+        let all_exec = self.total_exec_time();
+        let mut exec_time = 0i64;
+        let mut max_total = 0i64;
+        let mut cols: BTreeSet<String> = BTreeSet::new();
+        let mut range_cols: BTreeSet<String> = BTreeSet::new();
+        let mut maps = Vec::with_capacity(members.len());
+        for g in &members {
+            exec_time = exec_time.saturating_add(g.stats.exec_time);
+            max_total = max_total.max(g.stats.total_time);
+            let m = g.stats.non_overlapping();
+            cols.extend(m.keys().cloned());
+            range_cols.extend(g.stats.range_time.iter().map(|(n, _)| n.clone()));
+            maps.push(m);
+        }
+        let mut columns: Vec<String> = cols.into_iter().collect();
+        // "Execution time" first, the rest by name (BTreeSet order = Go's cmp.Compare).
+        if let Some(i) = columns.iter().position(|c| c == EXECUTION_TIME) {
+            let c = columns.remove(i);
+            columns.insert(0, c);
+        }
+        let range_columns: Vec<String> = range_cols.into_iter().collect();
+        let mut rows: Vec<GroupRow> = members
+            .iter()
+            .zip(&maps)
+            .map(|(g, m)| {
+                let ranges: Vec<i64> = range_columns.iter().map(|c| g.stats.range(c)).collect();
+                let total_range = g
+                    .stats
+                    .range_time
+                    .iter()
+                    .fold(0i64, |a, (_, d)| a.saturating_add(*d));
+                GroupRow {
+                    id: g.id,
+                    total_time: g.stats.total_time,
+                    values: columns
+                        .iter()
+                        .map(|c| m.get(c).copied().unwrap_or(0))
+                        .collect(),
+                    ranges,
+                    has_range_time: total_range != 0,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| b.total_time.cmp(&a.total_time).then(a.id.cmp(&b.id)));
+        let mut percentiles = Vec::with_capacity(columns.len() + range_columns.len() + 1);
+        percentiles.push(column_stats(
+            TOTAL_TIME,
+            rows.iter().map(|r| r.total_time).collect(),
+        ));
+        for (i, c) in columns.iter().enumerate() {
+            percentiles.push(column_stats(
+                c,
+                rows.iter()
+                    .map(|r| r.values.get(i).copied().unwrap_or(0))
+                    .collect(),
+            ));
+        }
+        for (i, c) in range_columns.iter().enumerate() {
+            percentiles.push(column_stats(
+                c,
+                rows.iter()
+                    .map(|r| r.ranges.get(i).copied().unwrap_or(0))
+                    .collect(),
+            ));
+        }
+        Some(GroupDetail {
+            name: name.to_string(),
+            count: members.len(),
+            exec_time,
+            exec_time_percent: (all_exec > 0).then(|| exec_time as f64 / all_exec as f64 * 100.0),
+            max_total,
+            columns,
+            range_columns,
+            rows,
+            percentiles,
+        })
+    }
+}
+
+/// Nearest-rank percentile `p` (0..=100) of ascending `sorted` (0 when empty).
+pub fn percentile(sorted: &[i64], p: f64) -> i64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let n = sorted.len();
+    let rank = ((p / 100.0) * n as f64).ceil() as usize;
+    let i = rank.clamp(1, n) - 1;
+    sorted.get(i).copied().unwrap_or(0)
+}
+
+fn column_stats(name: &str, mut v: Vec<i64>) -> ColumnStats {
+    v.sort_unstable();
+    ColumnStats {
+        column: name.to_string(),
+        p50: percentile(&v, 50.0),
+        p90: percentile(&v, 90.0),
+        p99: percentile(&v, 99.0),
+        max: v.last().copied().unwrap_or(0),
+        sum: v.iter().fold(0i64, |a, d| a.saturating_add(*d)),
+    }
+}
+
+/// Per-goroutine state while the events stream by.
+#[derive(Clone, Debug)]
+struct GoAcc {
+    name: StrId,
+    pc: u64,
+    creation: Time,
+    start: Option<Time>,
+    end: Option<Time>,
+    state: GoState,
+    exec: i64,
+    sched: i64,
+    syscall: i64,
+    syscall_block: i64,
+    total: i64,
+    total_set: bool,
+    block: Vec<(StrId, i64)>,
+    ranges: Vec<(RangeName, i64)>,
+    // Pending intervals: since when the goroutine is in each state.
+    running_since: Option<Time>,
+    runnable_since: Option<Time>,
+    blocked_since: Option<(Time, StrId)>,
+    syscall_since: Option<Time>,
+    syscall_blocked_since: Option<Time>,
+    open_ranges: Vec<(RangeName, Time)>,
+}
+
+impl GoAcc {
+    fn new(creation: Time) -> Self {
+        GoAcc {
+            name: StrId::EMPTY,
+            pc: 0,
+            creation,
+            start: None,
+            end: None,
+            state: GoState::Undetermined,
+            exec: 0,
+            sched: 0,
+            syscall: 0,
+            syscall_block: 0,
+            total: 0,
+            total_set: false,
+            block: Vec::new(),
+            ranges: Vec::new(),
+            running_since: None,
+            runnable_since: None,
+            blocked_since: None,
+            syscall_since: None,
+            syscall_blocked_since: None,
+            open_ranges: Vec::new(),
+        }
+    }
+
+    fn add_block(&mut self, reason: StrId, d: i64) {
+        match self.block.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, v)) => *v = v.saturating_add(d),
+            None => self.block.push((reason, d)),
+        }
+    }
+
+    fn add_range(&mut self, name: RangeName, d: i64) {
+        match self.ranges.iter_mut().find(|(r, _)| *r == name) {
+            Some((_, v)) => *v = v.saturating_add(d),
+            None => self.ranges.push((name, d)),
+        }
+    }
+
+    fn open_range(&self, name: RangeName) -> Option<Time> {
+        self.open_ranges
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| *t)
+    }
+
+    fn set_open_range(&mut self, name: RangeName, t: Time) {
+        match self.open_ranges.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, v)) => *v = t,
+            None => self.open_ranges.push((name, t)),
+        }
+    }
+
+    fn take_open_range(&mut self, name: RangeName) -> Option<Time> {
+        let i = self.open_ranges.iter().position(|(n, _)| *n == name)?;
+        Some(self.open_ranges.swap_remove(i).1)
+    }
+}
+
+/// Clips `[t0, t1)` to the window, or gives `t1 - t0` without one.
+#[inline]
+fn span(window: Option<(Time, Time)>, t0: Time, t1: Time) -> i64 {
+    match window {
+        None => t1.saturating_sub(t0),
+        Some((ws, we)) => t1.min(we).saturating_sub(t0.max(ws)).max(0),
+    }
+}
+
+/// The streaming goroutine analysis.
+#[derive(Clone, Debug, Default)]
+pub struct GoroutineAnalysis {
+    opts: AnalysisOptions,
+    gs: IntMap<GoId, GoAcc>,
+    /// P → goroutine in a syscall on it; goroutine → its P.
+    syscalling_p: IntMap<ProcId, GoId>,
+    syscalling_g: IntMap<GoId, ProcId>,
+    /// (P, range) → goroutine that was running when the range began.
+    ranges_p: std::collections::HashMap<(ProcId, RangeName), GoId>,
+    first_time: Option<Time>,
+    last_ts: Time,
+    sync_ts: Option<Time>,
+    forever: Option<StrId>,
+}
+
+impl GoroutineAnalysis {
+    /// A whole-trace analysis.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An analysis restricted as `opts` says.
+    pub fn with_options(opts: AnalysisOptions) -> Self {
+        GoroutineAnalysis {
+            opts,
+            ..Self::default()
+        }
+    }
+
+    fn is_forever(&mut self, reason: StrId, tables: &Tables) -> bool {
+        if let Some(f) = self.forever {
+            return f == reason;
+        }
+        if tables.bytes(reason) == b"forever" {
+            self.forever = Some(reason);
+            return true;
+        }
+        false
+    }
+
+    /// Accounts for one event (in trace order).
+    pub fn add(&mut self, ev: &Event, tables: &Tables) {
+        let t = ev.time;
+        if self.first_time.is_none() {
+            self.first_time = Some(t);
+        }
+        if self.sync_ts.is_none() {
+            self.sync_ts = Some(t);
+        }
+        self.last_ts = t;
+        match ev.payload {
+            Payload::Sync { .. } => self.sync_ts = Some(t),
+            Payload::StateTransition(st) => match st.transition {
+                Transition::Goroutine { id, old, new } => {
+                    if let Some(g) = self.gs.get_mut(&id) {
+                        g.state = new;
+                    }
+                    if old != new {
+                        let forever = new == GoState::Waiting && self.is_forever(st.reason, tables);
+                        self.goroutine_transition(
+                            ev, id, old, new, st.reason, st.stack, forever, tables,
+                        );
+                    }
+                }
+                Transition::Proc { id, old, new } => {
+                    if old != new && new == ProcState::Idle {
+                        if let Some(goid) = self.syscalling_p.remove(&id) {
+                            if let Some(g) = self.gs.get_mut(&goid) {
+                                g.syscall_blocked_since = Some(t);
+                            }
+                        }
+                    }
+                }
+            },
+            Payload::RangeBegin { name, scope } | Payload::RangeActive { name, scope } => {
+                let active = matches!(ev.payload, Payload::RangeActive { .. });
+                let gid = match scope {
+                    Resource::Goroutine(g) => g,
+                    Resource::Proc(p) => {
+                        if self.gs.contains_key(&ev.g) {
+                            self.ranges_p.insert((p, name), ev.g);
+                        }
+                        ev.g
+                    }
+                    _ => return,
+                };
+                let window = self.opts.window;
+                let sync_ts = self.sync_ts.unwrap_or(t);
+                let Some(g) = self.gs.get_mut(&gid) else {
+                    return;
+                };
+                if active {
+                    if let Some(ts) = g.open_range(name) {
+                        g.add_range(name, span(window, ts, sync_ts));
+                    }
+                    g.set_open_range(name, sync_ts);
+                } else {
+                    g.set_open_range(name, t);
+                }
+            }
+            Payload::RangeEnd { name, scope, .. } => {
+                let gid = match scope {
+                    Resource::Goroutine(g) => Some(g),
+                    Resource::Proc(p) => match self.ranges_p.remove(&(p, name)) {
+                        Some(goid) if goid == ev.g => Some(goid),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let window = self.opts.window;
+                if let Some(g) = gid.and_then(|id| self.gs.get_mut(&id)) {
+                    if let Some(ts) = g.take_open_range(name) {
+                        g.add_range(name, span(window, ts, t));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn goroutine_transition(
+        &mut self,
+        ev: &Event,
+        id: GoId,
+        old: GoState,
+        new: GoState,
+        reason: StrId,
+        stack: StackId,
+        forever: bool,
+        tables: &Tables,
+    ) {
+        let t = ev.time;
+        let window = self.opts.window;
+        // Leave the old state.
+        match old {
+            GoState::Undetermined => {
+                // First sighting: it has been in `new` since the last Sync.
+                let sync_ts = self.sync_ts.unwrap_or(t);
+                let mut g = GoAcc::new(sync_ts);
+                let d = span(window, sync_ts, t);
+                match new {
+                    GoState::Running => g.exec = d,
+                    GoState::Waiting => g.add_block(reason, d),
+                    GoState::Runnable => g.sched = d,
+                    GoState::Syscall => {
+                        if ev.p == crate::event::NO_PROC {
+                            g.syscall_block = d;
+                        } else {
+                            g.syscall = d;
+                        }
+                    }
+                    _ => {}
+                }
+                self.gs.insert(id, g);
+            }
+            GoState::NotExist => {
+                self.gs.insert(id, GoAcc::new(t));
+            }
+            GoState::Running => {
+                if let Some(g) = self.gs.get_mut(&id) {
+                    if let Some(s) = g.running_since.take() {
+                        g.exec = g.exec.saturating_add(span(window, s, t));
+                    }
+                }
+            }
+            GoState::Waiting => {
+                if let Some(g) = self.gs.get_mut(&id) {
+                    if let Some((s, r)) = g.blocked_since.take() {
+                        g.add_block(r, span(window, s, t));
+                    }
+                }
+            }
+            GoState::Runnable => {
+                if let Some(g) = self.gs.get_mut(&id) {
+                    if let Some(s) = g.runnable_since.take() {
+                        g.sched = g.sched.saturating_add(span(window, s, t));
+                    }
+                }
+            }
+            GoState::Syscall => {
+                if let Some(g) = self.gs.get_mut(&id) {
+                    if let Some(s) = g.syscall_since.take() {
+                        match g.syscall_blocked_since.take() {
+                            Some(b) => {
+                                g.syscall_block =
+                                    g.syscall_block.saturating_add(span(window, b, t));
+                                g.syscall = g.syscall.saturating_add(span(window, s, b));
+                            }
+                            None => g.syscall = g.syscall.saturating_add(span(window, s, t)),
+                        }
+                        // Forget the goroutine's P binding (even if the P has
+                        // since been bound to another goroutine, as Go does).
+                        if let Some(p) = self.syscalling_g.remove(&id) {
+                            self.syscalling_p.remove(&p);
+                        }
+                    }
+                }
+            }
+        }
+        let Some(g) = self.gs.get_mut(&id) else {
+            return;
+        };
+        g.state = new;
+        // Name the goroutine by the root frame of its first stack.
+        if g.name == StrId::EMPTY {
+            if let Some(root) = tables.stack(stack).last() {
+                g.pc = root.pc;
+                g.name = root.func;
+            }
+        }
+        // Enter the new state.
+        match new {
+            GoState::Running => {
+                g.running_since = Some(t);
+                if g.start.is_none() {
+                    g.start = Some(t);
+                }
+            }
+            GoState::Runnable => g.runnable_since = Some(t),
+            GoState::Waiting if !forever => g.blocked_since = Some((t, reason)),
+            GoState::Waiting | GoState::NotExist => {
+                g.end = Some(t);
+                finalize(g, window, t);
+            }
+            GoState::Syscall => {
+                self.syscalling_p.insert(ev.p, id);
+                self.syscalling_g.insert(id, ev.p);
+                g.syscall_since = Some(t);
+            }
+            GoState::Undetermined => {}
+        }
+    }
+
+    /// Closes what is still open at the last event and returns the report.
+    pub fn finish(mut self, tables: &Tables) -> GoroutineReport {
+        let window = self.opts.window;
+        let last = self.last_ts;
+        let mut out = Vec::with_capacity(self.gs.len());
+        for (id, mut g) in self.gs.drain() {
+            if let Some(set) = &self.opts.goroutines {
+                if !set.contains(&id) {
+                    continue;
+                }
+            }
+            finalize(&mut g, window, last);
+            if let Some((ws, we)) = window {
+                let end = g.end.unwrap_or(last);
+                // Keep goroutines that existed at some time in [ws, we).
+                if g.creation >= we || end < ws {
+                    continue;
+                }
+            }
+            let mut block: Vec<(String, i64)> = g
+                .block
+                .iter()
+                .map(|(r, d)| (tables.str(*r).into_owned(), *d))
+                .collect();
+            block.sort();
+            let mut ranges: Vec<(String, i64)> = g
+                .ranges
+                .iter()
+                .map(|(n, d)| (range_name(*n, tables), *d))
+                .collect();
+            ranges.sort();
+            out.push(GoroutineSummary {
+                id,
+                name: tables.str(g.name).into_owned(),
+                pc: g.pc,
+                creation_time: g.creation,
+                start_time: g.start,
+                end_time: g.end,
+                state: g.state,
+                stats: ExecStats {
+                    exec_time: g.exec,
+                    sched_wait_time: g.sched,
+                    block_time_by_reason: block,
+                    syscall_time: g.syscall,
+                    syscall_block_time: g.syscall_block,
+                    total_time: g.total,
+                    range_time: ranges,
+                },
+            });
+        }
+        out.sort_by_key(|g| g.id);
+        GoroutineReport {
+            goroutines: out,
+            first_time: self.first_time.unwrap_or(0),
+            last_time: last,
+            window,
+        }
+    }
+}
+
+/// Adds the still-open intervals up to `last` and clears them (Go's
+/// `finalize`). Called when a goroutine ends and again at the end of the
+/// trace (then a no-op apart from the total-time rule).
+fn finalize(g: &mut GoAcc, window: Option<(Time, Time)>, last: Time) {
+    // Go sets the total once, when it is still zero.
+    let need_total = match window {
+        None => g.total == 0,
+        Some(_) => !g.total_set,
+    };
+    if need_total {
+        g.total = span(window, g.creation, last);
+        g.total_set = true;
+    }
+    if let Some(s) = g.running_since.take() {
+        g.exec = g.exec.saturating_add(span(window, s, last));
+    }
+    if let Some(s) = g.runnable_since.take() {
+        g.sched = g.sched.saturating_add(span(window, s, last));
+    }
+    if let Some((s, r)) = g.blocked_since.take() {
+        g.add_block(r, span(window, s, last));
+    }
+    if let Some(s) = g.syscall_since.take() {
+        g.syscall = g.syscall.saturating_add(span(window, s, last));
+    }
+    if let Some(s) = g.syscall_blocked_since.take() {
+        // Go counts a syscall block still open at the end as scheduler wait.
+        g.sched = g.sched.saturating_add(span(window, s, last));
+    }
+    for (name, s) in std::mem::take(&mut g.open_ranges) {
+        g.add_range(name, span(window, s, last));
+    }
+}
+
+/// The display name of a range, as Go names it.
+pub fn range_name(name: RangeName, tables: &Tables) -> String {
+    match name {
+        RangeName::StopTheWorld(kind) => format!("stop-the-world ({})", tables.str(kind)),
+        RangeName::GcMark => "GC concurrent mark phase".to_string(),
+        RangeName::GcSweep => "GC incremental sweep".to_string(),
+        RangeName::GcMarkAssist => "GC mark assist".to_string(),
+    }
+}
+
+/// Runs the analysis over a whole trace. Events after a read error are not
+/// seen; the error is returned alongside what was computed before it.
+pub fn analyze(
+    data: &[u8],
+    opts: AnalysisOptions,
+) -> Result<(GoroutineReport, Option<crate::Error>), crate::Error> {
+    let mut reader = crate::Reader::new(data)?;
+    let mut a = GoroutineAnalysis::with_options(opts);
+    let mut error = None;
+    while let Some(item) = reader.next_event() {
+        match item {
+            Ok(ev) => a.add(&ev, reader.tables()),
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    Ok((a.finish(reader.tables()), error))
+}
+
+/// Formats ns as Go's `time.Duration.String` does ("1.5ms", "2m3.000000001s", "0s").
+pub fn go_duration(ns: i64) -> String {
+    let neg = ns < 0;
+    let u = ns.unsigned_abs();
+    let mut s = String::new();
+    if u < 1_000_000_000 {
+        let (unit, div) = match u {
+            0 => return "0s".to_string(),
+            1..=999 => ("ns", 1u64),
+            1_000..=999_999 => ("µs", 1_000),
+            _ => ("ms", 1_000_000),
+        };
+        s.push_str(&fixed(u, div));
+        s.push_str(unit);
+    } else {
+        let secs = u / 1_000_000_000;
+        let frac = u % 1_000_000_000;
+        let h = secs / 3600;
+        let m = (secs / 60) % 60;
+        let sec = secs % 60;
+        if h > 0 {
+            s.push_str(&format!("{h}h"));
+        }
+        if h > 0 || m > 0 {
+            s.push_str(&format!("{m}m"));
+        }
+        s.push_str(&fixed(sec * 1_000_000_000 + frac, 1_000_000_000));
+        s.push('s');
+    }
+    if neg {
+        s.insert(0, '-');
+    }
+    s
+}
+
+/// `v / div` with the fraction's trailing zeros removed.
+fn fixed(v: u64, div: u64) -> String {
+    let int = v / div;
+    let frac = v % div;
+    if frac == 0 || div == 1 {
+        return int.to_string();
+    }
+    let width = div.ilog10() as usize;
+    let f = format!("{frac:0width$}");
+    format!("{int}.{}", f.trim_end_matches('0'))
+}
+
+/// Parses a Go duration string ("1h2m3.5s", "12.5µs", "0s") into ns.
+pub fn parse_go_duration(s: &str) -> Option<i64> {
+    let (neg, mut rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: i128 = 0;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, after) = rest.split_at(num_len);
+        if num.is_empty() {
+            return None;
+        }
+        let unit_len = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_len);
+        let mult: i128 = match unit {
+            "ns" => 1,
+            "us" | "µs" | "μs" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            _ => return None,
+        };
+        let (ip, fp) = num.split_once('.').unwrap_or((num, ""));
+        let ip: i128 = if ip.is_empty() { 0 } else { ip.parse().ok()? };
+        let mut v = ip.checked_mul(mult)?;
+        let mut scale = mult;
+        for c in fp.chars() {
+            scale /= 10;
+            v += i128::from(c.to_digit(10)?) * scale;
+        }
+        total = total.checked_add(v)?;
+        rest = next;
+    }
+    let total = if neg { -total } else { total };
+    i64::try_from(total).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{StateTransition, NO_GOROUTINE, NO_PROC, NO_THREAD};
+    use crate::tables::Frame;
+
+    struct B {
+        t: Tables,
+        evs: Vec<Event>,
+    }
+
+    impl B {
+        fn new() -> Self {
+            B {
+                t: Tables::new(),
+                evs: Vec::new(),
+            }
+        }
+        fn stack(&mut self, funcs: &[&str]) -> StackId {
+            let mut ids = Vec::new();
+            for (i, f) in funcs.iter().enumerate() {
+                let func = self.t.intern_str(f);
+                let file = self.t.intern_str("x.go");
+                ids.push(self.t.intern_frame(Frame {
+                    pc: 0x1000 + i as u64 * 16 + func.0 as u64 * 256,
+                    func,
+                    file,
+                    line: 1 + i as u64,
+                }));
+            }
+            self.t.intern_stack(&ids)
+        }
+        fn ev(&mut self, time: Time, p: ProcId, g: GoId, payload: Payload) {
+            self.evs.push(Event {
+                time,
+                m: NO_THREAD,
+                p,
+                g,
+                stack: StackId::NONE,
+                wire_type: 0,
+                payload,
+            });
+        }
+        fn sync(&mut self, time: Time) {
+            self.ev(
+                time,
+                NO_PROC,
+                NO_GOROUTINE,
+                Payload::Sync { n: 1, clock: None },
+            );
+        }
+        #[allow(clippy::too_many_arguments)]
+        fn go(
+            &mut self,
+            time: Time,
+            p: ProcId,
+            cur: GoId,
+            id: GoId,
+            old: GoState,
+            new: GoState,
+            reason: &str,
+            stack: StackId,
+        ) {
+            let reason = self.t.intern_str(reason);
+            self.ev(
+                time,
+                p,
+                cur,
+                Payload::StateTransition(StateTransition {
+                    transition: Transition::Goroutine { id, old, new },
+                    reason,
+                    stack,
+                }),
+            );
+        }
+        fn proc(&mut self, time: Time, id: ProcId, old: ProcState, new: ProcState) {
+            self.ev(
+                time,
+                id,
+                NO_GOROUTINE,
+                Payload::StateTransition(StateTransition {
+                    transition: Transition::Proc { id, old, new },
+                    reason: StrId::EMPTY,
+                    stack: StackId::NONE,
+                }),
+            );
+        }
+        fn run(&self, opts: AnalysisOptions) -> GoroutineReport {
+            let mut a = GoroutineAnalysis::with_options(opts);
+            for e in &self.evs {
+                a.add(e, &self.t);
+            }
+            a.finish(&self.t)
+        }
+    }
+
+    use GoState::*;
+
+    /// A created goroutine that runs, blocks, waits, runs, syscalls
+    /// (losing its P), and exits; plus one first seen mid-trace.
+    fn sample() -> B {
+        let mut b = B::new();
+        let start = b.stack(&["main.worker", "runtime.goexit"]);
+        let st2 = b.stack(&["main.f", "main.main"]);
+        b.sync(100);
+        // g1 exists from the start, running on P0.
+        b.go(110, 0, -1, 1, Undetermined, Running, "", st2);
+        // g1 creates g7 at 120.
+        b.go(120, 0, 1, 7, NotExist, Runnable, "", start);
+        // g1 blocks on a channel at 130.
+        b.go(
+            130,
+            0,
+            1,
+            1,
+            Running,
+            Waiting,
+            "chan receive",
+            StackId::NONE,
+        );
+        // g7 runs at 140 on P0.
+        b.go(140, 0, -1, 7, Runnable, Running, "", StackId::NONE);
+        // g7 unblocks g1 at 150.
+        b.go(150, 0, 7, 1, Waiting, Runnable, "", StackId::NONE);
+        // g7 syscalls at 160; P0 is taken (idle) at 170; g7 returns at 200.
+        b.go(160, 0, 7, 7, Running, Syscall, "", StackId::NONE);
+        b.proc(170, 0, ProcState::Running, ProcState::Idle);
+        b.go(200, 1, 7, 7, Syscall, Running, "", StackId::NONE);
+        // g7 exits at 210.
+        b.go(210, 1, 7, 7, Running, NotExist, "", StackId::NONE);
+        // g1 runs at 220 until the end (250).
+        b.go(220, 0, -1, 1, Runnable, Running, "", StackId::NONE);
+        b.sync(250);
+        b
+    }
+
+    #[test]
+    fn breakdown_matches_rules() {
+        let r = sample().run(AnalysisOptions::default());
+        assert_eq!(r.goroutines.len(), 2);
+        let g1 = r.get(1).unwrap();
+        assert_eq!(g1.name, "main.main");
+        assert_eq!(g1.creation_time, 100);
+        assert_eq!(g1.start_time, Some(110));
+        assert_eq!(g1.end_time, None);
+        // Running 100..110 (back-dated), 110..130, 220..250.
+        assert_eq!(g1.stats.exec_time, 10 + 20 + 30);
+        assert_eq!(
+            g1.stats.block_time_by_reason,
+            vec![("chan receive".into(), 20)]
+        );
+        assert_eq!(g1.stats.sched_wait_time, 70);
+        assert_eq!(g1.stats.total_time, 150);
+        assert_eq!(g1.stats.unknown_time(), 0);
+        let g7 = r.get(7).unwrap();
+        assert_eq!(g7.name, "runtime.goexit");
+        assert_eq!(g7.creation_time, 120);
+        assert_eq!(g7.start_time, Some(140));
+        assert_eq!(g7.end_time, Some(210));
+        assert_eq!(g7.stats.sched_wait_time, 20);
+        assert_eq!(g7.stats.exec_time, 20 + 10);
+        assert_eq!(g7.stats.syscall_time, 10);
+        assert_eq!(g7.stats.syscall_block_time, 30);
+        assert_eq!(g7.stats.total_time, 90);
+        assert_eq!(g1.state, Running);
+        assert_eq!(g7.state, NotExist);
+    }
+
+    #[test]
+    fn groups_and_detail() {
+        let r = sample().run(AnalysisOptions::default());
+        let groups = r.groups();
+        assert_eq!(groups[0].name, "main.main");
+        assert_eq!(groups[0].exec_time, 60);
+        assert_eq!(groups[1].name, "runtime.goexit");
+        let d = r.group("runtime.goexit").unwrap();
+        assert_eq!(d.count, 1);
+        assert_eq!(d.columns[0], EXECUTION_TIME);
+        assert!(d.columns.contains(&"Block time (syscall)".to_string()));
+        let pct = d.exec_time_percent.unwrap();
+        assert!((pct - 30.0 / 90.0 * 100.0).abs() < 1e-9);
+        let exec = d
+            .percentiles
+            .iter()
+            .find(|c| c.column == EXECUTION_TIME)
+            .unwrap();
+        assert_eq!((exec.p50, exec.max), (30, 30));
+        assert!(r.group("nope").is_none());
+    }
+
+    #[test]
+    fn window_clips_everything() {
+        let r = sample().run(AnalysisOptions {
+            window: Some((125, 205)),
+            goroutines: None,
+        });
+        let g1 = r.get(1).unwrap();
+        assert_eq!(g1.stats.total_time, 80);
+        assert_eq!(g1.stats.exec_time, 5);
+        assert_eq!(
+            g1.stats.block_time_by_reason,
+            vec![("chan receive".into(), 20)]
+        );
+        assert_eq!(g1.stats.sched_wait_time, 55);
+        let g7 = r.get(7).unwrap();
+        assert_eq!(g7.stats.total_time, 80);
+        assert_eq!(g7.stats.syscall_block_time, 30);
+        // Outside the window nothing is counted, and dead goroutines go.
+        let r = sample().run(AnalysisOptions {
+            window: Some((230, 240)),
+            goroutines: None,
+        });
+        assert_eq!(r.goroutines.len(), 1);
+        assert_eq!(r.goroutines[0].stats.exec_time, 10);
+    }
+
+    #[test]
+    fn goroutine_set_and_filter() {
+        let set: HashSet<GoId> = [7].into_iter().collect();
+        let r = sample().run(AnalysisOptions {
+            window: None,
+            goroutines: Some(set),
+        });
+        assert_eq!(r.goroutines.len(), 1);
+        let r = sample().run(AnalysisOptions::default());
+        let f = GoroutineFilter {
+            name_contains: Some("goexit".into()),
+            ..Default::default()
+        };
+        assert_eq!(r.filtered(&f).goroutines.len(), 1);
+        let f = GoroutineFilter {
+            state: Some(Running),
+            min_total: Some(100),
+            ..Default::default()
+        };
+        assert_eq!(r.filtered(&f).goroutines[0].id, 1);
+        let f = GoroutineFilter {
+            min_total: Some(1000),
+            ..Default::default()
+        };
+        assert!(r.filtered(&f).goroutines.is_empty());
+    }
+
+    #[test]
+    fn forever_ends_and_ranges_count() {
+        let mut b = B::new();
+        let st = b.stack(&["main.g"]);
+        b.sync(0);
+        b.go(10, 0, -1, 3, NotExist, Runnable, "", st);
+        b.go(20, 0, -1, 3, Runnable, Running, "", StackId::NONE);
+        b.ev(
+            25,
+            0,
+            3,
+            Payload::RangeBegin {
+                name: RangeName::GcMarkAssist,
+                scope: Resource::Goroutine(3),
+            },
+        );
+        b.ev(
+            35,
+            0,
+            3,
+            Payload::RangeEnd {
+                name: RangeName::GcMarkAssist,
+                scope: Resource::Goroutine(3),
+                sweep: None,
+            },
+        );
+        b.ev(
+            36,
+            0,
+            3,
+            Payload::RangeBegin {
+                name: RangeName::GcSweep,
+                scope: Resource::Proc(0),
+            },
+        );
+        b.ev(
+            38,
+            0,
+            3,
+            Payload::RangeEnd {
+                name: RangeName::GcSweep,
+                scope: Resource::Proc(0),
+                sweep: None,
+            },
+        );
+        b.go(40, 0, 3, 3, Running, Waiting, "forever", StackId::NONE);
+        b.sync(100);
+        let r = b.run(AnalysisOptions::default());
+        let g = r.get(3).unwrap();
+        assert_eq!(g.end_time, Some(40));
+        assert_eq!(g.stats.total_time, 30);
+        assert!(g.stats.block_time_by_reason.is_empty());
+        assert_eq!(g.stats.range("GC mark assist"), 10);
+        assert_eq!(g.stats.range("GC incremental sweep"), 2);
+        let d = r.group("main.g").unwrap();
+        assert!(d.rows[0].has_range_time);
+        assert_eq!(d.range_columns.len(), 2);
+    }
+
+    #[test]
+    fn unknown_goroutines_do_not_panic() {
+        let mut b = B::new();
+        b.go(5, 0, -1, 9, Running, Waiting, "x", StackId::NONE);
+        b.go(6, 0, -1, 9, Syscall, Running, "x", StackId::NONE);
+        b.proc(7, 3, ProcState::Running, ProcState::Idle);
+        b.ev(
+            8,
+            0,
+            9,
+            Payload::RangeEnd {
+                name: RangeName::GcSweep,
+                scope: Resource::Proc(0),
+                sweep: None,
+            },
+        );
+        b.go(
+            i64::MAX,
+            0,
+            -1,
+            10,
+            Undetermined,
+            Running,
+            "",
+            StackId::NONE,
+        );
+        b.go(i64::MIN, 0, -1, 10, Running, Runnable, "", StackId::NONE);
+        let r = b.run(AnalysisOptions::default());
+        assert_eq!(r.goroutines.len(), 1);
+        let _ = r.groups();
+        let _ = r.group("");
+    }
+
+    #[test]
+    fn durations_like_go() {
+        for (ns, s) in [
+            (0, "0s"),
+            (1, "1ns"),
+            (1_500, "1.5µs"),
+            (1_000_000, "1ms"),
+            (1_234_567, "1.234567ms"),
+            (1_000_000_000, "1s"),
+            (61_000_000_001, "1m1.000000001s"),
+            (3_600_000_000_000, "1h0m0s"),
+            (-2_500, "-2.5µs"),
+        ] {
+            assert_eq!(go_duration(ns), s);
+            assert_eq!(parse_go_duration(s), Some(ns), "{s}");
+        }
+        assert_eq!(parse_go_duration("1.5us"), Some(1500));
+        assert_eq!(parse_go_duration("x"), None);
+        assert_eq!(go_duration(i64::MIN), "-2562047h47m16.854775808s");
+    }
+
+    #[test]
+    fn percentiles_nearest_rank() {
+        let v: Vec<i64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), 50);
+        assert_eq!(percentile(&v, 99.0), 99);
+        assert_eq!(percentile(&v, 100.0), 100);
+        assert_eq!(percentile(&[7], 90.0), 7);
+        assert_eq!(percentile(&[], 90.0), 0);
+    }
+}

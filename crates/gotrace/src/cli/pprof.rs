@@ -1,8 +1,141 @@
-//! `gotrace pprof` (being written).
+//! `gotrace pprof net|sync|syscall|sched [options] FILE`: writes the gzipped
+//! pprof profile `go tool trace -pprof=TYPE FILE` writes, to stdout.
+//!
+//! Options beyond Go: `--group NAME` (goroutines with that start function,
+//! as the `/io?name=` pages), `--window START:END` (ns), `--raw` (the
+//! uncompressed protobuf), `--top` (a text listing instead of the file).
 
-use super::{usage, Status};
+use super::goroutines::parse_window;
+use super::{read_input, usage, Status, BAD_TRACE, OK};
+use crate::analysis::goroutines::go_duration;
+use crate::analysis::pprof::{build_from_trace, ProfileKind, Selection};
 use std::io::Write;
 
-pub fn run(_args: &[String], _out: &mut dyn Write, err: &mut dyn Write) -> Status {
-    usage("pprof", "not implemented yet", err)
+const CMD: &str = "pprof";
+const OPTIONS: &str =
+    "usage: gotrace pprof net|sync|syscall|sched [--group NAME] [--window START:END] [--raw|--top] FILE";
+
+pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status {
+    let mut kind = None;
+    let mut file = None;
+    let mut group = None;
+    let mut window = None;
+    let mut raw = false;
+    let mut top = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--raw" => raw = true,
+            "--top" => top = true,
+            "--group" => match it.next() {
+                Some(v) => group = Some(v.clone()),
+                None => return usage(CMD, "--group needs a NAME", err),
+            },
+            "--window" => match it.next().and_then(|v| parse_window(v)) {
+                Some(w) => window = Some(w),
+                None => return usage(CMD, "--window needs START:END (ns)", err),
+            },
+            f if f.starts_with("--") => {
+                return usage(CMD, &format!("unknown option {f}\n{OPTIONS}"), err)
+            }
+            _ if kind.is_none() => match ProfileKind::from_name(a) {
+                Some(k) => kind = Some(k),
+                None => {
+                    let _ = writeln!(err, "unknown pprof type {a}\n");
+                    return usage(CMD, OPTIONS, err);
+                }
+            },
+            _ if file.is_none() => file = Some(a.clone()),
+            _ => return usage(CMD, OPTIONS, err),
+        }
+    }
+    let (Some(kind), Some(file)) = (kind, file) else {
+        return usage(CMD, OPTIONS, err);
+    };
+    let data = match read_input(&file, err) {
+        Ok(d) => d,
+        Err(s) => return s,
+    };
+    let (set, tables, error) = match build_from_trace(&data, window) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(err, "failed to parse any useful part of the trace: {e}");
+            return BAD_TRACE;
+        }
+    };
+    if let Some(e) = error {
+        let _ = writeln!(
+            err,
+            "gotrace: trace is damaged; the profile covers the complete generations before: {e}"
+        );
+    }
+    let sel = match group {
+        Some(g) => Selection::Group(g),
+        None => Selection::All,
+    };
+    if !set.matches_any(&sel, &tables) {
+        let name = match &sel {
+            Selection::Group(g) => g.as_str(),
+            _ => "",
+        };
+        let _ = writeln!(
+            err,
+            "failed to generate pprof: failed to find matching goroutines for name: {name}\n"
+        );
+        return BAD_TRACE;
+    }
+    let p = set.profile(kind, &sel, &tables);
+    let bytes = if top {
+        let mut s = format!(
+            "{} ({}): {} samples, {} intervals, {} total\n",
+            kind.title(),
+            kind.name(),
+            p.samples.len(),
+            p.total_count(),
+            go_duration(p.total_delay())
+        );
+        for smp in &p.samples {
+            let leaf = smp.frames.first().map_or("(no stack)", |f| f.func.as_str());
+            s.push_str(&format!(
+                "{:>14} {:>8}  {}\n",
+                go_duration(smp.delay),
+                smp.count,
+                leaf
+            ));
+        }
+        s.into_bytes()
+    } else if raw {
+        p.to_proto()
+    } else {
+        p.to_pprof()
+    };
+    if out.write_all(&bytes).and_then(|_| out.flush()).is_err() {
+        return BAD_TRACE;
+    }
+    OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_args(a: &[&str]) -> (Status, Vec<u8>, String) {
+        let args: Vec<String> = a.iter().map(|s| s.to_string()).collect();
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let st = run(&args, &mut out, &mut err);
+        (st, out, String::from_utf8_lossy(&err).into_owned())
+    }
+
+    #[test]
+    fn usage_errors() {
+        assert_eq!(run_args(&[]).0, super::super::USAGE);
+        assert_eq!(run_args(&["bogus", "f"]).0, super::super::USAGE);
+        assert_eq!(run_args(&["net"]).0, super::super::USAGE);
+        assert_eq!(run_args(&["net", "/nonexistent"]).0, BAD_TRACE);
+        assert_eq!(
+            run_args(&["net", "--window", "x", "f"]).0,
+            super::super::USAGE
+        );
+    }
 }

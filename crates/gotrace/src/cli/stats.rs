@@ -47,7 +47,10 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
     );
     match error {
         Some(e) => {
-            let _ = writeln!(err, "gotrace: trace is damaged; the summary covers what was read before: {e}");
+            let _ = writeln!(
+                err,
+                "gotrace: trace is damaged; the summary covers what was read before: {e}"
+            );
             BAD_TRACE
         }
         None => OK,

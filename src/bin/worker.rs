@@ -1,0 +1,113 @@
+//! The Web Worker: receives the trace bytes (an ArrayBuffer, transferred),
+//! reads them with `gotrace`, posts progress, and posts back the encoded
+//! timeline (transferred). The page never parses, so it never freezes.
+//!
+//! Protocol (plain JS objects, `type` field):
+//! - worker → page `{type: "ready"}` once started (the page then posts the bytes);
+//! - page → worker: the ArrayBuffer;
+//! - worker → page `{type: "progress", fraction, events}`,
+//!   then `{type: "done", model: ArrayBuffer, events, bytes}`
+//!   or `{type: "error", message}` (a sentence for the user).
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    worker::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {}
+
+#[cfg(target_arch = "wasm32")]
+mod worker {
+    use gotrace::ErrorKind;
+    use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+    use wasm_bindgen::prelude::*;
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
+        let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
+    }
+
+    pub fn start() {
+        console_error_panic_hook::set_once();
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let s = scope.clone();
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let Ok(buf) = e.data().dyn_into::<ArrayBuffer>() else {
+                return;
+            };
+            let bytes = Uint8Array::new(&buf).to_vec();
+            drop(buf);
+            handle(&s, &bytes);
+        });
+        scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        onmessage.forget();
+        let ready = Object::new();
+        set(&ready, "type", "ready");
+        let _ = scope.post_message(&ready);
+    }
+
+    fn handle(scope: &DedicatedWorkerGlobalScope, bytes: &[u8]) {
+        let post = |o: &Object| {
+            let _ = scope.post_message(o);
+        };
+        let now = || js_sys::Date::now();
+        let progress = |phase: &str, fraction: f64, events: u64| {
+            let o = Object::new();
+            set(&o, "type", "progress");
+            set(&o, "phase", phase);
+            set(&o, "fraction", fraction);
+            set(&o, "events", events as f64);
+            post(&o);
+        };
+        let t0 = now();
+        let result = (|| -> Result<gotrace::timeline::Timeline, gotrace::Error> {
+            let mut reader = gotrace::Reader::new(bytes)?;
+            let mut b = gotrace::timeline::Builder::new();
+            let len = reader.len().max(1) as f64;
+            while let Some(ev) = reader.next_event() {
+                b.push(&ev?);
+                if b.events().is_multiple_of(20_000) {
+                    progress("reading", reader.position() as f64 / len, b.events());
+                }
+            }
+            progress("finishing", 1.0, b.events());
+            Ok(b.finish(reader.tables()))
+        })();
+        let t_read = now();
+        match result {
+            Ok(tl) => {
+                progress("sending", 1.0, tl.events);
+                let encoded = tl.encode();
+                let t_enc = now();
+                let arr = Uint8Array::new_with_length(encoded.len() as u32);
+                arr.copy_from(&encoded);
+                drop(encoded);
+                let buffer = arr.buffer();
+                let o = Object::new();
+                set(&o, "type", "done");
+                set(&o, "model", buffer.clone());
+                set(&o, "events", tl.events as f64);
+                set(&o, "bytes", bytes.len() as f64);
+                set(&o, "readMs", t_read - t0);
+                set(&o, "encodeMs", t_enc - t_read);
+                let transfer = Array::of1(&buffer);
+                if scope.post_message_with_transfer(&o, &transfer).is_err() {
+                    post(&o);
+                }
+            }
+            Err(e) => {
+                let what = match e.kind {
+                    ErrorKind::Header => "This file is not a Go execution trace, or it comes from a Go version this viewer cannot read.",
+                    ErrorKind::Truncated => "The trace is incomplete: the file ends before the data it announces (was it cut off while copying or writing?).",
+                    ErrorKind::Format => "The trace is damaged: some of its bytes do not make sense.",
+                    ErrorKind::Ordering => "The trace is damaged: its events cannot be put in a consistent order.",
+                };
+                let o = Object::new();
+                set(&o, "type", "error");
+                set(&o, "message", format!("{what} Details: {e}."));
+                post(&o);
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Colours for the canvas, light and dark (chosen from `prefers-color-scheme`).
+
+use crate::layout::KEYS;
+
+/// An sRGB colour with alpha.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Rgba(pub u8, pub u8, pub u8, pub u8);
+
+impl Rgba {
+    pub const fn hex(v: u32) -> Rgba {
+        Rgba((v >> 16) as u8, (v >> 8) as u8, v as u8, 255)
+    }
+    pub const fn alpha(self, a: u8) -> Rgba {
+        Rgba(self.0, self.1, self.2, a)
+    }
+    /// CSS colour text (`#rrggbb` or `rgba(...)`).
+    pub fn css(self) -> String {
+        if self.3 == 255 {
+            format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+        } else {
+            format!(
+                "rgba({},{},{},{:.3})",
+                self.0,
+                self.1,
+                self.2,
+                self.3 as f64 / 255.0
+            )
+        }
+    }
+}
+
+/// HSL (degrees, 0..1, 0..1) to RGB.
+pub fn hsl(h: f64, s: f64, l: f64) -> Rgba {
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let hp = (h.rem_euclid(360.0)) / 60.0;
+    let x = c * (1.0 - (hp % 2.0 - 1.0).abs());
+    let (r, g, b) = match hp as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    let f = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    Rgba(f(r), f(g), f(b), 255)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Theme {
+    pub dark: bool,
+    pub bg: Rgba,
+    pub fg: Rgba,
+    pub muted: Rgba,
+    pub grid: Rgba,
+    pub lane_alt: Rgba,
+    pub section_bg: Rgba,
+    pub axis_bg: Rgba,
+    pub selection: Rgba,
+    pub selection_edge: Rgba,
+    pub outline: Rgba,
+    pub hover: Rgba,
+    /// Goroutine state colours by [`crate::layout::span_key`].
+    pub states: [Rgba; KEYS],
+    /// Text on top of state colours.
+    pub on_color: Rgba,
+    pub procs: [Rgba; 13],
+    pub regions: [Rgba; 7],
+    pub gc_mark: Rgba,
+    pub stw: Rgba,
+    pub heap: Rgba,
+    pub heap_goal: Rgba,
+    pub threads: Rgba,
+}
+
+impl Theme {
+    pub fn new(dark: bool) -> Theme {
+        let h = Rgba::hex;
+        let mut states = [Rgba(0, 0, 0, 0); KEYS];
+        let s = if dark {
+            [
+                0x3fb950, 0xd29922, 0xa371f7, 0xf47067, 0x58a6ff, 0x39c5cf, 0xbb8009, 0x8b949e,
+            ]
+        } else {
+            [
+                0x2da44e, 0xe3b341, 0x8250df, 0xe5534b, 0x54aeff, 0x1b7c83, 0x9a6700, 0x8c959f,
+            ]
+        };
+        for (i, c) in s.iter().enumerate() {
+            states[i + 1] = h(*c);
+        }
+        let mut procs = [Rgba(0, 0, 0, 0); 13];
+        for (i, p) in procs.iter_mut().enumerate().skip(1) {
+            // Hues spread by the golden angle so neighbours differ.
+            *p = hsl(i as f64 * 137.508, 0.55, if dark { 0.50 } else { 0.58 });
+        }
+        let mut regions = [Rgba(0, 0, 0, 0); 7];
+        for (i, r) in regions.iter_mut().enumerate().skip(1) {
+            *r = hsl(
+                200.0 + i as f64 * 53.0,
+                0.45,
+                if dark { 0.40 } else { 0.78 },
+            );
+        }
+        if dark {
+            Theme {
+                dark,
+                bg: h(0x0d1117),
+                fg: h(0xe6edf3),
+                muted: h(0x9198a1),
+                grid: h(0x30363d),
+                lane_alt: h(0x151b23),
+                section_bg: h(0x1f2630),
+                axis_bg: h(0x161b22),
+                selection: h(0x388bfd).alpha(50),
+                selection_edge: h(0x58a6ff),
+                outline: h(0xffffff),
+                hover: h(0xe6edf3).alpha(90),
+                states,
+                on_color: h(0x0d1117),
+                procs,
+                regions,
+                gc_mark: h(0xdb6d28).alpha(200),
+                stw: h(0xf85149),
+                heap: h(0x58a6ff).alpha(170),
+                heap_goal: h(0xf0883e),
+                threads: h(0xa371f7).alpha(190),
+            }
+        } else {
+            Theme {
+                dark,
+                bg: h(0xffffff),
+                fg: h(0x1f2328),
+                muted: h(0x59636e),
+                grid: h(0xd8dee4),
+                lane_alt: h(0xf6f8fa),
+                section_bg: h(0xeaeef2),
+                axis_bg: h(0xf6f8fa),
+                selection: h(0x0969da).alpha(40),
+                selection_edge: h(0x0969da),
+                outline: h(0x1f2328),
+                hover: h(0x1f2328).alpha(90),
+                states,
+                on_color: h(0x1f2328),
+                procs,
+                regions,
+                gc_mark: h(0xfb8f44).alpha(210),
+                stw: h(0xcf222e),
+                heap: h(0x54aeff).alpha(170),
+                heap_goal: h(0xbc4c00),
+                threads: h(0x8250df).alpha(170),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_and_hsl() {
+        assert_eq!(Rgba::hex(0x2da44e).css(), "#2da44e");
+        assert_eq!(Rgba(1, 2, 3, 0).css(), "rgba(1,2,3,0.000)");
+        assert_eq!(hsl(0.0, 1.0, 0.5), Rgba(255, 0, 0, 255));
+        assert_eq!(hsl(120.0, 1.0, 0.5), Rgba(0, 255, 0, 255));
+        assert_eq!(hsl(240.0, 1.0, 0.5), Rgba(0, 0, 255, 255));
+    }
+
+    #[test]
+    fn state_colours_differ_from_the_background() {
+        for dark in [false, true] {
+            let t = Theme::new(dark);
+            for c in &t.states[1..9] {
+                assert_ne!(*c, t.bg);
+                assert_eq!(c.3, 255);
+            }
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! The Leptos components: header, drop zone, progress, error, the canvas and
+//! its tooltip, the details panel and the help overlay. Trace text is only
+//! ever rendered as text nodes.
+
+use leptos::ev;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::core::{self, AppState, Ui};
+use super::loader;
+use crate::format;
+use crate::theme::Theme;
+
+const LEGEND: [(u8, &str); 8] = [
+    (1, "running"),
+    (2, "runnable"),
+    (3, "syscall"),
+    (4, "blocked: sync"),
+    (5, "sleeping"),
+    (6, "blocked: network/IO"),
+    (7, "blocked: GC"),
+    (8, "blocked: other"),
+];
+
+fn first_file(files: Option<web_sys::FileList>) -> Option<web_sys::File> {
+    files.and_then(|f| f.get(0))
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let ui = Ui::new();
+    core::with(|c| c.ui = Some(ui));
+
+    let on_file = move |e: ev::Event| {
+        let Some(input) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Some(f) = first_file(input.files()) {
+            loader::load_file(f);
+        }
+        // Let the same file be chosen again.
+        input.set_value("");
+    };
+    let on_drag_over = move |e: ev::DragEvent| {
+        e.prevent_default();
+        if let Some(dt) = e.data_transfer() {
+            dt.set_drop_effect("copy");
+        }
+        ui.dragging.set(true);
+    };
+    let on_drag_leave = move |e: ev::DragEvent| {
+        // Only when leaving the window (relatedTarget is null).
+        if e.related_target().is_none() {
+            ui.dragging.set(false);
+        }
+    };
+    let on_drop = move |e: ev::DragEvent| {
+        e.prevent_default();
+        ui.dragging.set(false);
+        if let Some(f) = first_file(e.data_transfer().and_then(|d| d.files())) {
+            loader::load_file(f);
+        }
+    };
+    let state = move || ui.state.get();
+
+    view! {
+        <div
+            id="app"
+            data-state=move || state().as_str()
+            class:dragging=move || ui.dragging.get()
+            on:dragover=on_drag_over
+            on:dragenter=move |e: ev::DragEvent| e.prevent_default()
+            on:dragleave=on_drag_leave
+            on:drop=on_drop
+        >
+            <header class="bar">
+                <h1 class="brand">"Go trace viewer"</h1>
+                <label class="button primary" for="file">"Open trace…"</label>
+                <input id="file" type="file" class="visually-hidden" on:change=on_file />
+                <button id="sample" class="button" on:click=move |_| loader::load_url(loader::SAMPLE_URL.to_string())>
+                    "Open sample trace"
+                </button>
+                <div class="title" title=move || ui.title.get()>
+                    <span class="name">{move || ui.title.get()}</span>
+                    <span class="summary">{move || ui.summary.get()}</span>
+                </div>
+                <button
+                    id="help-button"
+                    class="button icon"
+                    title="Keyboard and mouse help (?)"
+                    aria-label="Help"
+                    on:click=move |_| ui.help.update(|h| *h = !*h)
+                >
+                    "?"
+                </button>
+            </header>
+            <Show when=move || state() == AppState::Loading>
+                <Progress ui=ui />
+            </Show>
+            <Show when=move || state() == AppState::Error>
+                <div class="error" role="alert">
+                    <strong>"Could not open this trace. "</strong>
+                    <span id="error-text">{move || ui.error.get().unwrap_or_default()}</span>
+                    <p class="hint">"Open another file, drop one here, or try the sample trace."</p>
+                </div>
+            </Show>
+            <main class="workspace">
+                <div class="timeline-wrap">
+                    <canvas
+                        id="timeline"
+                        tabindex="0"
+                        aria-label="Trace timeline. Keys: W and S zoom, A and D pan, 0 shows everything, F fits the selection, question mark for help."
+                        on:mousedown=move |e: ev::MouseEvent| core::on_mouse_down(&e)
+                        on:dblclick=move |e: ev::MouseEvent| core::on_double_click(&e)
+                        on:wheel=move |e: ev::WheelEvent| core::on_wheel(&e)
+                        on:mouseleave=move |_| core::on_mouse_leave()
+                        on:contextmenu=move |e: ev::MouseEvent| e.prevent_default()
+                    ></canvas>
+                    <Show when=move || state() == AppState::Empty || state() == AppState::Error>
+                        <EmptyHint />
+                    </Show>
+                    <Tooltip ui=ui />
+                </div>
+                <Show when=move || ui.details.with(|d| d.is_some())>
+                    <Details ui=ui />
+                </Show>
+            </main>
+            <footer class="legend" aria-label="Colour legend">
+                {LEGEND
+                    .iter()
+                    .map(|(k, name)| {
+                        let k = *k as usize;
+                        view! {
+                            <span class="key">
+                                <span
+                                    class="swatch"
+                                    style:background=move || {
+                                        let dark = ui.state.with(|_| prefers_dark());
+                                        Theme::new(dark).states[k].css()
+                                    }
+                                ></span>
+                                {*name}
+                            </span>
+                        }
+                    })
+                    .collect_view()}
+                <span class="key"><span class="swatch gc"></span>"GC"</span>
+                <span class="key"><span class="swatch stw"></span>"stop-the-world"</span>
+            </footer>
+            <Show when=move || ui.help.get()>
+                <Help ui=ui />
+            </Show>
+        </div>
+    }
+}
+
+fn prefers_dark() -> bool {
+    window()
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches())
+}
+
+#[component]
+fn Progress(ui: Ui) -> impl IntoView {
+    let pct = move || (ui.progress.get().max(0.0) * 100.0).round();
+    view! {
+        <div class="progress-row">
+            <div
+                class="progress"
+                role="progressbar"
+                aria-label="Reading the trace"
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow=move || pct().to_string()
+                class:indeterminate=move || ui.progress.get() < 0.0
+            >
+                <div class="fill" style:width=move || format!("{}%", pct())></div>
+            </div>
+            <span class="progress-text">{move || ui.progress_text.get()}</span>
+            <button id="cancel" class="button" on:click=move |_| loader::cancel()>
+                "Cancel"
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn EmptyHint() -> impl IntoView {
+    view! {
+        <div class="empty">
+            <div class="drop-target">
+                <p class="big">"Drop a Go execution trace anywhere on this page"</p>
+                <p>
+                    "or use " <label for="file" class="link">"Open trace…"</label> " or "
+                    <button class="link" on:click=move |_| loader::load_url(loader::SAMPLE_URL.to_string())>
+                        "open the sample trace"
+                    </button> "."
+                </p>
+                <p class="muted">
+                    "Record one with " <code>"go test -trace=trace.out"</code> ", "
+                    <code>"runtime/trace"</code> " or " <code>"curl …/debug/pprof/trace?seconds=5"</code>
+                    ". The file is read in your browser; nothing is uploaded."
+                </p>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Tooltip(ui: Ui) -> impl IntoView {
+    move || {
+        ui.tooltip.get().map(|(x, y, lines)| {
+            // Keep it inside the canvas: flip to the left near the right edge.
+            let width = core::with(|c| c.view.width);
+            let left = if x > width - 300.0 { x - 12.0 - 280.0 } else { x + 14.0 };
+            view! {
+                <div class="tooltip" role="tooltip" style:left=format!("{}px", left.max(0.0)) style:top=format!("{}px", y + 14.0)>
+                    {lines.into_iter().enumerate().map(|(i, l)| view! { <div class:first=i == 0>{l}</div> }).collect_view()}
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+fn Details(ui: Ui) -> impl IntoView {
+    let d = move || ui.details.get();
+    view! {
+        <aside id="details" class="details" aria-label="Selected slice">
+            {move || {
+                d().map(|d| {
+                    let g = d.goroutine_index;
+                    let prev = d.prev;
+                    let next = d.next;
+                    let unblocker = d.unblocker;
+                    let stack = d.stack.clone();
+                    view! {
+                        <div class="details-head">
+                            <h2>"Goroutine " <span class="gid">{d.goroutine_id}</span></h2>
+                            <button class="button icon" aria-label="Close details" on:click=move |_| core::clear_selection()>
+                                "×"
+                            </button>
+                        </div>
+                        <dl>
+                            <dt>"Start function"</dt>
+                            <dd class="mono" id="d-func">{d.name.clone()}</dd>
+                            <dt>"State"</dt>
+                            <dd id="d-state">{d.state.clone()}</dd>
+                            <dt>"Start"</dt>
+                            <dd id="d-start">{format::duration(d.start)}</dd>
+                            <dt>"Duration"</dt>
+                            <dd id="d-duration">{format::duration(d.duration)}</dd>
+                        </dl>
+                        <div class="nav-links">
+                            <button class="button" id="d-prev" disabled=prev.is_none() on:click=move |_| if let Some(s) = prev { core::reveal(g, s, false) }>
+                                "← previous"
+                            </button>
+                            <button class="button" id="d-next" disabled=next.is_none() on:click=move |_| if let Some(s) = next { core::reveal(g, s, false) }>
+                                "next →"
+                            </button>
+                        </div>
+                        {unblocker.map(|(ug, uid, t)| {
+                            view! {
+                                <p class="unblock">
+                                    "Unblocked by "
+                                    <button class="link" id="d-unblocker" on:click=move |_| {
+                                        let span = core::with(|c| c.model.as_ref().and_then(|m| m.tl.span_at(ug as usize, t as i64)));
+                                        if let Some(s) = span { core::reveal(ug, s as u32, false) }
+                                    }>{format!("goroutine {uid}")}</button>
+                                    {format!(" at {}", format::duration(t))}
+                                </p>
+                            }
+                        })}
+                        <h3>{d.stack_title.clone()}</h3>
+                        {stack.is_empty().then(|| view! { <p class="muted">"The trace has no stack for this state."</p> })}
+                        <ol class="stack" id="d-stack">
+                            {stack
+                                .into_iter()
+                                .map(|l| view! { <li><span class="func mono">{l.func}</span><span class="loc mono">{l.location}</span></li> })
+                                .collect_view()}
+                        </ol>
+                    }
+                })
+            }}
+        </aside>
+    }
+}
+
+#[component]
+fn Help(ui: Ui) -> impl IntoView {
+    view! {
+        <div class="overlay" on:click=move |_| ui.help.set(false)>
+            <div id="help" class="help" role="dialog" aria-modal="true" aria-label="Keyboard and mouse" on:click=move |e: ev::MouseEvent| e.stop_propagation()>
+                <h2>"Keyboard and mouse"</h2>
+                <table>
+                    <tbody>
+                        <tr><td><kbd>"W"</kbd>" / "<kbd>"S"</kbd></td><td>"zoom in / out at the pointer"</td></tr>
+                        <tr><td><kbd>"A"</kbd>" / "<kbd>"D"</kbd></td><td>"pan left / right"</td></tr>
+                        <tr><td><kbd>"Ctrl"</kbd>" or "<kbd>"⌘"</kbd>" + wheel"</td><td>"zoom at the pointer"</td></tr>
+                        <tr><td>"wheel, drag"</td><td>"scroll lanes, pan"</td></tr>
+                        <tr><td><kbd>"Shift"</kbd>" + drag"</td><td>"select a time range"</td></tr>
+                        <tr><td><kbd>"F"</kbd>", double-click"</td><td>"fit the selection (or the selected slice)"</td></tr>
+                        <tr><td><kbd>"0"</kbd></td><td>"show the whole trace"</td></tr>
+                        <tr><td>"click"</td><td>"select a slice; click a group header to fold it"</td></tr>
+                        <tr><td><kbd>"Esc"</kbd></td><td>"clear the selection, close this help"</td></tr>
+                        <tr><td><kbd>"?"</kbd></td><td>"show / hide this help"</td></tr>
+                    </tbody>
+                </table>
+                <p class="muted">"The view range and the selected goroutine are kept in the address, so a link reopens the same view of the same trace (with ?trace=URL)."</p>
+                <button class="button primary" on:click=move |_| ui.help.set(false)>"Close"</button>
+            </div>
+        </div>
+    }
+}
+
+/// Wires what lives outside the component tree: the canvas handle, window
+/// listeners, repaint on resize, and `?trace=URL`.
+pub fn after_mount() {
+    let canvas = document()
+        .get_element_by_id("timeline")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok());
+    // Repaint whenever the canvas changes size (window, details panel).
+    if let Some(cv) = &canvas {
+        let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(core::request_redraw);
+        if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+            ro.observe(cv);
+            std::mem::forget(ro);
+        }
+        cb.forget();
+    }
+    core::with(|c| c.canvas = canvas);
+    std::mem::forget(window_event_listener(ev::keydown, |e| core::on_key(&e)));
+    std::mem::forget(window_event_listener(ev::mousemove, |e| {
+        core::on_mouse_move(&e)
+    }));
+    std::mem::forget(window_event_listener(ev::mouseup, |e| {
+        core::on_mouse_up(&e)
+    }));
+    std::mem::forget(window_event_listener(ev::resize, |_| {
+        core::request_redraw()
+    }));
+    core::set_state(AppState::Empty, None);
+    core::request_redraw();
+    let search = window().location().search().unwrap_or_default();
+    if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
+        if let Some(url) = params.get("trace").filter(|u| !u.is_empty()) {
+            loader::load_url(url);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! `window.__gotrace`: a read-only snapshot of the page for end-to-end tests
+//! (state, drawn runs per lane, visible range, selection).
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+use super::core;
+use crate::layout::LaneKind;
+
+fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
+}
+
+fn kind_name(k: LaneKind) -> (&'static str, f64) {
+    match k {
+        LaneKind::Section => ("section", -1.0),
+        LaneKind::Goroutines => ("goroutines", -1.0),
+        LaneKind::Waiting => ("waiting", -1.0),
+        LaneKind::Heap => ("heap", -1.0),
+        LaneKind::Threads => ("threads", -1.0),
+        LaneKind::Gc => ("gc", -1.0),
+        LaneKind::Proc(p) => ("proc", p as f64),
+        LaneKind::Group(g) => ("group", g as f64),
+        LaneKind::Goroutine(g) => ("goroutine", g as f64),
+        LaneKind::Regions(g, _) => ("regions", g as f64),
+    }
+}
+
+/// Rebuilds `window.__gotrace` from the core.
+pub fn update() {
+    let o = Object::new();
+    core::with(|c| {
+        set(&o, "state", c.state.as_str());
+        set(
+            &o,
+            "error",
+            c.error.clone().map(JsValue::from).unwrap_or(JsValue::NULL),
+        );
+        let lanes = Array::new();
+        let mut total = 0usize;
+        for l in &c.stats {
+            let lo = Object::new();
+            let (kind, index) = kind_name(l.kind);
+            set(&lo, "label", l.label.as_str());
+            set(&lo, "kind", kind);
+            set(&lo, "index", index);
+            set(&lo, "y", l.y);
+            set(&lo, "h", l.h);
+            set(&lo, "runs", l.runs as f64);
+            set(
+                &lo,
+                "x",
+                l.widest_x.map(JsValue::from).unwrap_or(JsValue::NULL),
+            );
+            lanes.push(&lo);
+            total += l.runs;
+        }
+        set(&o, "lanes", lanes);
+        set(&o, "drawnSpans", total as f64);
+        let vis = Object::new();
+        set(&vis, "t0", c.view.t0);
+        set(&vis, "t1", c.view.t1);
+        set(&o, "visible", vis);
+        set(&o, "scrollY", c.view.scroll_y);
+        set(&o, "hasSelection", c.view.selection.is_some());
+        match (&c.model, c.view.selected) {
+            (Some(m), Some(s)) => {
+                let so = Object::new();
+                set(&so, "goroutine", m.tl.goroutines[s.g as usize].id as f64);
+                set(&so, "span", s.span as f64);
+                set(&o, "selected", so);
+            }
+            _ => set(&o, "selected", JsValue::NULL),
+        }
+        if let Some(m) = &c.model {
+            set(&o, "duration", m.tl.duration as f64);
+            set(&o, "events", m.tl.events as f64);
+            set(&o, "goroutines", m.tl.goroutines.len() as f64);
+            set(&o, "procs", m.tl.procs.len() as f64);
+            set(&o, "groups", m.groups.len() as f64);
+        }
+    });
+    let _ = Reflect::set(&js_sys::global(), &JsValue::from_str("__gotrace"), &o);
+}

@@ -1,0 +1,282 @@
+//! Getting trace bytes (file, drop, URL, bundled sample) to the worker and
+//! its timeline back. One worker per load; Cancel terminates it.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MessageEvent, Worker};
+
+use super::core::{self, AppState};
+use crate::layout::Model;
+use gotrace::timeline::Timeline;
+
+/// The bundled sample trace (copied into dist/ by Trunk, see index.html).
+pub const SAMPLE_URL: &str = "./http.trace";
+
+struct Job {
+    id: u32,
+    worker: Option<Worker>,
+    pending: Option<ArrayBuffer>,
+    name: String,
+    bytes: usize,
+    // Kept alive while the worker may call them; replaced by the next job.
+    _onmessage: Option<Closure<dyn FnMut(MessageEvent)>>,
+    _onerror: Option<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+thread_local! {
+    static JOB: RefCell<Job> = const { RefCell::new(Job {
+        id: 0,
+        worker: None,
+        pending: None,
+        name: String::new(),
+        bytes: 0,
+        _onmessage: None,
+        _onerror: None,
+    }) };
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn stop_worker() {
+    JOB.with(|j| {
+        let mut j = j.borrow_mut();
+        if let Some(w) = j.worker.take() {
+            w.terminate();
+        }
+        j.pending = None;
+    });
+}
+
+/// Starts a loading phase (before the bytes are there, e.g. while downloading).
+fn begin(name: &str, text: &str) -> u32 {
+    stop_worker();
+    let id = JOB.with(|j| {
+        let mut j = j.borrow_mut();
+        j.id += 1;
+        j.name = name.to_string();
+        j.id
+    });
+    let ui = core::ui();
+    ui.progress.set(-1.0);
+    ui.progress_text.set(text.to_string());
+    ui.title.set(name.to_string());
+    ui.summary.set(String::new());
+    ui.details.set(None);
+    ui.tooltip.set(None);
+    core::set_state(AppState::Loading, None);
+    id
+}
+
+fn current(id: u32) -> bool {
+    JOB.with(|j| j.borrow().id == id)
+}
+
+/// Shows an error (plain words) and clears the timeline.
+pub fn fail(message: String) {
+    stop_worker();
+    core::clear_model();
+    core::set_state(AppState::Error, Some(message));
+}
+
+/// Cancel button: stops reading; back to the empty page.
+pub fn cancel() {
+    JOB.with(|j| j.borrow_mut().id += 1);
+    stop_worker();
+    core::clear_model();
+    core::ui().title.set(String::new());
+    core::set_state(AppState::Empty, None);
+}
+
+/// Sends `buf` to a new worker.
+fn parse(id: u32, buf: ArrayBuffer) {
+    if !current(id) {
+        return;
+    }
+    let size = buf.byte_length() as usize;
+    let worker = match Worker::new("./worker_loader.js") {
+        Ok(w) => w,
+        Err(e) => return fail(format!("Could not start the trace reader: {}", js_text(&e))),
+    };
+    let ui = core::ui();
+    ui.progress.set(0.0);
+    ui.progress_text
+        .set(format!("Reading {}…", crate::format::bytes(size as u64)));
+    let onmessage =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| on_message(id, e.data()));
+    let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        if current(id) {
+            let msg = get(&e, "message").as_string().unwrap_or_default();
+            fail(format!("The trace reader stopped unexpectedly. {msg}"));
+        }
+    });
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    JOB.with(|j| {
+        let mut j = j.borrow_mut();
+        j.worker = Some(worker);
+        j.pending = Some(buf);
+        j.bytes = size;
+        j._onmessage = Some(onmessage);
+        j._onerror = Some(onerror);
+    });
+}
+
+fn on_message(id: u32, data: JsValue) {
+    if !current(id) {
+        return;
+    }
+    let ui = core::ui();
+    match get(&data, "type").as_string().as_deref() {
+        Some("ready") => {
+            // The worker is listening: transfer the bytes.
+            let (w, buf) = JOB.with(|j| {
+                let mut j = j.borrow_mut();
+                (j.worker.clone(), j.pending.take())
+            });
+            if let (Some(w), Some(buf)) = (w, buf) {
+                let transfer = Array::of1(&buf);
+                if let Err(e) = w.post_message_with_transfer(&buf, &transfer) {
+                    fail(format!(
+                        "Could not hand the trace to the reader: {}",
+                        js_text(&e)
+                    ));
+                }
+            }
+        }
+        Some("progress") => {
+            let f = get(&data, "fraction").as_f64().unwrap_or(0.0);
+            let n = get(&data, "events").as_f64().unwrap_or(0.0);
+            let phase = get(&data, "phase").as_string().unwrap_or_default();
+            ui.progress.set(f.clamp(0.0, 1.0));
+            if phase != "reading" {
+                let what = if phase == "finishing" {
+                    "Building the timeline…"
+                } else {
+                    "Sending the timeline…"
+                };
+                ui.progress_text.set(what.to_string());
+                return;
+            }
+            ui.progress_text.set(format!(
+                "Reading… {} events",
+                crate::format::count(n as u64)
+            ));
+        }
+        Some("done") => {
+            stop_worker();
+            let Ok(buf) = get(&data, "model").dyn_into::<ArrayBuffer>() else {
+                return fail("The trace reader returned nothing.".into());
+            };
+            ui.progress.set(1.0);
+            ui.progress_text.set("Laying out…".into());
+            let t0 = js_sys::Date::now();
+            let bytes = Uint8Array::new(&buf).to_vec();
+            drop(buf);
+            match Timeline::decode(&bytes) {
+                Ok(tl) => {
+                    drop(bytes);
+                    let t1 = js_sys::Date::now();
+                    let name = JOB.with(|j| j.borrow().name.clone());
+                    let model = Model::new(tl);
+                    let t2 = js_sys::Date::now();
+                    web_sys::console::info_1(
+                        &format!(
+                            "gotrace: read {:.0} ms + encode {:.0} ms (worker), decode {:.0} ms + model {:.0} ms (page)",
+                            get(&data, "readMs").as_f64().unwrap_or(0.0),
+                            get(&data, "encodeMs").as_f64().unwrap_or(0.0),
+                            t1 - t0,
+                            t2 - t1
+                        )
+                        .into(),
+                    );
+                    core::set_model(model, name);
+                }
+                Err(e) => fail(format!(
+                    "The trace reader returned a damaged timeline ({e})."
+                )),
+            }
+        }
+        Some("error") => {
+            let msg = get(&data, "message")
+                .as_string()
+                .unwrap_or_else(|| "The trace could not be read.".into());
+            fail(msg);
+        }
+        _ => {}
+    }
+}
+
+fn js_text(v: &JsValue) -> String {
+    if let Some(s) = v.as_string() {
+        return s;
+    }
+    let m = get(v, "message");
+    m.as_string().unwrap_or_else(|| format!("{v:?}"))
+}
+
+/// Loads a `File` (file input or drop).
+pub fn load_file(file: web_sys::File) {
+    let name = file.name();
+    let id = begin(&name, "Opening the file…");
+    wasm_bindgen_futures::spawn_local(async move {
+        match JsFuture::from(file.array_buffer()).await {
+            Ok(buf) => match buf.dyn_into::<ArrayBuffer>() {
+                Ok(buf) => parse(id, buf),
+                Err(_) => fail("The file could not be read.".into()),
+            },
+            Err(e) => {
+                if current(id) {
+                    fail(format!("The file could not be read: {}", js_text(&e)))
+                }
+            }
+        }
+    });
+}
+
+/// Downloads a trace and loads it (`?trace=URL`, the sample button).
+pub fn load_url(url: String) {
+    let name = url
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&url)
+        .to_string();
+    let id = begin(&name, "Downloading…");
+    wasm_bindgen_futures::spawn_local(async move {
+        let result: Result<ArrayBuffer, String> = async {
+            let resp = JsFuture::from(window().fetch_with_str(&url))
+                .await
+                .map_err(|e| format!("Could not download {url}: {}", js_text(&e)))?;
+            let resp: web_sys::Response = resp
+                .dyn_into()
+                .map_err(|_| "Unexpected download response".to_string())?;
+            if !resp.ok() {
+                return Err(format!(
+                    "Could not download {url}: the server answered {} {}.",
+                    resp.status(),
+                    resp.status_text()
+                ));
+            }
+            let p = resp.array_buffer().map_err(|e| js_text(&e))?;
+            let buf = JsFuture::from(p)
+                .await
+                .map_err(|e| format!("Download of {url} failed: {}", js_text(&e)))?;
+            buf.dyn_into::<ArrayBuffer>()
+                .map_err(|_| "Unexpected download body".to_string())
+        }
+        .await;
+        if !current(id) {
+            return;
+        }
+        match result {
+            Ok(buf) => parse(id, buf),
+            Err(msg) => fail(msg),
+        }
+    });
+}
