@@ -66,7 +66,7 @@ fn main() {
         "store" => {
             let t = Instant::now();
             let mut r = Reader::new(&data).expect("trace header");
-            let mut b = StoreBuilder::with_capacity(data.len() / 4);
+            let mut b = StoreBuilder::with_capacity(data.len() / 5);
             while let Some(Ok(ev)) = r.next_event() {
                 b.push(&ev);
             }

@@ -119,7 +119,8 @@ pub fn format_event(buf: &mut Vec<u8>, ev: &Event, t: &Tables) {
         }
         Payload::StackSample => {}
     }
-    if !ev.stack.is_none() {
+    // A CPU sample always carries a (possibly empty) stack in Go.
+    if !ev.stack.is_none() || matches!(ev.payload, Payload::StackSample) {
         buf.extend_from_slice(b"\nStack=\n");
         stack(buf, t, ev.stack);
     }

@@ -2,12 +2,11 @@
 //!
 //! Why columnar: a trace is tens of millions of small events; storing the
 //! `Event` struct (about 64 bytes) would put a 1 GB trace far beyond wasm32's
-//! 4 GB. Instead each event keeps four narrow columns:
+//! 4 GB. Instead each event keeps three narrow columns (12 bytes):
 //! - `time`: u32 nanoseconds since its block's base (a new block every
 //!   `BLOCK` events, or sooner if the gap would not fit),
-//! - `ty`: the wire type (u8),
 //! - `ctx`: the (M, P, G) triple, interned (u32),
-//! - `payload`: the (payload, stack) pair, interned (u32).
+//! - `payload`: the (wire type, payload, stack) triple, interned (u32).
 //!
 //! Contexts and payloads repeat heavily (the same goroutine blocks on the
 //! same channel at the same stack thousands of times), so the interned
@@ -31,13 +30,13 @@ struct Ctx {
 struct Body {
     payload: Payload,
     stack: StackId,
+    wire_type: u8,
 }
 
 /// The store. Build it with [`StoreBuilder`].
 #[derive(Debug, Default)]
 pub struct EventStore {
     time: Vec<u32>,
-    ty: Vec<u8>,
     ctx: Vec<u32>,
     payload: Vec<u32>,
     /// (first event index, base time) of each block, ascending.
@@ -48,11 +47,11 @@ pub struct EventStore {
 
 impl EventStore {
     pub fn len(&self) -> usize {
-        self.ty.len()
+        self.time.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ty.is_empty()
+        self.time.is_empty()
     }
 
     fn block_of(&self, i: usize) -> Option<&(u32, Time)> {
@@ -79,7 +78,7 @@ impl EventStore {
             p: c.p,
             g: c.g,
             stack: b.stack,
-            wire_type: *self.ty.get(i)?,
+            wire_type: b.wire_type,
             payload: b.payload,
         })
     }
@@ -124,7 +123,6 @@ impl EventStore {
     /// Heap bytes held by the store (columns and interned tables).
     pub fn heap_bytes(&self) -> usize {
         self.time.capacity() * 4
-            + self.ty.capacity()
             + self.ctx.capacity() * 4
             + self.payload.capacity() * 4
             + self.blocks.capacity() * 16
@@ -161,7 +159,6 @@ impl StoreBuilder {
     pub fn with_capacity(events: usize) -> Self {
         let mut b = Self::default();
         b.store.time.reserve(events);
-        b.store.ty.reserve(events);
         b.store.ctx.reserve(events);
         b.store.payload.reserve(events);
         b
@@ -169,7 +166,7 @@ impl StoreBuilder {
 
     pub fn push(&mut self, ev: &Event) {
         let s = &mut self.store;
-        let i = s.ty.len();
+        let i = s.time.len();
         // Start a block every BLOCK events, or when the delta won't fit.
         let need_block = match s.blocks.last() {
             None => true,
@@ -184,7 +181,6 @@ impl StoreBuilder {
         }
         let base = s.blocks.last().map(|b| b.1).unwrap_or(ev.time);
         s.time.push((ev.time - base) as u32);
-        s.ty.push(ev.wire_type);
         let ctx = Ctx {
             m: ev.m,
             p: ev.p,
@@ -206,6 +202,7 @@ impl StoreBuilder {
         let body = Body {
             payload: ev.payload,
             stack: ev.stack,
+            wire_type: ev.wire_type,
         };
         let next = s.bodies.len() as u32;
         let body_id = *self.body_index.entry(body).or_insert_with(|| {
@@ -217,10 +214,12 @@ impl StoreBuilder {
 
     pub fn finish(mut self) -> EventStore {
         let s = &mut self.store;
-        s.time.shrink_to_fit();
-        s.ty.shrink_to_fit();
-        s.ctx.shrink_to_fit();
-        s.payload.shrink_to_fit();
+        // Shrinking copies the columns: only worth it when much is unused.
+        if s.time.capacity() > s.time.len() + s.time.len() / 8 {
+            s.time.shrink_to_fit();
+            s.ctx.shrink_to_fit();
+            s.payload.shrink_to_fit();
+        }
         s.blocks.shrink_to_fit();
         s.ctxs.shrink_to_fit();
         s.bodies.shrink_to_fit();
@@ -277,6 +276,6 @@ mod tests {
         assert_eq!(s.lower_bound(evs[5000].time - 1), 5000);
         assert_eq!(s.lower_bound(evs[7777].time), 7777);
         assert_eq!(s.lower_bound(i64::MAX), evs.len());
-        assert!(s.bytes_per_event() < 16.0, "{}", s.bytes_per_event());
+        assert!(s.bytes_per_event() < 14.0, "{}", s.bytes_per_event());
     }
 }
