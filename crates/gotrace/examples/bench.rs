@@ -2,6 +2,7 @@
 //!
 //!     cargo run --release -p gotrace --example bench -- parse FILE [RUNS]
 //!     cargo run --release -p gotrace --example bench -- store FILE
+//!     cargo run --release -p gotrace --example bench -- analyses FILE
 //!
 //! Prints one JSON object per line; `scripts/bench.py` runs it side by side
 //! with the Go toolchain and writes the table in BENCHMARKS.md. Peak memory
@@ -83,9 +84,66 @@ fn main() {
                 peak_rss_kib()
             );
         }
+        "analyses" => analyses(&data),
         other => {
             eprintln!("bench: unknown mode {other}");
             std::process::exit(2);
         }
     }
+}
+
+/// Times each analysis over events already in memory (the viewer's case:
+/// the trace is parsed once, analyses re-run on demand), next to the parse.
+fn analyses(data: &[u8]) {
+    use gotrace::analysis::goroutines::GoroutineAnalysis;
+    use gotrace::analysis::mmu::{MmuCurve, UtilBuilder, UtilFlags};
+    use gotrace::analysis::pprof::{ProfileBuilder, ProfileKind, Selection};
+    use gotrace::analysis::tasks::TaskAnalysis;
+
+    let t = Instant::now();
+    let mut r = Reader::new(data).expect("trace header");
+    let mut b = StoreBuilder::with_capacity(data.len() / 5);
+    while let Some(Ok(ev)) = r.next_event() {
+        b.push(&ev);
+    }
+    let store = b.finish();
+    let parse = t.elapsed().as_secs_f64();
+    let tables = r.tables();
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64()
+    };
+    let goroutines = time(&mut || {
+        let mut a = GoroutineAnalysis::new();
+        store.iter().for_each(|ev| a.add(&ev, tables));
+        let report = a.finish(tables);
+        std::hint::black_box(report.groups().len());
+    });
+    let pprof = time(&mut || {
+        let mut a = ProfileBuilder::new();
+        store.iter().for_each(|ev| a.add(&ev, tables));
+        let set = a.finish();
+        for kind in [ProfileKind::Net, ProfileKind::Sync, ProfileKind::Syscall, ProfileKind::Sched] {
+            std::hint::black_box(set.profile(kind, &Selection::All, tables).samples.len());
+        }
+    });
+    let mmu = time(&mut || {
+        let mut a = UtilBuilder::new(UtilFlags::DEFAULT);
+        store.iter().for_each(|ev| a.add(&ev, tables));
+        let curve = MmuCurve::new(a.finish());
+        for w in [1_000, 1_000_000, 100_000_000] {
+            std::hint::black_box(curve.mmu(w));
+        }
+    });
+    let tasks = time(&mut || {
+        let mut a = TaskAnalysis::new();
+        store.iter().for_each(|ev| a.add(&ev, tables));
+        std::hint::black_box(a.finish(tables).tasks.len());
+    });
+    println!(
+        "{{\"mode\":\"analyses\",\"events\":{},\"parse_and_model_s\":{parse:.4},\"goroutines_s\":{goroutines:.4},\"pprof4_s\":{pprof:.4},\"mmu_s\":{mmu:.4},\"tasks_s\":{tasks:.4},\"all_analyses_s\":{:.4}}}",
+        store.len(),
+        goroutines + pprof + mmu + tasks
+    );
 }

@@ -110,13 +110,16 @@ impl EventStore {
         lo
     }
 
-    /// Iterates over the events with index in `range`.
-    pub fn iter_range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = Event> + '_ {
-        range.filter_map(move |i| self.get(i))
+    /// Iterates over the events with index in `range`, walking the time
+    /// blocks sequentially (no search per event).
+    pub fn iter_range(&self, range: std::ops::Range<usize>) -> Iter<'_> {
+        let end = range.end.min(self.len());
+        let block = self.blocks.partition_point(|&(start, _)| start as usize <= range.start).saturating_sub(1);
+        Iter { store: self, next: range.start, end, block }
     }
 
     /// Iterates over all events.
-    pub fn iter(&self) -> impl Iterator<Item = Event> + '_ {
+    pub fn iter(&self) -> Iter<'_> {
         self.iter_range(0..self.len())
     }
 
@@ -138,6 +141,41 @@ impl EventStore {
     /// Distinct contexts and payloads (for reporting).
     pub fn interned_counts(&self) -> (usize, usize) {
         (self.ctxs.len(), self.bodies.len())
+    }
+}
+
+/// A sequential iterator over stored events.
+pub struct Iter<'a> {
+    store: &'a EventStore,
+    next: usize,
+    end: usize,
+    block: usize,
+}
+
+impl Iterator for Iter<'_> {
+    type Item = Event;
+
+    #[inline]
+    fn next(&mut self) -> Option<Event> {
+        let i = self.next;
+        if i >= self.end {
+            return None;
+        }
+        self.next += 1;
+        let s = self.store;
+        while s.blocks.get(self.block + 1).is_some_and(|&(start, _)| start as usize <= i) {
+            self.block += 1;
+        }
+        let &(_, base) = s.blocks.get(self.block)?;
+        let time = base + i64::from(*s.time.get(i)?);
+        let c = s.ctxs.get(*s.ctx.get(i)? as usize)?;
+        let b = s.bodies.get(*s.payload.get(i)? as usize)?;
+        Some(Event { time, m: c.m, p: c.p, g: c.g, stack: b.stack, wire_type: b.wire_type, payload: b.payload })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end.saturating_sub(self.next);
+        (n, Some(n))
     }
 }
 
@@ -270,6 +308,8 @@ mod tests {
         for (i, e) in evs.iter().enumerate() {
             assert_eq!(s.get(i).as_ref(), Some(e));
         }
+        assert!(s.iter().eq(evs.iter().copied()));
+        assert!(s.iter_range(4990..5010).eq(evs[4990..5010].iter().copied()));
         assert_eq!(s.interned_counts(), (1, 10));
         assert_eq!(s.lower_bound(0), 0);
         assert_eq!(s.lower_bound(evs[5000].time), 5000);
