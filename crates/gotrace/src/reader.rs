@@ -307,7 +307,7 @@ impl<'a> Reader<'a> {
         let ok = v
             .order
             .advance(&raw, m as i64, genno, &strings)
-            .map_err(|e| e.at(at).in_generation(genno))?;
+            .map_err(|e| (*e).at(at).in_generation(genno))?;
         if !ok {
             return Ok(false);
         }

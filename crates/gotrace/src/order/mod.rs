@@ -12,7 +12,7 @@ mod state;
 
 pub use queue::{Extra, Queued};
 pub use state::{go_state as go_state_of, proc_state as proc_state_of};
-use state::{GState, MState, PState, RangeType, Seq};
+use state::{GState, MState, MTable, PState, RangeType, Seq};
 
 use crate::error::Error;
 use crate::intmap::IntMap;
@@ -68,8 +68,14 @@ enum Need {
 type Reqs = (Need, Need, Need);
 const USER_GO: Reqs = (Need::Must, Need::Must, Need::Must);
 
+/// An ordering error, boxed so the handlers' results stay small.
+#[cold]
+fn oerr(msg: impl Into<String>) -> Box<Error> {
+    Box::new(Error::ordering(msg))
+}
+
 #[inline]
-fn validate(ctx: Ctx, reqs: Reqs) -> Result<(), Error> {
+fn validate(ctx: Ctx, reqs: Reqs) -> Result<(), Box<Error>> {
     let ok = |have: bool, need: Need| match need {
         Need::Must => have,
         Need::Not => !have,
@@ -82,13 +88,13 @@ fn validate(ctx: Ctx, reqs: Reqs) -> Result<(), Error> {
 }
 
 #[cold]
-fn validate_slow(ctx: Ctx, (m, p, g): Reqs) -> Result<(), Error> {
-    let check = |have: bool, need: Need, what: &str| -> Result<(), Error> {
+fn validate_slow(ctx: Ctx, (m, p, g): Reqs) -> Result<(), Box<Error>> {
+    let check = |have: bool, need: Need, what: &str| -> Result<(), Box<Error>> {
         match (need, have) {
-            (Need::Must, false) => Err(Error::ordering(format!(
+            (Need::Must, false) => Err(oerr(format!(
                 "expected a {what} but didn't have one"
             ))),
-            (Need::Not, true) => Err(Error::ordering(format!("expected no {what} but had one"))),
+            (Need::Not, true) => Err(oerr(format!("expected no {what} but had one"))),
             _ => Ok(()),
         }
     };
@@ -105,13 +111,13 @@ enum GcState {
 }
 
 /// Outcome of a handler: `Some(new context)` if the event advanced.
-type Step = Result<Option<Ctx>, Error>;
+type Step = Result<Option<Ctx>, Box<Error>>;
 
 /// The ordering state of one trace.
 pub struct Ordering {
     gs: IntMap<i64, GState>,
     ps: IntMap<i64, PState>,
-    ms: IntMap<i64, MState>,
+    ms: MTable,
     tasks: IntMap<u64, (StrId, u64)>,
     gc_seq: u64,
     gc: GcState,
@@ -130,7 +136,7 @@ impl Ordering {
         Ordering {
             gs: IntMap::default(),
             ps: IntMap::default(),
-            ms: IntMap::default(),
+            ms: MTable::default(),
             tasks: IntMap::default(),
             gc_seq: 0,
             gc: GcState::Undetermined,
@@ -159,19 +165,16 @@ impl Ordering {
         m: i64,
         gen: u64,
         strings: &dyn Fn(u64) -> Option<StrId>,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, Box<Error>> {
         if self.initial_gen == 0 {
             self.initial_gen = gen;
         }
-        let cur = if m == NO {
-            Ctx { m, p: NO, g: NO }
+        let (cur, slot) = if m == NO {
+            (Ctx { m, p: NO, g: NO }, None)
         } else {
-            let ms = self.ms.entry(m).or_insert(MState { g: NO, p: NO });
-            Ctx {
-                m,
-                p: ms.p,
-                g: ms.g,
-            }
+            let slot = self.ms.slot(m);
+            let ms = self.ms.at(slot).copied().unwrap_or(MState { g: NO, p: NO });
+            (Ctx { m, p: ms.p, g: ms.g }, Some(slot))
         };
         let step = match ev.ty {
             ev::PROCS_CHANGE | ev::GO_LABEL | ev::USER_LOG => self.annotation(ev, cur),
@@ -205,17 +208,15 @@ impl Ordering {
             ev::USER_REGION_END => self.region_end(ev, cur, strings),
             ev::GO_SWITCH | ev::GO_SWITCH_DESTROY => self.go_switch(ev, cur, gen),
             t if (ev::SPAN..=ev::GOROUTINE_STACK_FREE).contains(&t) => self.alloc_free(ev, cur),
-            t => Err(Error::ordering(format!(
+            t => Err(oerr(format!(
                 "bad event type found while ordering: {t}"
             ))),
         }?;
         match step {
             Some(new) => {
-                if m != NO {
-                    if let Some(ms) = self.ms.get_mut(&m) {
-                        ms.p = new.p;
-                        ms.g = new.g;
-                    }
+                if let Some(ms) = slot.and_then(|i| self.ms.at_mut(i)) {
+                    ms.p = new.p;
+                    ms.g = new.g;
                 }
                 Ok(true)
             }
@@ -229,7 +230,7 @@ impl Ordering {
         let pid = ev.args[0] as i64;
         let mut status = ev.args[1];
         if status > pstatus::SYSCALL_ABANDONED {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "invalid status for proc {pid}: {status}"
             )));
         }
@@ -244,7 +245,7 @@ impl Ordering {
             {
                 old = crate::event::ProcState::Idle;
             } else if s.status != status {
-                return Err(Error::ordering(format!(
+                return Err(oerr(format!(
                     "inconsistent status for proc {pid}: old {} vs. new {}",
                     state::pstatus_name(s.status),
                     state::pstatus_name(status)
@@ -269,14 +270,14 @@ impl Ordering {
                 .ms
                 .iter()
                 .filter(|(_, ms)| ms.p == pid)
-                .map(|(&id, ms)| (id, ms.g))
+                .map(|(id, ms)| (id, ms.g))
                 .last();
             match holder {
                 Some((mid, g)) => {
                     cur = Ctx { m: mid, p: pid, g };
                 }
                 None => {
-                    return Err(Error::ordering(format!(
+                    return Err(oerr(format!(
                         "failed to find sched context for proc {pid} that's about to be stolen"
                     )))
                 }
@@ -306,13 +307,13 @@ impl Ordering {
 
     fn proc_stop(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         let Some(s) = self.ps.get_mut(&cur.p) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "event ProcStop for proc ({}) that doesn't exist",
                 cur.p
             )));
         };
         if s.status != pstatus::RUNNING && s.status != pstatus::SYSCALL {
-            return Err(Error::ordering(
+            return Err(oerr(
                 "ProcStop event for proc that's not Running or Syscall",
             ));
         }
@@ -347,7 +348,7 @@ impl Ordering {
         let victim = ev.args[2] as i64;
         if victim == cur.m {
             if cur.p != pid {
-                return Err(Error::ordering(format!(
+                return Err(oerr(format!(
                     "tried to self-steal proc {pid} (thread {victim}), but got proc {} instead",
                     cur.p
                 )));
@@ -355,13 +356,13 @@ impl Ordering {
             self.push(cur, *ev, extra);
             return Ok(Some(Ctx { p: NO, ..cur }));
         }
-        let Some(vm) = self.ms.get_mut(&victim) else {
-            return Err(Error::ordering(format!(
+        let Some(vm) = self.ms.get_mut(victim) else {
+            return Err(oerr(format!(
                 "stole proc from non-existent thread {victim}"
             )));
         };
         if vm.p != pid {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "tried to steal proc {pid} from thread {victim}, but got proc {} instead",
                 vm.p
             )));
@@ -378,14 +379,14 @@ impl Ordering {
         let mid = ev.args[1] as i64;
         let status = ev.args[2];
         if status > gstatus::WAITING {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "invalid status for goroutine {gid}: {status}"
             )));
         }
         let old;
         if let Some(s) = self.gs.get_mut(&gid) {
             if s.status != status {
-                return Err(Error::ordering(format!(
+                return Err(oerr(format!(
                     "inconsistent status for goroutine {gid}: old {} vs. new {}",
                     state::gstatus_name(s.status),
                     state::gstatus_name(status)
@@ -397,7 +398,7 @@ impl Ordering {
             self.gs.insert(gid, GState::new(status, Seq::new(gen, 0)));
             old = crate::event::GoState::Undetermined;
         } else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "found goroutine status for new goroutine after the first generation: id={gid} status={}",
                 state::gstatus_name(status)
             )));
@@ -407,23 +408,23 @@ impl Ordering {
             gstatus::RUNNING => new.g = gid,
             gstatus::SYSCALL => {
                 if mid == NO {
-                    return Err(Error::ordering(format!(
+                    return Err(oerr(format!(
                         "found goroutine {gid} in syscall without a thread"
                     )));
                 }
                 if mid == cur.m {
                     if gen != self.initial_gen && cur.g != gid {
-                        return Err(Error::ordering(format!(
+                        return Err(oerr(format!(
                             "inconsistent thread for syscalling goroutine {gid}: thread has goroutine {}",
                             cur.g
                         )));
                     }
                     new.g = gid;
                 } else {
-                    match self.ms.get(&mid) {
+                    match self.ms.get(mid) {
                         Some(ms) => {
                             if ms.g != gid {
-                                return Err(Error::ordering(format!(
+                                return Err(oerr(format!(
                                     "inconsistent thread for syscalling goroutine {gid}: thread has goroutine {}",
                                     ms.g
                                 )));
@@ -447,7 +448,7 @@ impl Ordering {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
         if let Some(s) = self.gs.get(&cur.g) {
             if s.status != gstatus::RUNNING {
-                return Err(Error::ordering(format!(
+                return Err(oerr(format!(
                     "{} event for goroutine that's not Running",
                     name(ev.ty)
                 )));
@@ -455,7 +456,7 @@ impl Ordering {
         }
         let new_g = ev.args[0] as i64;
         if self.gs.contains_key(&new_g) {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "tried to create goroutine ({new_g}) that already exists"
             )));
         }
@@ -473,7 +474,7 @@ impl Ordering {
         validate(cur, (Need::Must, Need::May, Need::Not))?;
         let new_g = ev.args[0] as i64;
         if self.gs.contains_key(&new_g) {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "tried to create goroutine ({new_g}) in syscall that already exists"
             )));
         }
@@ -506,16 +507,16 @@ impl Ordering {
         cur: Ctx,
         want: u64,
         want_name: &str,
-    ) -> Result<&mut GState, Error> {
+    ) -> Result<&mut GState, Box<Error>> {
         let Some(s) = self.gs.get_mut(&cur.g) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "event {} for goroutine ({}) that doesn't exist",
                 name(ty),
                 cur.g
             )));
         };
         if s.status != want {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "{} event for goroutine that's not {want_name}",
                 name(ty)
             )));
@@ -606,7 +607,7 @@ impl Ordering {
         let s = self.current_g(ev.ty, cur, gstatus::RUNNING, "Running")?;
         s.status = gstatus::SYSCALL;
         let Some(p) = self.ps.get_mut(&cur.p) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "uninitialized proc {} found during GoSyscallBegin",
                 cur.p
             )));
@@ -614,7 +615,7 @@ impl Ordering {
         p.status = pstatus::SYSCALL;
         let pseq = Seq::new(gen, ev.args[0]);
         if !pseq.succeeds(p.seq) {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "failed to advance GoSyscallBegin: can't make sequence: {} -> {}",
                 p.seq, pseq
             )));
@@ -629,13 +630,13 @@ impl Ordering {
         let s = self.current_g(ev.ty, cur, gstatus::SYSCALL, "Running")?;
         s.status = gstatus::RUNNING;
         let Some(p) = self.ps.get_mut(&cur.p) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "uninitialized proc {} found during GoSyscallEnd",
                 cur.p
             )));
         };
         if p.status != pstatus::SYSCALL {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "expected proc {} in state Syscall, but got {} instead",
                 cur.p,
                 state::pstatus_name(p.status)
@@ -649,7 +650,7 @@ impl Ordering {
     fn go_syscall_end_blocked(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         if cur.p != NO {
             let Some(p) = self.ps.get(&cur.p) else {
-                return Err(Error::ordering(format!(
+                return Err(oerr(format!(
                     "uninitialized proc {} found during GoSyscallEndBlocked",
                     cur.p
                 )));
@@ -673,13 +674,13 @@ impl Ordering {
         let mut new = Ctx { g: NO, ..cur };
         if cur.p != NO {
             let Some(p) = self.ps.get_mut(&cur.p) else {
-                return Err(Error::ordering(format!(
+                return Err(oerr(format!(
                     "found invalid proc {} during GoDestroySyscall",
                     cur.p
                 )));
             };
             if p.status != pstatus::SYSCALL {
-                return Err(Error::ordering(format!(
+                return Err(oerr(format!(
                     "proc {} in unexpected state {} during GoDestroySyscall",
                     cur.p,
                     state::pstatus_name(p.status)
@@ -709,14 +710,14 @@ impl Ordering {
     ) -> Step {
         let id = ev.args[0];
         if self.tasks.contains_key(&id) {
-            return Err(Error::ordering(format!("task ID conflict: {id}")));
+            return Err(oerr(format!("task ID conflict: {id}")));
         }
         let mut out = *ev;
         if out.args[1] == crate::event::BACKGROUND_TASK {
             out.args[1] = crate::event::NO_TASK;
         }
         let Some(name) = strings(ev.args[2]) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "invalid string ID {} for UserTaskBegin event",
                 ev.args[2]
             )));
@@ -747,7 +748,7 @@ impl Ordering {
         validate(cur, USER_GO)?;
         let task = ev.args[0];
         let Some(name) = strings(ev.args[1]) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "invalid string ID {} for {} event",
                 ev.args[1],
                 name(ev.ty)
@@ -759,7 +760,7 @@ impl Ordering {
             "EvUserRegionEnd"
         };
         let Some(s) = self.gs.get_mut(&cur.g) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "encountered {which} without known state for current goroutine {}",
                 cur.g
             )));
@@ -769,7 +770,7 @@ impl Ordering {
         } else if let Some(&top) = s.regions.last() {
             // An end with no begin (the region began before tracing) is fine.
             if top != (task, name) {
-                return Err(Error::ordering(format!(
+                return Err(oerr(format!(
                     "misuse of region in goroutine {}: region end {:?} when the inner-most active region start event is {:?}",
                     cur.g, (task, name), top
                 )));
@@ -804,7 +805,7 @@ impl Ordering {
         let seq = ev.args[0];
         if gen == self.initial_gen {
             if self.gc != GcState::Undetermined {
-                return Err(Error::ordering(
+                return Err(oerr(
                     "GCActive in the first generation isn't first GC event",
                 ));
             }
@@ -817,7 +818,7 @@ impl Ordering {
             return Ok(None);
         }
         if self.gc != GcState::Running {
-            return Err(Error::ordering(
+            return Err(oerr(
                 "encountered GCActive while GC was not in progress",
             ));
         }
@@ -839,7 +840,7 @@ impl Ordering {
             return Ok(None);
         }
         if self.gc == GcState::Running {
-            return Err(Error::ordering(
+            return Err(oerr(
                 "encountered GCBegin while GC was already in progress",
             ));
         }
@@ -857,12 +858,12 @@ impl Ordering {
         }
         match self.gc {
             GcState::NotRunning => {
-                return Err(Error::ordering(
+                return Err(oerr(
                     "encountered GCEnd when GC was not in progress",
                 ))
             }
             GcState::Undetermined => {
-                return Err(Error::ordering(
+                return Err(oerr(
                     "encountered GCEnd when GC was in an undetermined state",
                 ))
             }
@@ -898,7 +899,7 @@ impl Ordering {
         let p = self
             .ps
             .get_mut(&cur.p)
-            .ok_or_else(|| Error::ordering(format!("unknown proc {}", cur.p)))?;
+            .ok_or_else(|| oerr(format!("unknown proc {}", cur.p)))?;
         p.ranges.begin(RangeType::new(ev.ty, 0))?;
         self.push(cur, *ev, Extra::None);
         Ok(Some(cur))
@@ -908,7 +909,7 @@ impl Ordering {
         let pid = ev.args[0] as i64;
         let initial = gen == self.initial_gen;
         let Some(p) = self.ps.get_mut(&pid) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "encountered GCSweepActive for unknown proc {pid}"
             )));
         };
@@ -922,7 +923,7 @@ impl Ordering {
         let p = self
             .ps
             .get_mut(&cur.p)
-            .ok_or_else(|| Error::ordering(format!("unknown proc {}", cur.p)))?;
+            .ok_or_else(|| oerr(format!("unknown proc {}", cur.p)))?;
         p.ranges.end(ev.ty)?;
         self.push(cur, *ev, Extra::None);
         Ok(Some(cur))
@@ -936,7 +937,7 @@ impl Ordering {
             0
         };
         let Some(g) = self.gs.get_mut(&cur.g) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "encountered event of type {} without known state for current goroutine {}",
                 ev.ty, cur.g
             )));
@@ -950,7 +951,7 @@ impl Ordering {
         let gid = ev.args[0] as i64;
         let initial = gen == self.initial_gen;
         let Some(g) = self.gs.get_mut(&gid) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "uninitialized goroutine {gid} found during {}",
                 name(ev.ty)
             )));
@@ -963,7 +964,7 @@ impl Ordering {
     fn go_range_end(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, USER_GO)?;
         let Some(g) = self.gs.get_mut(&cur.g) else {
-            return Err(Error::ordering(format!(
+            return Err(oerr(format!(
                 "encountered event of type {} without known state for current goroutine {}",
                 ev.ty, cur.g
             )));

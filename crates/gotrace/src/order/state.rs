@@ -146,6 +146,63 @@ pub struct MState {
     pub p: i64,
 }
 
+/// Ms by id, in order of first sight. Events of one thread come in runs, so
+/// the last looked-up M is cached and most lookups skip hashing.
+#[derive(Debug, Default)]
+pub struct MTable {
+    index: crate::intmap::IntMap<i64, u32>,
+    slots: Vec<(i64, MState)>,
+    last: Option<(i64, usize)>,
+}
+
+impl MTable {
+    /// The slot of `m`, created unbound if new.
+    #[inline]
+    pub fn slot(&mut self, m: i64) -> usize {
+        if let Some((id, i)) = self.last {
+            if id == m {
+                return i;
+            }
+        }
+        let next = self.slots.len();
+        let i = *self.index.entry(m).or_insert(next as u32) as usize;
+        if i == next {
+            self.slots.push((m, MState { g: -1, p: -1 }));
+        }
+        self.last = Some((m, i));
+        i
+    }
+    #[inline]
+    pub fn at(&self, slot: usize) -> Option<&MState> {
+        self.slots.get(slot).map(|(_, s)| s)
+    }
+    #[inline]
+    pub fn at_mut(&mut self, slot: usize) -> Option<&mut MState> {
+        self.slots.get_mut(slot).map(|(_, s)| s)
+    }
+    pub fn get(&self, m: i64) -> Option<&MState> {
+        let i = *self.index.get(&m)? as usize;
+        self.at(i)
+    }
+    pub fn get_mut(&mut self, m: i64) -> Option<&mut MState> {
+        let i = *self.index.get(&m)? as usize;
+        self.at_mut(i)
+    }
+    pub fn insert(&mut self, m: i64, st: MState) {
+        let i = self.slot(m);
+        if let Some(s) = self.at_mut(i) {
+            *s = st;
+        }
+    }
+    /// All Ms with their state, in order of first sight.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &MState)> {
+        self.slots.iter().map(|(id, s)| (*id, s))
+    }
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+}
+
 /// API goroutine state of a wire status.
 pub fn go_state(status: u64) -> GoState {
     match status {
