@@ -50,13 +50,16 @@ def main():
         sys.exit(f"{trace} missing: run scripts/gen-big-trace.sh")
     size = os.path.getsize(trace)
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "gotrace", "--example", "bench"], cwd=ROOT, check=True)
-    bench = os.path.join(ROOT, "target/release/examples/bench")
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    bench = os.path.join(target, "release/examples/bench")
     env = dict(os.environ, GOTOOLCHAIN="local", TZ="UTC")
 
     parse = isolated([bench, "parse", trace, "3"])
     pj = json.loads(parse["out"].strip().splitlines()[-1])
     store = isolated([bench, "store", trace])
     sj = json.loads(store["out"].strip().splitlines()[-1])
+    ana = isolated([bench, "analyses", trace])
+    aj = json.loads(ana["out"].strip().splitlines()[-1])
     go_sched = isolated([GO, "tool", "trace", "-pprof=sched", trace], env)
     go_foot = isolated([GO, "tool", "trace", "-d=footprint", trace], env)
 
@@ -66,6 +69,8 @@ def main():
          f"{pj['mb_per_s']:.0f} MB/s, {pj['mevents_per_s']:.1f} M events/s"),
         ("gotrace: parse + compact model", sj["seconds"], sj["peak_rss_kib"],
          f"model {sj['store_bytes']/1e6:.0f} MB = {sj['bytes_per_event']:.1f} B/event; tables {sj['tables_bytes']/1e6:.1f} MB"),
+        ("gotrace: all analyses over the model (goroutines, 4 profiles, MMU, tasks)", aj["all_analyses_s"], ana["rss"],
+         f"goroutines {aj['goroutines_s']:.2f} s, profiles {aj['pprof4_s']:.2f} s, MMU {aj['mmu_s']:.2f} s, tasks {aj['tasks_s']:.2f} s"),
         ("go1.27.3 `go tool trace -pprof=sched`", go_sched["s"], go_sched["rss"], f"{mb/go_sched['s']:.1f} MB/s"),
         ("go1.27.3 `go tool trace -d=footprint`", go_foot["s"], go_foot["rss"], f"{mb/go_foot['s']:.1f} MB/s"),
     ]
