@@ -1,0 +1,102 @@
+// Viewer benchmark in headless Chromium (issue 3): time from file drop to
+// the first timeline paint, frame times while panning and zooming, and wasm
+// memory, on a large trace.
+//
+//   python3 -m http.server 8124 --bind 127.0.0.1 --directory dist &
+//   node bench/viewer-bench.mjs http://127.0.0.1:8124/ bench/out/big.trace
+//
+// Prints one JSON line. It is a benchmark, not a test: it reports numbers
+// and exits 0 unless the page fails to load the trace.
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import path from "node:path";
+
+const base = process.argv[2] || "http://127.0.0.1:8124/";
+const file = process.argv[3] || "bench/out/big.trace";
+const buffer = fs.readFileSync(file);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info"],
+});
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+const errors = [];
+page.on("pageerror", (e) => errors.push(String(e)));
+await page.goto(base);
+await page.waitForSelector('#app[data-state="empty"]');
+
+// Drop the file for real (DataTransfer on the page) and time, inside the
+// page, from the drop event to the first animation frame after the state is
+// "ready" with spans drawn.
+const handle = buffer.length > 8e6 ? null : await page.evaluateHandle(({ bytes, name }) => {
+  const dt = new DataTransfer();
+  dt.items.add(new File([new Uint8Array(bytes)], name));
+  return dt;
+}, { bytes: [...buffer], name: path.basename(file) }).catch(() => null);
+
+let firstPaintMs;
+if (handle) {
+  firstPaintMs = await page.evaluate(async (dt) => {
+    const t0 = performance.now();
+    const target = document.querySelector("#app") || document.body;
+    target.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(r));
+      const g = window.__gotrace;
+      const st = document.querySelector("#app")?.getAttribute("data-state");
+      if (st === "error") throw new Error("load failed: " + (g && g.error));
+      if (st === "ready" && g && g.drawnSpans > 0) return performance.now() - t0;
+      if (performance.now() - t0 > 120000) throw new Error("timeout");
+    }
+  }, handle);
+} else {
+  // Very large files do not fit through evaluate(): fall back to the file input.
+  const t0 = Date.now();
+  await page.setInputFiles("#file", { name: path.basename(file), mimeType: "application/octet-stream", buffer });
+  await page.waitForFunction(() => document.querySelector("#app")?.getAttribute("data-state") === "ready"
+    && window.__gotrace && window.__gotrace.drawnSpans > 0, null, { timeout: 120000, polling: "raf" });
+  firstPaintMs = Date.now() - t0;
+}
+
+// Pan and zoom with the keyboard for ~3 s, recording frame intervals.
+const canvas = await page.$("canvas");
+if (canvas) await canvas.click({ position: { x: 700, y: 300 } });
+const frames = await page.evaluate(async () => {
+  const keys = ["w", "w", "d", "d", "a", "s", "w", "d", "a", "a", "s", "s"];
+  const deltas = [];
+  let last = performance.now();
+  const start = last;
+  let i = 0;
+  while (performance.now() - start < 3000) {
+    const key = keys[i++ % keys.length];
+    const target = document.querySelector("canvas") || document.body;
+    target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+    await new Promise((r) => requestAnimationFrame(r));
+    target.dispatchEvent(new KeyboardEvent("keyup", { key, bubbles: true }));
+    const now = performance.now();
+    deltas.push(now - last);
+    last = now;
+  }
+  return deltas;
+});
+frames.sort((a, b) => a - b);
+const pct = (p) => frames[Math.min(frames.length - 1, Math.floor((p / 100) * frames.length))];
+
+const mem = await page.evaluate(() => ({
+  jsHeap: performance.memory ? performance.memory.usedJSHeapSize : null,
+  perf: window.__gotrace && window.__gotrace.perf ? window.__gotrace.perf : null,
+}));
+console.log(JSON.stringify({
+  file: path.basename(file),
+  bytes: buffer.length,
+  first_paint_ms: Math.round(firstPaintMs),
+  frames: frames.length,
+  frame_ms_p50: +pct(50).toFixed(1),
+  frame_ms_p95: +pct(95).toFixed(1),
+  frame_ms_max: +frames[frames.length - 1].toFixed(1),
+  js_heap_bytes: mem.jsHeap,
+  viewer_perf: mem.perf,
+  page_errors: errors,
+}));
+await browser.close();
