@@ -124,7 +124,12 @@ fn analyses(data: &[u8]) {
         let mut a = ProfileBuilder::new();
         store.iter().for_each(|ev| a.add(&ev, tables));
         let set = a.finish();
-        for kind in [ProfileKind::Net, ProfileKind::Sync, ProfileKind::Syscall, ProfileKind::Sched] {
+        for kind in [
+            ProfileKind::Net,
+            ProfileKind::Sync,
+            ProfileKind::Syscall,
+            ProfileKind::Sched,
+        ] {
             std::hint::black_box(set.profile(kind, &Selection::All, tables).samples.len());
         }
     });

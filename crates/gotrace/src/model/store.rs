@@ -114,8 +114,16 @@ impl EventStore {
     /// blocks sequentially (no search per event).
     pub fn iter_range(&self, range: std::ops::Range<usize>) -> Iter<'_> {
         let end = range.end.min(self.len());
-        let block = self.blocks.partition_point(|&(start, _)| start as usize <= range.start).saturating_sub(1);
-        Iter { store: self, next: range.start, end, block }
+        let block = self
+            .blocks
+            .partition_point(|&(start, _)| start as usize <= range.start)
+            .saturating_sub(1);
+        Iter {
+            store: self,
+            next: range.start,
+            end,
+            block,
+        }
     }
 
     /// Iterates over all events.
@@ -163,14 +171,26 @@ impl Iterator for Iter<'_> {
         }
         self.next += 1;
         let s = self.store;
-        while s.blocks.get(self.block + 1).is_some_and(|&(start, _)| start as usize <= i) {
+        while s
+            .blocks
+            .get(self.block + 1)
+            .is_some_and(|&(start, _)| start as usize <= i)
+        {
             self.block += 1;
         }
         let &(_, base) = s.blocks.get(self.block)?;
         let time = base + i64::from(*s.time.get(i)?);
         let c = s.ctxs.get(*s.ctx.get(i)? as usize)?;
         let b = s.bodies.get(*s.payload.get(i)? as usize)?;
-        Some(Event { time, m: c.m, p: c.p, g: c.g, stack: b.stack, wire_type: b.wire_type, payload: b.payload })
+        Some(Event {
+            time,
+            m: c.m,
+            p: c.p,
+            g: c.g,
+            stack: b.stack,
+            wire_type: b.wire_type,
+            payload: b.payload,
+        })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -91,9 +91,7 @@ fn validate(ctx: Ctx, reqs: Reqs) -> Result<(), Box<Error>> {
 fn validate_slow(ctx: Ctx, (m, p, g): Reqs) -> Result<(), Box<Error>> {
     let check = |have: bool, need: Need, what: &str| -> Result<(), Box<Error>> {
         match (need, have) {
-            (Need::Must, false) => Err(oerr(format!(
-                "expected a {what} but didn't have one"
-            ))),
+            (Need::Must, false) => Err(oerr(format!("expected a {what} but didn't have one"))),
             (Need::Not, true) => Err(oerr(format!("expected no {what} but had one"))),
             _ => Ok(()),
         }
@@ -174,7 +172,14 @@ impl Ordering {
         } else {
             let slot = self.ms.slot(m);
             let ms = self.ms.at(slot).copied().unwrap_or(MState { g: NO, p: NO });
-            (Ctx { m, p: ms.p, g: ms.g }, Some(slot))
+            (
+                Ctx {
+                    m,
+                    p: ms.p,
+                    g: ms.g,
+                },
+                Some(slot),
+            )
         };
         let step = match ev.ty {
             ev::PROCS_CHANGE | ev::GO_LABEL | ev::USER_LOG => self.annotation(ev, cur),
@@ -208,9 +213,7 @@ impl Ordering {
             ev::USER_REGION_END => self.region_end(ev, cur, strings),
             ev::GO_SWITCH | ev::GO_SWITCH_DESTROY => self.go_switch(ev, cur, gen),
             t if (ev::SPAN..=ev::GOROUTINE_STACK_FREE).contains(&t) => self.alloc_free(ev, cur),
-            t => Err(oerr(format!(
-                "bad event type found while ordering: {t}"
-            ))),
+            t => Err(oerr(format!("bad event type found while ordering: {t}"))),
         }?;
         match step {
             Some(new) => {
@@ -230,9 +233,7 @@ impl Ordering {
         let pid = ev.args[0] as i64;
         let mut status = ev.args[1];
         if status > pstatus::SYSCALL_ABANDONED {
-            return Err(oerr(format!(
-                "invalid status for proc {pid}: {status}"
-            )));
+            return Err(oerr(format!("invalid status for proc {pid}: {status}")));
         }
         let mut old = state::proc_state(status);
         if let Some(s) = self.ps.get_mut(&pid) {
@@ -818,9 +819,7 @@ impl Ordering {
             return Ok(None);
         }
         if self.gc != GcState::Running {
-            return Err(oerr(
-                "encountered GCActive while GC was not in progress",
-            ));
+            return Err(oerr("encountered GCActive while GC was not in progress"));
         }
         self.gc_seq = seq;
         validate(cur, USER_GO)?;
@@ -840,9 +839,7 @@ impl Ordering {
             return Ok(None);
         }
         if self.gc == GcState::Running {
-            return Err(oerr(
-                "encountered GCBegin while GC was already in progress",
-            ));
+            return Err(oerr("encountered GCBegin while GC was already in progress"));
         }
         self.gc_seq = seq;
         self.gc = GcState::Running;
@@ -858,9 +855,7 @@ impl Ordering {
         }
         match self.gc {
             GcState::NotRunning => {
-                return Err(oerr(
-                    "encountered GCEnd when GC was not in progress",
-                ))
+                return Err(oerr("encountered GCEnd when GC was not in progress"))
             }
             GcState::Undetermined => {
                 return Err(oerr(
@@ -996,3 +991,6 @@ impl Ordering {
 pub fn name(ty: u8) -> &'static str {
     spec::spec(ty).map(|s| s.name).unwrap_or("Invalid")
 }
+
+#[cfg(test)]
+mod tests;
