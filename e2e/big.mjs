@@ -1,9 +1,13 @@
+// Manual check with a big trace (not part of scripts/test.sh):
+//   bash scripts/gen-big-trace.sh && python3 -m http.server 8123 --bind 127.0.0.1 --directory dist &
+//   node e2e/big.mjs http://127.0.0.1:8123/ bench/out/big.trace
+// Prints load phases/timings, main-thread frame gaps while loading, redraw cost; screenshots in e2e/out/.
 import { chromium } from "playwright-core";
 import fs from "node:fs";
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless","--no-sandbox","--disable-gpu"] });
 const page = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
 page.on("pageerror", (e) => console.log("pageerror", e.message));
-page.on("console", (m) => { if (m.type() === "error") console.log("console", m.text()); });
+page.on("console", (m) => { if (m.type() === "error" || m.text().startsWith("gotrace")) console.log("console", m.text()); });
 await page.goto(process.argv[2]);
 await page.waitForSelector('#app[data-state="empty"]');
 const buf = fs.readFileSync(process.argv[3]);
@@ -12,10 +16,15 @@ await page.setInputFiles("#file", { name: "big.trace", mimeType: "application/oc
 // Measure main-thread responsiveness while loading: max gap between rAF callbacks.
 await page.evaluate(() => { window.__gaps = []; let last = performance.now(); const f = (t) => { window.__gaps.push(t - last); last = t; if (window.__gotrace?.state !== "ready") requestAnimationFrame(f); }; requestAnimationFrame(f); });
 const prog = [];
+let shot = false;
 while (true) {
   const st = await page.getAttribute("#app", "data-state");
-  const txt = await page.textContent(".progress-text").catch(() => "");
+  const txt = await page.evaluate(() => document.querySelector(".progress-text")?.textContent ?? "");
   prog.push(`${Date.now() - t0}ms ${st} ${txt}`);
+  if (txt.startsWith("Reading…") && !shot) {
+    shot = true;
+    await page.screenshot({ path: "e2e/out/11-big-loading.png" });
+  }
   if (st !== "loading") break;
   await page.waitForTimeout(500);
 }

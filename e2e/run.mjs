@@ -68,7 +68,11 @@ async function newPage(opts = {}) {
   page.on("console", (m) => {
     if (m.type() === "error") page.errors.push(`console: ${m.text()}`);
   });
-  page.on("requestfailed", (r) => page.errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
+  // ERR_ABORTED: a request cut short on purpose (navigation, worker terminated by Cancel).
+  page.on("requestfailed", (r) => {
+    const why = r.failure()?.errorText ?? "";
+    if (!why.includes("ERR_ABORTED")) page.errors.push(`requestfailed: ${r.url()} ${why}`);
+  });
   return page;
 }
 
@@ -276,6 +280,7 @@ await test("click a slice: details panel", async (page) => {
   await page.waitForSelector(".tooltip", { timeout: 3000 });
   await page.mouse.click(box.x + g.x, box.y + g.y + g.h / 2);
   await page.waitForSelector("#details", { timeout: 5000 });
+  await waitState(page, "ready");
   const gid = (await page.textContent("#details .gid")).trim();
   assert(/^\d+$/.test(gid), `goroutine id "${gid}"`);
   const st = (await page.textContent("#d-state")).trim();
@@ -295,6 +300,31 @@ await test("click a slice: details panel", async (page) => {
   }
   await page.screenshot({ path: path.join(out, "06-details.png") });
   // Find a blocked slice with an unblocker somewhere and follow the link.
+});
+
+await test("group header folds and unfolds; Esc clears the selection", async (page) => {
+  await loadNewest(page);
+  const box = await page.locator("#timeline").boundingBox();
+  const h0 = await hook(page);
+  const group = h0.lanes.find((l) => l.kind === "group" && l.label.startsWith("▾"));
+  assert(group, "no open group");
+  const members = (h) => h.lanes.filter((l) => l.kind === "goroutine").length;
+  await page.mouse.click(box.x + 60, box.y + group.y + group.h / 2);
+  await waitState(page, "ready");
+  const h1 = await hook(page);
+  const folded = h1.lanes.find((l) => l.kind === "group" && l.index === group.index);
+  assert(folded.label.startsWith("▸"), `group not folded: ${folded.label}`);
+  assert(members(h1) < members(h0) || h1.lanes.length !== h0.lanes.length, "lanes unchanged");
+  await page.mouse.click(box.x + 60, box.y + folded.y + folded.h / 2);
+  await waitState(page, "ready");
+  assert((await hook(page)).lanes.find((l) => l.kind === "group" && l.index === group.index).label.startsWith("▾"), "not unfolded");
+  const g = laneOf(await hook(page), "goroutine");
+  await page.mouse.click(box.x + g.x, box.y + g.y + g.h / 2);
+  await page.waitForSelector("#details", { timeout: 5000 });
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#details", { state: "detached", timeout: 3000 });
+  await waitState(page, "ready");
+  assert((await hook(page)).selected === null, "selection not cleared");
 });
 
 await test("unblocked-by link", async (page) => {

@@ -43,10 +43,13 @@ e2e() {
     echo "dist/ missing (release build failed)"
     return 1
   fi
-  local port log pid rc
+  local port log pid rc site
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   log="$(mktemp)"
-  python3 -m http.server "$port" --bind 127.0.0.1 --directory dist >"$log" 2>&1 &
+  # Serve a snapshot, so a concurrent `trunk build`/`trunk serve` rewriting dist/ cannot break the run.
+  site="$(mktemp -d)"
+  cp -r dist/. "$site/"
+  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$site" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 50); do
     if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/')" 2>/dev/null; then break; fi
@@ -54,9 +57,10 @@ e2e() {
   done
   node e2e/run.mjs "http://127.0.0.1:$port/"
   rc=$?
+  node e2e/analysis.mjs "http://127.0.0.1:$port/" || rc=1
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
-  rm -f "$log"
+  rm -rf "$log" "$site"
   return $rc
 }
 

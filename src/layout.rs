@@ -38,6 +38,8 @@ pub struct Model {
     pub assists: Vec<Vec<u32>>,
     /// GC sweep ranges (indices into `Timeline::ranges`) per P index.
     pub sweeps: Vec<Vec<u32>>,
+    /// User log messages (indices into `Timeline::logs`, by time) per goroutine index.
+    pub logs: Vec<Vec<u32>>,
 }
 
 impl Model {
@@ -97,13 +99,36 @@ impl Model {
                 _ => {}
             }
         }
+        let mut logs = vec![Vec::new(); tl.goroutines.len()];
+        for (i, l) in tl.logs.iter().enumerate() {
+            if let Some(v) = logs.get_mut(l.goroutine as usize) {
+                v.push(i as u32);
+            }
+        }
         Model {
             tl,
             groups,
             region_rows,
             assists,
             sweeps,
+            logs,
         }
+    }
+
+    /// The log message (index into `Timeline::logs`) of goroutine `g` nearest to `t`
+    /// within `slop` ns, if any.
+    pub fn log_near(&self, g: u32, t: f64, slop: f64) -> Option<u32> {
+        let ids = self.logs.get(g as usize)?;
+        let k = ids.partition_point(|&i| (self.tl.logs[i as usize].time as f64) < t - slop);
+        ids[k..]
+            .iter()
+            .take_while(|&&i| (self.tl.logs[i as usize].time as f64) <= t + slop)
+            .min_by(|&&a, &&b| {
+                let da = (self.tl.logs[a as usize].time as f64 - t).abs();
+                let db = (self.tl.logs[b as usize].time as f64 - t).abs();
+                da.total_cmp(&db)
+            })
+            .copied()
     }
 
     /// Default collapsed groups: big groups start collapsed when there are many goroutines.
@@ -543,6 +568,8 @@ pub enum Hit {
     Region(u32),
     /// A GC range (index in `Timeline::ranges`).
     Range(u32),
+    /// A user log message (index in `Timeline::logs`).
+    Log(u32),
     /// A group header (group index).
     Group(u32),
     /// A counter lane at time t.
@@ -575,6 +602,13 @@ pub fn hit(m: &Model, lanes: &[Lane], view: &View, x: f64, y: f64) -> Option<Hit
     match lane.kind {
         LaneKind::Goroutine(g) => {
             let gr = tl.goroutines.get(g as usize)?;
+            // Log markers sit in the top third of the lane.
+            let lane_top = lane_screen_y(lane, view);
+            if y < lane_top + lane.h / 3.0 + 1.0 {
+                if let Some(l) = m.log_near(g, t, slop) {
+                    return Some(Hit::Log(l));
+                }
+            }
             let i = tl
                 .span_at(g as usize, t as i64)
                 .or_else(|| tl.span_at(g as usize, (t + slop) as i64))?;
@@ -894,6 +928,71 @@ pub(crate) mod tests {
             hit(&m, &all, &v, v.x_of(1.0), lane_screen_y(p0, &v) + 5.0),
             Some(Hit::ProcSpan(0, _))
         ));
+    }
+
+    #[test]
+    fn log_markers_are_found_near_the_pointer() {
+        use gotrace::event::*;
+        let mut tables = gotrace::Tables::new();
+        let msg = tables.intern_str("hello");
+        let mut b = gotrace::timeline::Builder::new();
+        let st = StateTransition {
+            transition: Transition::Goroutine {
+                id: 1,
+                old: GoState::Undetermined,
+                new: GoState::Running,
+            },
+            reason: gotrace::tables::StrId::EMPTY,
+            stack: gotrace::tables::StackId::NONE,
+        };
+        let ev = |time, payload| Event {
+            time,
+            m: 0,
+            p: 0,
+            g: 1,
+            stack: gotrace::tables::StackId::NONE,
+            wire_type: 0,
+            payload,
+        };
+        b.push(&ev(0, Payload::StateTransition(st)));
+        b.push(&ev(
+            500,
+            Payload::Log {
+                task: 0,
+                category: gotrace::tables::StrId::EMPTY,
+                message: msg,
+            },
+        ));
+        b.push(&ev(
+            1000,
+            Payload::Log {
+                task: 0,
+                category: gotrace::tables::StrId::EMPTY,
+                message: msg,
+            },
+        ));
+        let m = Model::new(b.finish(&tables));
+        assert_eq!(m.logs[0], vec![0, 1]);
+        assert_eq!(m.log_near(0, 520.0, 50.0), Some(0));
+        assert_eq!(m.log_near(0, 980.0, 50.0), Some(1));
+        assert_eq!(m.log_near(0, 750.0, 50.0), None);
+        let all = lanes(&m, &Default::default());
+        let v = View::new(m.tl.duration, GUTTER + 1000.0, 800.0);
+        let lane = all
+            .iter()
+            .find(|l| l.kind == LaneKind::Goroutine(0))
+            .unwrap();
+        let top = lane_screen_y(lane, &v);
+        assert_eq!(
+            hit(&m, &all, &v, v.x_of(500.0), top + 2.0),
+            Some(Hit::Log(0))
+        );
+        assert!(matches!(
+            hit(&m, &all, &v, v.x_of(500.0), top + lane.h - 2.0),
+            Some(Hit::Span(0, _))
+        ));
+        let text = crate::scene::describe(&m, Hit::Log(0));
+        assert_eq!(text[1], "hello");
     }
 
     #[test]

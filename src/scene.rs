@@ -434,6 +434,27 @@ fn draw_lane(
                     color: theme.gc_mark,
                 });
             }
+            // User log messages: small ticks at the top, at most one per pixel.
+            let ids = &m.logs[g as usize];
+            let lo = ids.partition_point(|&i| (tl.logs[i as usize].time as f64) < view.t0);
+            let mut last_x = f64::NEG_INFINITY;
+            for &i in &ids[lo..] {
+                let t = tl.logs[i as usize].time as f64;
+                if t > view.t1 {
+                    break;
+                }
+                let x = view.x_of(t).round();
+                if x - last_x >= 2.0 {
+                    p.push(Prim::Rect {
+                        x: x - 1.0,
+                        y,
+                        w: 2.0,
+                        h: lane.h / 3.0 + 1.0,
+                        color: theme.fg,
+                    });
+                    last_x = x;
+                }
+            }
             stat.runs = runs.len();
             stat.widest_x = widest(&runs);
         }
@@ -747,6 +768,24 @@ pub fn describe(m: &Model, hit: Hit) -> Vec<String> {
                     duration((r.end - r.start) as f64),
                     duration(r.start as f64)
                 ),
+            ]
+        }
+        Hit::Log(i) => {
+            let l = &tl.logs[i as usize];
+            let who = tl
+                .goroutines
+                .get(l.goroutine as usize)
+                .map_or(String::new(), |g| format!("G{}, ", g.id));
+            let cat = tl.strings.get(l.category);
+            let head = if cat.is_empty() {
+                "log".to_string()
+            } else {
+                format!("log [{cat}]")
+            };
+            vec![
+                head,
+                tl.strings.get(l.message).into_owned(),
+                format!("{who}task {} at {}", l.task, duration(l.time as f64)),
             ]
         }
         Hit::Group(gi) => {

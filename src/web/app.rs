@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                 <button id="sample" class="button" on:click=move |_| loader::load_url(loader::SAMPLE_URL.to_string())>
                     "Open sample trace"
                 </button>
+                <super::pages::Menu />
                 <div class="title" title=move || ui.title.get()>
                     <span class="name">{move || ui.title.get()}</span>
                     <span class="summary">{move || ui.summary.get()}</span>
@@ -127,6 +128,7 @@ pub fn App() -> impl IntoView {
                 <Show when=move || ui.details.with(|d| d.is_some())>
                     <Details ui=ui />
                 </Show>
+                <super::pages::Pages />
             </main>
             <footer class="legend" aria-label="Colour legend">
                 {LEGEND
@@ -264,6 +266,7 @@ fn Details(ui: Ui) -> impl IntoView {
                                 "next →"
                             </button>
                         </div>
+                        <super::pages::DetailsLinks group=d.name.clone() goroutine=d.goroutine_id />
                         {unblocker.map(|(ug, uid, t)| {
                             view! {
                                 <p class="unblock">

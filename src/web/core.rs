@@ -565,6 +565,19 @@ fn click(x: f64, y: f64) {
                 select(g, s);
             }
         }
+        Some(Hit::Log(l)) => {
+            let target = with(|c| {
+                let m = c.model.clone()?;
+                let log = m.tl.logs[l as usize];
+                Some((
+                    log.goroutine,
+                    m.tl.span_at(log.goroutine as usize, log.time)? as u32,
+                ))
+            });
+            if let Some((g, s)) = target {
+                select(g, s);
+            }
+        }
         Some(Hit::Region(r)) => {
             let target = with(|c| {
                 let m = c.model.clone()?;

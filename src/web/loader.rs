@@ -99,6 +99,8 @@ fn parse(id: u32, buf: ArrayBuffer) {
         return;
     }
     let size = buf.byte_length() as usize;
+    // The analysis pages' worker gets its own copy of the bytes.
+    super::pages::client::open(&buf);
     let worker = match Worker::new("./worker_loader.js") {
         Ok(w) => w,
         Err(e) => return fail(format!("Could not start the trace reader: {}", js_text(&e))),

@@ -6,6 +6,7 @@ pub mod app;
 pub mod core;
 pub mod hook;
 pub mod loader;
+pub mod pages;
 pub mod painter;
 
 /// Entry point of the app bin.

@@ -1,0 +1,561 @@
+//! The analysis worker's engine: keeps the trace bytes, answers
+//! [`Request`]s with the `gotrace` analyses, and caches what is costly to
+//! recompute (the whole-trace goroutine report, the profile samples, the
+//! task annotations, MMU curves, the CPU sample list). Pure Rust: tested on
+//! the host with real traces.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use gotrace::analysis::goroutines::{self, AnalysisOptions, GoroutineFilter, GoroutineReport};
+use gotrace::analysis::mmu::{self, MmuCurve, UtilFlags};
+use gotrace::analysis::pprof::{
+    self, FlameNode, Profile, ProfileFrame, ProfileKind, ProfileSample, ProfileSet, Selection,
+};
+use gotrace::analysis::tasks::{self, Annotations};
+use gotrace::event::{GoState, Payload};
+use gotrace::tables::{StackId, Tables};
+
+use super::protocol::*;
+
+/// Rows of a group table sent at most.
+pub const MAX_ROWS: usize = 2000;
+/// Nodes narrower than this fraction of the root are left out of a flame graph.
+pub const PRUNE: f64 = 1.0 / 4000.0;
+
+type Window = Option<(i64, i64)>;
+
+/// The frame standing for samples without a stack.
+pub const NO_STACK: &str = "(no stack)";
+
+/// See the module doc.
+pub struct Engine {
+    bytes: Vec<u8>,
+    report: Option<(Window, GoroutineReport)>,
+    profiles: Option<(Window, ProfileSet, Tables)>,
+    annotations: Option<Annotations>,
+    curves: Vec<(u8, MmuCurve)>,
+    cpu: Option<(Tables, Vec<(i64, StackId)>)>,
+}
+
+fn err(e: gotrace::Error) -> String {
+    format!("The trace could not be analysed: {e}.")
+}
+
+fn state_of(s: &str) -> Option<GoState> {
+    match s {
+        "running" => Some(GoState::Running),
+        "runnable" => Some(GoState::Runnable),
+        "waiting" => Some(GoState::Waiting),
+        "syscall" => Some(GoState::Syscall),
+        "exited" => Some(GoState::NotExist),
+        _ => None,
+    }
+}
+
+fn go_filter(f: &Filter) -> GoroutineFilter {
+    let name = f.name_contains.trim();
+    GoroutineFilter {
+        name_contains: (!name.is_empty()).then(|| name.to_string()),
+        id: f.id,
+        state: state_of(&f.state),
+        min_total: f.min_total.filter(|&m| m > 0),
+    }
+}
+
+fn selection(scope: &Scope) -> Selection {
+    match scope {
+        Scope::All => Selection::All,
+        Scope::Group(n) => Selection::Group(n.clone()),
+        Scope::Ids(ids) => Selection::Ids(ids.iter().copied().collect::<BTreeSet<_>>()),
+    }
+}
+
+/// Flattens a flame tree root first, leaving out nodes narrower than
+/// `prune` of the root (and their subtrees). Samples without a stack (the
+/// root's own value) become a last child "(no stack)", so they show.
+pub fn flatten(root: &FlameNode, unit: &str, samples: u64, prune: f64) -> Flame {
+    let with_unknown;
+    let root = if root.self_value > 0 && !root.children.is_empty() {
+        let mut r = root.clone();
+        r.children.push(FlameNode {
+            name: NO_STACK.to_string(),
+            self_value: r.self_value,
+            total_value: r.self_value,
+            self_count: r.self_count,
+            total_count: r.self_count,
+            children: Vec::new(),
+        });
+        r.self_value = 0;
+        with_unknown = r;
+        &with_unknown
+    } else {
+        root
+    };
+    let mut f = Flame {
+        unit: unit.to_string(),
+        samples,
+        ..Flame::default()
+    };
+    let min = (root.total_value as f64 * prune).max(0.0);
+    // (node, depth, start, parent index)
+    let mut todo: Vec<(&FlameNode, u16, i64, u32)> = vec![(root, 0, 0, 0)];
+    while let Some((n, depth, start, parent)) = todo.pop() {
+        let me = f.names.len() as u32;
+        f.names.push(if depth == 0 {
+            "all".to_string()
+        } else {
+            n.name.clone()
+        });
+        f.depth.push(depth);
+        f.start.push(start);
+        f.total.push(n.total_value);
+        f.self_value.push(n.self_value);
+        f.parent.push(parent);
+        // Children left to right; pushed in reverse so the leftmost pops first.
+        let mut offs = Vec::with_capacity(n.children.len());
+        let mut x = start;
+        for c in &n.children {
+            offs.push(x);
+            x = x.saturating_add(c.total_value);
+        }
+        for (c, s) in n.children.iter().zip(offs).rev() {
+            if (c.total_value as f64) < min || c.total_value <= 0 {
+                f.pruned += 1;
+                continue;
+            }
+            todo.push((c, depth.saturating_add(1), s, me));
+        }
+    }
+    f
+}
+
+/// `UtilFlags` from their bits (unknown bits ignored).
+pub fn util_flags(bits: u8) -> UtilFlags {
+    [
+        UtilFlags::STW,
+        UtilFlags::BACKGROUND,
+        UtilFlags::ASSIST,
+        UtilFlags::SWEEP,
+        UtilFlags::PER_PROC,
+    ]
+    .into_iter()
+    .filter(|f| bits & f.bits() != 0)
+    .fold(UtilFlags::empty(), UtilFlags::union)
+}
+
+fn durations(d: &tasks::DurationStats) -> Durations {
+    Durations {
+        total: d.total,
+        p50: d.p50,
+        p90: d.p90,
+        p99: d.p99,
+        max: d.max,
+    }
+}
+
+impl Engine {
+    pub fn new(bytes: Vec<u8>) -> Engine {
+        Engine {
+            bytes,
+            report: None,
+            profiles: None,
+            annotations: None,
+            curves: Vec::new(),
+            cpu: None,
+        }
+    }
+
+    pub fn handle(&mut self, req: &Request) -> Response {
+        match req {
+            Request::Groups { window, filter } => self.groups(*window, filter),
+            Request::Group {
+                name,
+                window,
+                filter,
+                sort,
+            } => self.group(name, *window, filter, sort),
+            Request::Profile {
+                kind,
+                scope,
+                window,
+            } => match self.profile(kind, scope, *window) {
+                Ok(p) => {
+                    let samples = p.samples.iter().map(|s| s.count).sum();
+                    Response::Flame(flatten(&p.flame_tree(), "ns", samples, PRUNE))
+                }
+                Err(e) => Response::Error(e),
+            },
+            Request::Pprof {
+                kind,
+                scope,
+                window,
+            } => match self.profile(kind, scope, *window) {
+                Ok(p) => Response::Pprof {
+                    name: format!("{}.pb.gz", p.kind.name()),
+                    bytes: p.to_pprof(),
+                },
+                Err(e) => Response::Error(e),
+            },
+            Request::Cpu { window } => self.cpu(*window),
+            Request::Tasks => self.tasks(),
+            Request::TaskList {
+                ty,
+                search,
+                goroutine,
+                limit,
+            } => self.task_list(ty.as_deref(), search, *goroutine, *limit),
+            Request::RegionList { index, limit } => self.region_list(*index, *limit),
+            Request::Mmu { flags, percentiles } => self.mmu(*flags, *percentiles),
+            Request::MmuWorst { flags, window, n } => match self.curve(*flags) {
+                Ok(c) => Response::MmuWorst(
+                    c.worst_windows((*window).max(1), *n)
+                        .into_iter()
+                        .map(|w| super::protocol::Window {
+                            start: w.time,
+                            end: w.time.saturating_add(*window),
+                            util: w.util,
+                        })
+                        .collect(),
+                ),
+                Err(e) => Response::Error(e),
+            },
+        }
+    }
+
+    fn report(&mut self, window: Window) -> Result<&GoroutineReport, String> {
+        if self.report.as_ref().is_none_or(|(w, _)| *w != window) {
+            let opts = AnalysisOptions {
+                window,
+                goroutines: None,
+            };
+            let (r, _damage) = goroutines::analyze(&self.bytes, opts).map_err(err)?;
+            self.report = Some((window, r));
+        }
+        self.report
+            .as_ref()
+            .map(|(_, r)| r)
+            .ok_or_else(|| "no report".to_string())
+    }
+
+    fn groups(&mut self, window: Window, filter: &Filter) -> Response {
+        let f = go_filter(filter);
+        match self.report(window) {
+            Ok(r) => {
+                let r = r.filtered(&f);
+                Response::Groups {
+                    groups: r
+                        .groups()
+                        .into_iter()
+                        .map(|g| GroupRow {
+                            name: g.name,
+                            count: g.count,
+                            exec_time: g.exec_time,
+                        })
+                        .collect(),
+                    total_exec: r.total_exec_time(),
+                    goroutines: r.goroutines.len(),
+                }
+            }
+            Err(e) => Response::Error(e),
+        }
+    }
+
+    fn group(&mut self, name: &str, window: Window, filter: &Filter, sort: &str) -> Response {
+        let f = go_filter(filter);
+        let r = match self.report(window) {
+            Ok(r) => r,
+            Err(e) => return Response::Error(e),
+        };
+        let last = r.last_time;
+        let filtered = r.filtered(&f);
+        let Some(mut d) = filtered.group(name) else {
+            return Response::Group(None);
+        };
+        d.sort_by(sort);
+        let more = d.rows.len().saturating_sub(MAX_ROWS);
+        let rows = d
+            .rows
+            .iter()
+            .take(MAX_ROWS)
+            .map(|row| {
+                let (start, end) = filtered
+                    .get(row.id)
+                    .map(|g| {
+                        (
+                            g.start_time.unwrap_or(g.creation_time),
+                            g.end_time.unwrap_or(last),
+                        )
+                    })
+                    .unwrap_or((0, last));
+                GoroutineRow {
+                    id: row.id,
+                    total: row.total_time,
+                    values: row.values.clone(),
+                    ranges: row.ranges.clone(),
+                    start,
+                    end,
+                }
+            })
+            .collect();
+        let pick = |f: fn(&goroutines::ColumnStats) -> i64| -> Vec<i64> {
+            d.percentiles.iter().map(f).collect()
+        };
+        let stats = vec![
+            StatRow {
+                label: "p50".into(),
+                values: pick(|c| c.p50),
+            },
+            StatRow {
+                label: "p90".into(),
+                values: pick(|c| c.p90),
+            },
+            StatRow {
+                label: "p99".into(),
+                values: pick(|c| c.p99),
+            },
+            StatRow {
+                label: "max".into(),
+                values: pick(|c| c.max),
+            },
+        ];
+        Response::Group(Some(GroupTable {
+            name: d.name.clone(),
+            count: d.count,
+            exec_time: d.exec_time,
+            exec_percent: d.exec_time_percent,
+            columns: d.columns.clone(),
+            range_columns: d.range_columns.clone(),
+            rows,
+            more,
+            stats,
+        }))
+    }
+
+    fn profile(&mut self, kind: &str, scope: &Scope, window: Window) -> Result<Profile, String> {
+        let Some(kind) = ProfileKind::from_name(kind) else {
+            return Err(format!("Unknown profile {kind:?}."));
+        };
+        if self.profiles.as_ref().is_none_or(|(w, _, _)| *w != window) {
+            let (set, tables, _damage) =
+                pprof::build_from_trace(&self.bytes, window).map_err(err)?;
+            self.profiles = Some((window, set, tables));
+        }
+        let Some((_, set, tables)) = &self.profiles else {
+            return Err("no profile".into());
+        };
+        Ok(set.profile(kind, &selection(scope), tables))
+    }
+
+    fn cpu(&mut self, window: Window) -> Response {
+        if self.cpu.is_none() {
+            let mut reader = match gotrace::Reader::new(&self.bytes) {
+                Ok(r) => r,
+                Err(e) => return Response::Error(err(e)),
+            };
+            let mut samples = Vec::new();
+            while let Some(Ok(ev)) = reader.next_event() {
+                if matches!(ev.payload, Payload::StackSample) {
+                    samples.push((ev.time, ev.stack));
+                }
+            }
+            self.cpu = Some((reader.into_tables(), samples));
+        }
+        let Some((tables, samples)) = &self.cpu else {
+            return Response::Error("no samples".into());
+        };
+        let mut by_stack: HashMap<StackId, u64> = HashMap::new();
+        let mut n = 0u64;
+        for &(t, s) in samples {
+            if window.is_none_or(|(a, b)| t >= a && t < b) {
+                *by_stack.entry(s).or_default() += 1;
+                n += 1;
+            }
+        }
+        let samples = by_stack
+            .into_iter()
+            .map(|(s, count)| ProfileSample {
+                count,
+                delay: count as i64,
+                frames: tables
+                    .stack(s)
+                    .map(|f| ProfileFrame {
+                        pc: f.pc,
+                        func: tables.str(f.func).into_owned(),
+                        file: tables.str(f.file).into_owned(),
+                        line: f.line,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let p = Profile {
+            kind: ProfileKind::Sched,
+            samples,
+        };
+        Response::Flame(flatten(&p.flame_tree(), "samples", n, PRUNE))
+    }
+
+    fn annotations(&mut self) -> Result<&Annotations, String> {
+        if self.annotations.is_none() {
+            let (a, _damage) = tasks::annotations_from_trace(&self.bytes).map_err(err)?;
+            self.annotations = Some(a);
+        }
+        self.annotations
+            .as_ref()
+            .ok_or_else(|| "no annotations".to_string())
+    }
+
+    fn tasks(&mut self) -> Response {
+        let a = match self.annotations() {
+            Ok(a) => a,
+            Err(e) => return Response::Error(e),
+        };
+        Response::Tasks {
+            task_types: a
+                .task_types
+                .iter()
+                .map(|t| TypeRow {
+                    ty: t.ty.clone(),
+                    func: String::new(),
+                    count: t.count,
+                    complete: t.complete,
+                    durations: durations(&t.durations),
+                    histogram: t.histogram.rows(),
+                })
+                .collect(),
+            region_types: a
+                .region_types
+                .iter()
+                .map(|t| TypeRow {
+                    ty: t.ty.clone(),
+                    func: t.frame.as_ref().map(|f| f.func.clone()).unwrap_or_default(),
+                    count: t.count,
+                    complete: t.complete,
+                    durations: durations(&t.durations),
+                    histogram: t.histogram.rows(),
+                })
+                .collect(),
+            tasks: a.tasks.len(),
+        }
+    }
+
+    fn task_list(
+        &mut self,
+        ty: Option<&str>,
+        search: &str,
+        goroutine: Option<i64>,
+        limit: usize,
+    ) -> Response {
+        let a = match self.annotations() {
+            Ok(a) => a,
+            Err(e) => return Response::Error(e),
+        };
+        let text = search.trim();
+        let hits: Option<HashSet<u64>> =
+            (!text.is_empty()).then(|| a.search(text, true).into_iter().collect());
+        let mut matched: Vec<&tasks::Task> = a
+            .tasks
+            .iter()
+            .filter(|t| ty.is_none_or(|ty| t.ty == ty))
+            .filter(|t| hits.as_ref().is_none_or(|h| h.contains(&t.id)))
+            .filter(|t| goroutine.is_none_or(|g| t.goroutines.contains(&g)))
+            .collect();
+        matched.sort_by_key(|t| (t.start_ns, t.id));
+        Response::TaskList {
+            matched: matched.len(),
+            tasks: matched
+                .into_iter()
+                .take(limit)
+                .map(|t| TaskRow {
+                    id: t.id,
+                    ty: t.ty.clone(),
+                    parent: t.parent,
+                    start: t.start_ns,
+                    end: t.end_ns,
+                    complete: t.complete,
+                    goroutines: t.goroutines.clone(),
+                    events: t
+                        .events
+                        .iter()
+                        .map(|e| LogLine {
+                            time: e.time,
+                            goroutine: e.goroutine,
+                            text: e.describe(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn region_list(&mut self, index: usize, limit: usize) -> Response {
+        let a = match self.annotations() {
+            Ok(a) => a,
+            Err(e) => return Response::Error(e),
+        };
+        let Some(t) = a.region_types.get(index) else {
+            return Response::RegionList {
+                regions: Vec::new(),
+                matched: 0,
+            };
+        };
+        let mut rs: Vec<&tasks::Region> =
+            t.regions.iter().filter_map(|&i| a.regions.get(i)).collect();
+        rs.sort_by_key(|r| (std::cmp::Reverse(r.duration()), r.start_ns));
+        Response::RegionList {
+            matched: rs.len(),
+            regions: rs
+                .into_iter()
+                .take(limit)
+                .map(|r| RegionRow {
+                    task: r.task,
+                    goroutine: r.goroutine,
+                    start: r.start_ns,
+                    end: r.end_ns,
+                    complete: r.complete(),
+                })
+                .collect(),
+        }
+    }
+
+    fn curve(&mut self, flags: u8) -> Result<&MmuCurve, String> {
+        if !self.curves.iter().any(|(f, _)| *f == flags) {
+            let uf = util_flags(flags);
+            let (c, _damage) = mmu::curve_from_trace(&self.bytes, uf).map_err(err)?;
+            self.curves.push((flags, c));
+        }
+        self.curves
+            .iter()
+            .find(|(f, _)| *f == flags)
+            .map(|(_, c)| c)
+            .ok_or_else(|| "no curve".to_string())
+    }
+
+    fn mmu(&mut self, flags: u8, with_percentiles: bool) -> Response {
+        let c = match self.curve(flags) {
+            Ok(c) => c,
+            Err(e) => return Response::Error(e),
+        };
+        let windows = c.go_plot_windows();
+        let mmu = windows.iter().map(|&w| c.mmu(w)).collect();
+        let percentiles = if with_percentiles {
+            windows
+                .iter()
+                .map(|&w| {
+                    let v = c.percentiles(w, &[0.05, 0.01, 0.001]);
+                    [
+                        v.first().copied().unwrap_or(0.0),
+                        v.get(1).copied().unwrap_or(0.0),
+                        v.get(2).copied().unwrap_or(0.0),
+                    ]
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Response::Mmu(MmuData {
+            windows,
+            mmu,
+            percentiles,
+        })
+    }
+}

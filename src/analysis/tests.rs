@@ -1,0 +1,225 @@
+//! The engine on real traces (testdata/traces/go1.27), checked against
+//! what `gotrace goroutines|tasks|pprof|mmu` (= go1.27.3) print.
+
+use super::compute::{util_flags, Engine};
+use super::protocol::*;
+use gotrace::analysis::mmu::UtilFlags;
+
+fn engine(name: &str) -> Engine {
+    let path = format!(
+        "{}/testdata/traces/go1.27/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    Engine::new(std::fs::read(path).expect("test trace"))
+}
+
+#[test]
+fn goroutine_groups_and_group_table() {
+    let mut e = engine("annotations.trace");
+    let Response::Groups { groups, .. } = e.handle(&Request::Groups {
+        window: None,
+        filter: Filter::default(),
+    }) else {
+        panic!("not groups")
+    };
+    let g = groups.iter().find(|g| g.name == "main.main.func1").unwrap();
+    assert_eq!((g.count, g.exec_time), (24, 547_840));
+    // Filtered by name.
+    let Response::Groups { groups, .. } = e.handle(&Request::Groups {
+        window: None,
+        filter: Filter {
+            name_contains: "func2".into(),
+            ..Filter::default()
+        },
+    }) else {
+        panic!()
+    };
+    assert_eq!(groups.len(), 1);
+    let Response::Group(Some(t)) = e.handle(&Request::Group {
+        name: "main.main.func1".into(),
+        window: None,
+        filter: Filter::default(),
+        sort: String::new(),
+    }) else {
+        panic!()
+    };
+    assert_eq!(t.count, 24);
+    assert_eq!(t.rows.len(), 24);
+    assert_eq!(t.columns[0], "Execution time");
+    assert_eq!(t.stats.len(), 4);
+    assert_eq!(t.stats[3].label, "max");
+    assert_eq!(
+        t.stats[0].values.len(),
+        1 + t.columns.len() + t.range_columns.len()
+    );
+    assert!(t
+        .rows
+        .iter()
+        .all(|r| r.values.len() == t.columns.len() && r.end >= r.start));
+    // Sorted by total time, descending.
+    assert!(t.rows.windows(2).all(|w| w[0].total >= w[1].total));
+    // Filter by id.
+    let id = t.rows[0].id;
+    let Response::Group(Some(t)) = e.handle(&Request::Group {
+        name: "main.main.func1".into(),
+        window: None,
+        filter: Filter {
+            id: Some(id),
+            ..Filter::default()
+        },
+        sort: "Execution time".into(),
+    }) else {
+        panic!()
+    };
+    assert_eq!(t.rows.len(), 1);
+    assert!(matches!(
+        e.handle(&Request::Group {
+            name: "no such".into(),
+            window: None,
+            filter: Filter::default(),
+            sort: String::new()
+        }),
+        Response::Group(None)
+    ));
+}
+
+#[test]
+fn profiles_flame_and_pprof() {
+    let mut e = engine("annotations.trace");
+    let Response::Flame(f) = e.handle(&Request::Profile {
+        kind: "sched".into(),
+        scope: Scope::All,
+        window: None,
+    }) else {
+        panic!()
+    };
+    assert!(f.names.len() > 1, "{f:?}");
+    assert_eq!(f.names[0], "all");
+    assert!(f.total[0] > 0);
+    let Response::Pprof { name, bytes } = e.handle(&Request::Pprof {
+        kind: "sched".into(),
+        scope: Scope::All,
+        window: None,
+    }) else {
+        panic!()
+    };
+    assert_eq!(name, "sched.pb.gz");
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
+    // A group and a window are accepted.
+    assert!(matches!(
+        e.handle(&Request::Profile {
+            kind: "sync".into(),
+            scope: Scope::Group("main.main.func1".into()),
+            window: Some((0, i64::MAX)),
+        }),
+        Response::Flame(_)
+    ));
+    assert!(matches!(
+        e.handle(&Request::Profile {
+            kind: "bogus".into(),
+            scope: Scope::All,
+            window: None
+        }),
+        Response::Error(_)
+    ));
+}
+
+#[test]
+fn cpu_samples_flame() {
+    let mut e = engine("cpuprofile.trace");
+    let Response::Flame(f) = e.handle(&Request::Cpu { window: None }) else {
+        panic!()
+    };
+    assert_eq!(f.samples, 9);
+    assert_eq!(f.total[0], 9);
+    assert_eq!(f.unit, "samples");
+    let Response::Flame(f) = e.handle(&Request::Cpu {
+        window: Some((0, 1)),
+    }) else {
+        panic!()
+    };
+    assert_eq!(f.samples, 0);
+}
+
+#[test]
+fn tasks_and_regions() {
+    let mut e = engine("annotations.trace");
+    let Response::Tasks {
+        task_types,
+        region_types,
+        tasks,
+    } = e.handle(&Request::Tasks)
+    else {
+        panic!()
+    };
+    assert_eq!(tasks, 35);
+    let w = task_types.iter().find(|t| t.ty == "worker").unwrap();
+    assert_eq!((w.count, w.complete), (24, 24));
+    assert!(
+        (3_279_000..3_280_000).contains(&w.durations.p50),
+        "{:?}",
+        w.durations
+    );
+    assert!(!w.histogram.is_empty());
+    assert_eq!(region_types.len(), 7);
+    let compute = region_types.iter().position(|r| r.ty == "compute").unwrap();
+    assert_eq!(region_types[compute].func, "main.main.func1");
+    let Response::TaskList { tasks, matched } = e.handle(&Request::TaskList {
+        ty: Some("worker".into()),
+        search: String::new(),
+        goroutine: None,
+        limit: 5,
+    }) else {
+        panic!()
+    };
+    assert_eq!((matched, tasks.len()), (24, 5));
+    assert!(!tasks[0].events.is_empty());
+    assert!(tasks[0].events[0].text.contains("begin"));
+    let Response::RegionList { regions, matched } = e.handle(&Request::RegionList {
+        index: compute,
+        limit: 3,
+    }) else {
+        panic!()
+    };
+    assert_eq!((matched, regions.len()), (24, 3));
+    assert!(regions[0].end - regions[0].start >= regions[1].end - regions[1].start);
+    let Response::TaskList { matched, .. } = e.handle(&Request::TaskList {
+        ty: None,
+        search: "NO SUCH TEXT anywhere".into(),
+        goroutine: None,
+        limit: 5,
+    }) else {
+        panic!()
+    };
+    assert_eq!(matched, 0);
+}
+
+#[test]
+fn mmu_curve_and_worst_windows() {
+    let mut e = engine("gcassist.trace");
+    let flags = UtilFlags::DEFAULT.bits();
+    assert_eq!(util_flags(flags), UtilFlags::DEFAULT);
+    assert_eq!(util_flags(UtilFlags::ALL.bits()), UtilFlags::ALL);
+    let Response::Mmu(m) = e.handle(&Request::Mmu {
+        flags,
+        percentiles: true,
+    }) else {
+        panic!()
+    };
+    assert_eq!(m.windows.len(), 100);
+    assert_eq!(m.mmu.len(), 100);
+    assert_eq!(m.percentiles.len(), 100);
+    assert!(m.mmu.iter().all(|u| (0.0..=1.0).contains(u)));
+    assert!(m.windows.windows(2).all(|w| w[0] <= w[1]));
+    let w = m.windows[50];
+    let Response::MmuWorst(ws) = e.handle(&Request::MmuWorst {
+        flags,
+        window: w,
+        n: 10,
+    }) else {
+        panic!()
+    };
+    assert!(!ws.is_empty() && ws.len() <= 10);
+    assert!((ws[0].util - m.mmu[50]).abs() < 1e-9);
+    assert_eq!(ws[0].end - ws[0].start, w);
+}
