@@ -376,6 +376,22 @@ await test("damaged trace: role=alert", async (page) => {
   assert(!(await page.$("[role=alert]")), "alert still shown");
 });
 
+await test("damaged multi-generation trace: shows what loaded, with an alert", async (page) => {
+  // annotations.trace spans several generations: cutting it keeps the
+  // complete generations before the cut, as Go does.
+  const file = path.join(tracesDir, "go1.27", "annotations.trace");
+  const bytes = fs.readFileSync(file);
+  await page.goto(base);
+  await waitState(page, "empty");
+  await openFile(page, "cut.trace", bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+  await waitState(page, "ready");
+  const alert = await page.textContent("[role=alert]");
+  assert(/damaged/i.test(alert) && /incomplete|truncated|ends before/i.test(alert), `alert text: ${alert}`);
+  const h = await hook(page);
+  assert(h.events > 100 && h.drawnSpans > 0, `partial timeline not drawn: ${h.events} events, ${h.drawnSpans} spans`);
+  await page.screenshot({ path: path.join(out, "07b-damaged-partial.png") });
+});
+
 if (rejected.length) {
   await test(`rejected trace ${path.basename(rejected[0])}: role=alert`, async (page) => {
     await page.goto(base);

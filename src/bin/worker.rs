@@ -47,6 +47,16 @@ mod worker {
         let _ = scope.post_message(&ready);
     }
 
+    /// The kind of damage, in plain words.
+    fn explain(kind: ErrorKind) -> &'static str {
+        match kind {
+            ErrorKind::Header => "This file is not a Go execution trace, or it comes from a Go version this viewer cannot read.",
+            ErrorKind::Truncated => "The trace is incomplete: the file ends before the data it announces (was it cut off while copying or writing?).",
+            ErrorKind::Format => "The trace is damaged: some of its bytes do not make sense.",
+            ErrorKind::Ordering => "The trace is damaged: its events cannot be put in a consistent order.",
+        }
+    }
+
     fn handle(scope: &DedicatedWorkerGlobalScope, bytes: &[u8]) {
         let post = |o: &Object| {
             let _ = scope.post_message(o);
@@ -61,22 +71,35 @@ mod worker {
             post(&o);
         };
         let t0 = now();
-        let result = (|| -> Result<gotrace::timeline::Timeline, gotrace::Error> {
+        // Like Go, a damaged trace keeps everything read before the damage:
+        // the result is the timeline so far plus the error, if any.
+        let result = (|| -> Result<(gotrace::timeline::Timeline, Option<gotrace::Error>), gotrace::Error> {
             let mut reader = gotrace::Reader::new(bytes)?;
             let mut b = gotrace::timeline::Builder::new();
             let len = reader.len().max(1) as f64;
+            let mut damage = None;
             while let Some(ev) = reader.next_event() {
-                b.push(&ev?);
+                match ev {
+                    Ok(ev) => b.push(&ev),
+                    Err(e) => {
+                        damage = Some(e);
+                        break;
+                    }
+                }
                 if b.events().is_multiple_of(20_000) {
                     progress("reading", reader.position() as f64 / len, b.events());
                 }
             }
+            // Nothing but Sync events before the damage: nothing to show.
+            if let Some(e) = damage.take_if(|_| b.events() <= 2) {
+                return Err(e);
+            }
             progress("finishing", 1.0, b.events());
-            Ok(b.finish(reader.tables()))
+            Ok((b.finish(reader.tables()), damage))
         })();
         let t_read = now();
         match result {
-            Ok(tl) => {
+            Ok((tl, damage)) => {
                 progress("sending", 1.0, tl.events);
                 let encoded = tl.encode();
                 let t_enc = now();
@@ -91,18 +114,16 @@ mod worker {
                 set(&o, "bytes", bytes.len() as f64);
                 set(&o, "readMs", t_read - t0);
                 set(&o, "encodeMs", t_enc - t_read);
+                if let Some(e) = damage {
+                    set(&o, "warning", format!("{} Details: {e}.", explain(e.kind)));
+                }
                 let transfer = Array::of1(&buffer);
                 if scope.post_message_with_transfer(&o, &transfer).is_err() {
                     post(&o);
                 }
             }
             Err(e) => {
-                let what = match e.kind {
-                    ErrorKind::Header => "This file is not a Go execution trace, or it comes from a Go version this viewer cannot read.",
-                    ErrorKind::Truncated => "The trace is incomplete: the file ends before the data it announces (was it cut off while copying or writing?).",
-                    ErrorKind::Format => "The trace is damaged: some of its bytes do not make sense.",
-                    ErrorKind::Ordering => "The trace is damaged: its events cannot be put in a consistent order.",
-                };
+                let what = explain(e.kind);
                 let o = Object::new();
                 set(&o, "type", "error");
                 set(&o, "message", format!("{what} Details: {e}."));

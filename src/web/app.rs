@@ -101,6 +101,13 @@ pub fn App() -> impl IntoView {
             <Show when=move || state() == AppState::Loading>
                 <Progress ui=ui />
             </Show>
+            <Show when=move || state() == AppState::Ready && ui.warning.get().is_some()>
+                <div class="error warning" role="alert" id="warning">
+                    <strong>"Part of this trace is damaged: showing everything before the damage. "</strong>
+                    <span id="warning-text">{move || ui.warning.get().unwrap_or_default()}</span>
+                    <button class="close" on:click=move |_| ui.warning.set(None) aria-label="Dismiss">"×"</button>
+                </div>
+            </Show>
             <Show when=move || state() == AppState::Error>
                 <div class="error" role="alert">
                     <strong>"Could not open this trace. "</strong>

@@ -44,6 +44,8 @@ pub struct Ui {
     pub progress: RwSignal<f64>,
     pub progress_text: RwSignal<String>,
     pub error: RwSignal<Option<String>>,
+    /// Set when the trace is damaged but what came before the damage loaded.
+    pub warning: RwSignal<Option<String>>,
     pub details: RwSignal<Option<SpanDetails>>,
     pub help: RwSignal<bool>,
     pub tooltip: RwSignal<Option<(f64, f64, Vec<String>)>>,
@@ -59,6 +61,7 @@ impl Ui {
             progress: RwSignal::new(0.0),
             progress_text: RwSignal::new(String::new()),
             error: RwSignal::new(None),
+            warning: RwSignal::new(None),
             details: RwSignal::new(None),
             help: RwSignal::new(false),
             tooltip: RwSignal::new(None),

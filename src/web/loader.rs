@@ -67,6 +67,7 @@ fn begin(name: &str, text: &str) -> u32 {
     ui.progress_text.set(text.to_string());
     ui.title.set(name.to_string());
     ui.summary.set(String::new());
+    ui.warning.set(None);
     ui.details.set(None);
     ui.tooltip.set(None);
     core::set_state(AppState::Loading, None);
@@ -198,6 +199,9 @@ fn on_message(id: u32, data: JsValue) {
                         .into(),
                     );
                     core::set_model(model, name);
+                    // A damaged trace: everything before the damage is shown,
+                    // and the damage is reported in words.
+                    ui.warning.set(get(&data, "warning").as_string());
                 }
                 Err(e) => fail(format!(
                     "The trace reader returned a damaged timeline ({e})."
