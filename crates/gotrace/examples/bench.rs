@@ -3,6 +3,7 @@
 //!     cargo run --release -p gotrace --example bench -- parse FILE [RUNS]
 //!     cargo run --release -p gotrace --example bench -- store FILE
 //!     cargo run --release -p gotrace --example bench -- analyses FILE
+//!     cargo run --release -p gotrace --example bench -- timeline FILE
 //!
 //! Prints one JSON object per line; `scripts/bench.py` runs it side by side
 //! with the Go toolchain and writes the table in BENCHMARKS.md. Peak memory
@@ -85,6 +86,7 @@ fn main() {
             );
         }
         "analyses" => analyses(&data),
+        "timeline" => timeline(&data),
         other => {
             eprintln!("bench: unknown mode {other}");
             std::process::exit(2);
@@ -150,5 +152,36 @@ fn analyses(data: &[u8]) {
         "{{\"mode\":\"analyses\",\"events\":{},\"parse_and_model_s\":{parse:.4},\"goroutines_s\":{goroutines:.4},\"pprof4_s\":{pprof:.4},\"mmu_s\":{mmu:.4},\"tasks_s\":{tasks:.4},\"all_analyses_s\":{:.4}}}",
         store.len(),
         goroutines + pprof + mmu + tasks
+    );
+}
+
+/// The viewer's worker path: parse into the timeline model, encode it for
+/// the page, decode it there.
+fn timeline(data: &[u8]) {
+    use gotrace::timeline::{build, Timeline};
+    let t0 = Instant::now();
+    let tl = match build(data, 0, |_, _, _| {}) {
+        Ok(tl) => tl,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            std::process::exit(1);
+        }
+    };
+    let built = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let enc = tl.encode();
+    let encoded = t1.elapsed().as_secs_f64();
+    let t2 = Instant::now();
+    let back = Timeline::decode(&enc).expect("own encoding decodes");
+    let decoded = t2.elapsed().as_secs_f64();
+    let spans = tl.spans.len() + tl.procs.iter().map(|p| p.start.len()).sum::<usize>();
+    println!(
+        "{{\"mode\":\"timeline\",\"bytes\":{},\"events\":{},\"goroutines\":{},\"spans\":{spans},\"build_s\":{built:.4},\"encode_s\":{encoded:.4},\"encoded_bytes\":{},\"decode_s\":{decoded:.4},\"model_heap_bytes\":{},\"peak_rss_kib\":{}}}",
+        data.len(),
+        tl.events,
+        tl.goroutines.len(),
+        enc.len(),
+        back.heap_bytes(),
+        peak_rss_kib()
     );
 }

@@ -553,36 +553,3 @@ fn rejected_traces_fail_cleanly() {
         );
     }
 }
-
-/// Size and speed on a big trace (bench/out/big.trace from scripts/gen-big-trace.sh):
-/// `cargo test -p gotrace --release --lib timeline::tests::big_trace -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn big_trace() {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/out/big.trace");
-    let data = std::fs::read(&p).expect("bench/out/big.trace");
-    let t0 = std::time::Instant::now();
-    let tl = build(&data, 0, |_, _, _| {}).unwrap();
-    let built = t0.elapsed();
-    let t1 = std::time::Instant::now();
-    let enc = tl.encode();
-    let encoded = t1.elapsed();
-    let t2 = std::time::Instant::now();
-    let back = Timeline::decode(&enc).unwrap();
-    let decoded = t2.elapsed();
-    let spans = tl.spans.len() + tl.procs.iter().map(|p| p.start.len()).sum::<usize>();
-    println!(
-        "{} bytes, {} events -> {} goroutines, {} spans; build {:?}, encode {:?} ({} bytes, {:.1} B/span), decode {:?}; heap {} bytes ({:.1} B/span)",
-        data.len(),
-        tl.events,
-        tl.goroutines.len(),
-        spans,
-        built,
-        encoded,
-        enc.len(),
-        enc.len() as f64 / spans as f64,
-        decoded,
-        back.heap_bytes(),
-        back.heap_bytes() as f64 / spans as f64,
-    );
-}
