@@ -44,7 +44,7 @@ enum Inner<'a> {
 struct V2<'a> {
     pos: usize,
     gen: Option<Generation<'a>>,
-    frontier: Vec<Cursor>,
+    frontier: Vec<Cursor<'a>>,
     samples: std::collections::VecDeque<crate::generation::CpuSample>,
     order: Ordering,
     /// < 1.26: the first batch of the next generation.
@@ -57,11 +57,20 @@ struct V2<'a> {
 }
 
 /// Walks one thread's batches of the current generation.
-struct Cursor {
+///
+/// The current batch's payload is held directly, so decoding the next event
+/// of a batch needs no lookup through the generation's batch lists.
+struct Cursor<'a> {
     m: u64,
     /// Index of this thread's batch list in the generation.
     list: usize,
+    /// Index of the current batch in that list.
     batch: usize,
+    /// The current batch's payload, and where it is in the file.
+    data: &'a [u8],
+    data_offset: u64,
+    /// The current batch's base time (ns).
+    batch_ts: i64,
     off: usize,
     last_ts: i64,
     ev: RawEvent,
@@ -162,37 +171,53 @@ impl<'a> Reader<'a> {
 
     /// The next event; `None` at the end. After an error, always `None`.
     pub fn next_event(&mut self) -> Option<Result<Event, Error>> {
-        if self.done || self.finish_after {
-            self.done = true;
-            return None;
-        }
-        let r = match &mut self.inner {
-            Inner::V1 { events, error } => match events.next() {
-                Some(e) => return Some(Ok(e)),
-                None => {
+        loop {
+            if self.done || self.finish_after {
+                self.done = true;
+                return None;
+            }
+            let step = match &mut self.inner {
+                Inner::V1 { events, error } => match events.next() {
+                    Some(e) => return Some(Ok(e)),
+                    None => {
+                        self.done = true;
+                        return error.take().map(Err);
+                    }
+                },
+                Inner::V2(v) => {
+                    // Hot path: an event already ordered is resolved straight
+                    // into the return slot (`resolve` is out of line for that).
+                    // Building it here and copying it out stalled on reloading
+                    // its freshly stored fields.
+                    if let Some(gen) = v.gen.as_ref() {
+                        if let Some(q) = v.order.take() {
+                            let (last, done) = (&mut self.last_time, &mut self.done);
+                            return Some(resolve(q, gen, last, done));
+                        }
+                    }
+                    self.step_v2()
+                }
+            };
+            match step {
+                Ok(V2Step::Queued) => {}
+                Ok(V2Step::Event(e)) => return Some(Ok(self.stamp(e))),
+                Ok(V2Step::End) => {
                     self.done = true;
-                    return error.take().map(Err);
+                    return None;
                 }
-            },
-            Inner::V2(_) => self.next_v2(),
-        };
-        match r {
-            Ok(Some(mut e)) => {
-                if e.time <= self.last_time {
-                    e.time = self.last_time + 1;
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
                 }
-                self.last_time = e.time;
-                Some(Ok(e))
-            }
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
             }
         }
+    }
+
+    /// Forces event times to be strictly increasing, as Go does.
+    #[inline]
+    fn stamp(&mut self, mut e: Event) -> Event {
+        e.time = next_time(e.time, &mut self.last_time);
+        e
     }
 
     fn sync(&mut self, time: i64, with_clock: bool) -> Event {
@@ -222,31 +247,35 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn next_v2(&mut self) -> Result<Option<Event>, Error> {
+    /// Moves the new-format reader on by one step, when no ordered event is
+    /// waiting.
+    fn step_v2(&mut self) -> Result<V2Step, Error> {
         let minor = self.version.minor();
         let data = self.data;
-        // 1. Events already ordered.
-        if let Some(q) = self.v2().order.pop() {
-            return self.resolve(q).map(Some);
+        // Ordered events are taken before stepping, unless there is no
+        // generation to resolve them against.
+        if self.v2().order.has_queued() {
+            return Err(Error::format("internal error: event without generation"));
         }
-        // 2. Need a new generation?
+        // 1. Need a new generation?
         let v = self.v2();
         if v.frontier.is_empty() && v.samples.is_empty() {
-            return if minor < 26 {
+            let next = if minor < 26 {
                 self.next_gen_with_spill(minor)
             } else {
                 self.next_gen(minor)
             };
+            return next.map(|e| e.map_or(V2Step::End, V2Step::Event));
         }
-        // 3. A CPU sample that comes before the next event.
+        // 2. A CPU sample that comes before the next event.
         let v = self.v2();
         if let Some(s) = v.samples.front().copied() {
             if v.frontier.first().is_none_or(|c| s.time < c.ev.time) {
                 v.samples.pop_front();
-                return self.sample_event(s).map(Some);
+                return self.sample_event(s).map(V2Step::Event);
             }
         }
-        // 4. Advance the earliest thread that can advance.
+        // 3. Advance the earliest thread that can advance.
         let v = self.v2();
         if v.frontier.is_empty() {
             let gen = v.gen.as_ref().map(|g| g.gen).unwrap_or(0);
@@ -284,9 +313,9 @@ impl<'a> Reader<'a> {
                 .in_generation(gen));
             }
         }
-        match self.v2().order.pop() {
-            Some(q) => self.resolve(q).map(Some),
-            None => Err(Error::ordering(
+        match self.v2().order.has_queued() {
+            true => Ok(V2Step::Queued),
+            false => Err(Error::ordering(
                 "internal error: advance succeeded but nothing was queued",
             )),
         }
@@ -301,12 +330,14 @@ impl<'a> Reader<'a> {
         let Some(c) = v.frontier.get(i) else {
             return Ok(false);
         };
-        let (raw, m, at) = (c.ev, c.m, c.at);
+        // The event is read in place: copying it out as a whole right after
+        // the decoder stored it field by field would stall on the reload.
+        let (m, at) = (c.m, c.at);
         let genno = gen.gen;
         let strings = |id: u64| gen.string(id);
         let ok = v
             .order
-            .advance(&raw, m as i64, genno, &strings)
+            .advance(&c.ev, m as i64, genno, &strings)
             .map_err(|e| (*e).at(at).in_generation(genno))?;
         if !ok {
             return Ok(false);
@@ -338,6 +369,9 @@ impl<'a> Reader<'a> {
                 m: *m,
                 list: idx,
                 batch: 0,
+                data: &[],
+                data_offset: 0,
+                batch_ts: 0,
                 off: 0,
                 last_ts: 0,
                 ev: RawEvent::default(),
@@ -455,16 +489,6 @@ impl<'a> Reader<'a> {
             payload: Payload::StackSample,
         })
     }
-
-    /// Turns an ordered event into the public form, checking its table ids.
-    fn resolve(&mut self, q: Queued) -> Result<Event, Error> {
-        let v = self.v2();
-        let gen = v
-            .gen
-            .as_ref()
-            .ok_or_else(|| Error::format("internal error: event without generation"))?;
-        resolve(&q, gen)
-    }
 }
 
 impl Iterator for Reader<'_> {
@@ -475,45 +499,43 @@ impl Iterator for Reader<'_> {
 }
 
 /// Resolves `q` against generation `gen`.
-fn resolve(q: &Queued, gen: &Generation<'_>) -> Result<Event, Error> {
+/// `last_time` is the time of the event before, moved on on success; on
+/// failure, `failed` is set. (Out of line, and with no check of its result
+/// left to the caller, so that the event is built in the caller's return
+/// slot instead of being copied there.)
+#[inline(never)]
+fn resolve(
+    q: &Queued,
+    gen: &Generation<'_>,
+    last_time: &mut i64,
+    failed: &mut bool,
+) -> Result<Event, Error> {
     let ty = q.ev.ty;
-    let a = q.ev.args;
-    let sp = spec::spec(ty).ok_or_else(|| Error::format(format!("bad event type {ty}")))?;
-    // Every string and stack argument must exist in the generation's tables.
-    for &i in sp.stack_ids {
-        let id = a.get(i.wrapping_sub(1)).copied().unwrap_or(0);
-        if gen.stack(id).is_none() {
-            return Err(Error::format(format!(
-                "found invalid stack ID {id} for event {}",
-                sp.name
-            ))
-            .in_generation(gen.gen));
-        }
+    // By reference: single arguments are loaded one by one, each from where
+    // the ordering stored it (no wide reload of the whole array).
+    let a = &q.ev.args;
+    // Every string and stack argument must exist in the generation's tables;
+    // each is looked up once, and the payload uses the resolved ids.
+    let ids = &spec::ID_ARGS[usize::from(ty)];
+    let mut stacks = [StackId::NONE; 2];
+    let stack_args = ids.stacks.get(..usize::from(ids.nstacks)).unwrap_or(&[]);
+    for (slot, &i) in stacks.iter_mut().zip(stack_args) {
+        let id = a.get(usize::from(i)).copied().unwrap_or(0);
+        *slot = gen
+            .stack(id)
+            .ok_or_else(|| fail(failed, bad_id("stack", id, ty, gen)))?;
     }
-    for &i in sp.string_ids {
-        let id = a.get(i.wrapping_sub(1)).copied().unwrap_or(0);
-        if gen.string(id).is_none() {
-            return Err(Error::format(format!(
-                "found invalid string ID {id} for event {}",
-                sp.name
-            ))
-            .in_generation(gen.gen));
-        }
+    let mut strs = [StrId::EMPTY; 2];
+    let string_args = ids.strings.get(..usize::from(ids.nstrings)).unwrap_or(&[]);
+    for (slot, &i) in strs.iter_mut().zip(string_args) {
+        let id = a.get(usize::from(i)).copied().unwrap_or(0);
+        *slot = gen
+            .string(id)
+            .ok_or_else(|| fail(failed, bad_id("string", id, ty, gen)))?;
     }
-    let str_arg = |i: usize| {
-        gen.string(a.get(i).copied().unwrap_or(0))
-            .unwrap_or(StrId::EMPTY)
-    };
-    let stack_arg = |i: usize| {
-        gen.stack(a.get(i).copied().unwrap_or(0))
-            .unwrap_or(StackId::NONE)
-    };
-    let stack = sp
-        .stack_ids
-        .first()
-        .map(|&i| stack_arg(i - 1))
-        .unwrap_or(StackId::NONE);
-    let c = q.ctx;
+    let [stack, new_stack] = stacks;
+    let [str0, str1] = strs;
+    let c = &q.ctx;
     let go = |id: i64, old: GoState, new: GoState, reason: StrId, stack: StackId| {
         Payload::StateTransition(StateTransition {
             transition: Transition::Goroutine { id, old, new },
@@ -545,20 +567,20 @@ fn resolve(q: &Queued, gen: &Generation<'_>) -> Result<Event, Error> {
             value: a[0],
         },
         ev::GO_LABEL => Payload::Label {
-            label: str_arg(0),
+            label: str0,
             resource: Resource::Goroutine(c.g),
         },
         ev::STW_BEGIN => Payload::RangeBegin {
-            name: RangeName::StopTheWorld(str_arg(0)),
+            name: RangeName::StopTheWorld(str0),
             scope: Resource::Goroutine(c.g),
         },
         ev::STW_END => {
             let kind = match q.extra {
                 Extra::StwKind(id) => gen.string(id).ok_or_else(|| {
-                    Error::format(format!(
+                    let e = Error::format(format!(
                         "found invalid string ID {id} for the kind of event STWEnd"
-                    ))
-                    .in_generation(gen.gen)
+                    ));
+                    fail(failed, e.in_generation(gen.gen))
                 })?,
                 _ => e,
             };
@@ -613,7 +635,7 @@ fn resolve(q: &Queued, gen: &Generation<'_>) -> Result<Event, Error> {
         ev::USER_TASK_BEGIN => Payload::TaskBegin {
             id: a[0],
             parent: a[1],
-            ty: str_arg(2),
+            ty: str0,
         },
         ev::USER_TASK_END => match q.extra {
             Extra::TaskEnd { parent, name } => Payload::TaskEnd {
@@ -629,16 +651,16 @@ fn resolve(q: &Queued, gen: &Generation<'_>) -> Result<Event, Error> {
         },
         ev::USER_REGION_BEGIN => Payload::RegionBegin {
             task: a[0],
-            ty: str_arg(1),
+            ty: str0,
         },
         ev::USER_REGION_END => Payload::RegionEnd {
             task: a[0],
-            ty: str_arg(1),
+            ty: str0,
         },
         ev::USER_LOG => Payload::Log {
             task: a[0],
-            category: str_arg(1),
-            message: str_arg(2),
+            category: str0,
+            message: str1,
         },
         ev::PROC_START => proc(a[0] as i64, ProcState::Idle, ProcState::Running),
         ev::PROC_STOP => proc(c.p, ProcState::Running, ProcState::Idle),
@@ -656,14 +678,14 @@ fn resolve(q: &Queued, gen: &Generation<'_>) -> Result<Event, Error> {
             };
             proc(a[0] as i64, old, crate::order::proc_state_of(a[1]))
         }
-        ev::GO_CREATE => go(a[0] as i64, G::NotExist, G::Runnable, e, stack_arg(1)),
-        ev::GO_CREATE_BLOCKED => go(a[0] as i64, G::NotExist, G::Waiting, e, stack_arg(1)),
+        ev::GO_CREATE => go(a[0] as i64, G::NotExist, G::Runnable, e, new_stack),
+        ev::GO_CREATE_BLOCKED => go(a[0] as i64, G::NotExist, G::Waiting, e, new_stack),
         ev::GO_CREATE_SYSCALL => go(a[0] as i64, G::NotExist, G::Syscall, e, none),
         ev::GO_START => go(a[0] as i64, G::Runnable, G::Running, e, none),
         ev::GO_DESTROY => go(c.g, G::Running, G::NotExist, e, none),
         ev::GO_DESTROY_SYSCALL => go(c.g, G::Syscall, G::NotExist, e, none),
-        ev::GO_STOP => go(c.g, G::Running, G::Runnable, str_arg(0), stack),
-        ev::GO_BLOCK => go(c.g, G::Running, G::Waiting, str_arg(0), stack),
+        ev::GO_STOP => go(c.g, G::Running, G::Runnable, str0, stack),
+        ev::GO_BLOCK => go(c.g, G::Running, G::Waiting, str0, stack),
         ev::GO_UNBLOCK | ev::GO_SWITCH | ev::GO_SWITCH_DESTROY => {
             go(a[0] as i64, G::Waiting, G::Runnable, e, none)
         }
@@ -678,21 +700,20 @@ fn resolve(q: &Queued, gen: &Generation<'_>) -> Result<Event, Error> {
             go(a[0] as i64, old, crate::order::go_state_of(a[2]), e, stack)
         }
         t if (ev::SPAN..=ev::GOROUTINE_STACK_FREE).contains(&t) => {
-            let nargs = sp.args.len().saturating_sub(1).min(4) as u8;
+            let nargs = spec::TIMED_ARGS[usize::from(t)].min(4);
             Payload::Experimental(Experimental {
                 wire_type: t,
-                args: a,
+                args: *a,
                 nargs,
             })
         }
         t => {
-            return Err(Error::format(format!(
-                "internal error: unexpected event type {t}"
-            )))
+            let e = Error::format(format!("internal error: unexpected event type {t}"));
+            return Err(fail(failed, e));
         }
     };
     Ok(Event {
-        time: q.ev.time,
+        time: next_time(q.ev.time, last_time),
         m: c.m,
         p: c.p,
         g: c.g,
@@ -702,39 +723,89 @@ fn resolve(q: &Queued, gen: &Generation<'_>) -> Result<Event, Error> {
     })
 }
 
+/// The time of an event at `time` after one at `*last`: strictly later.
+#[inline]
+fn next_time(time: i64, last: &mut i64) -> i64 {
+    let t = if time <= *last { *last + 1 } else { time };
+    *last = t;
+    t
+}
+
+/// What one step of the new-format reader produced.
+enum V2Step {
+    /// Events were ordered: take them from the queue.
+    Queued,
+    /// An event made by the reader itself (a Sync, a CPU sample).
+    Event(Event),
+    /// The end of the trace.
+    End,
+}
+
+/// Marks the stream as failed and passes the error on.
+#[cold]
+fn fail(failed: &mut bool, e: Error) -> Error {
+    *failed = true;
+    e
+}
+
+/// The error for a string or stack id missing from the generation's tables.
+#[cold]
+fn bad_id(what: &str, id: u64, ty: u8, gen: &Generation<'_>) -> Error {
+    Error::format(format!(
+        "found invalid {what} ID {id} for event {}",
+        ev_name(ty)
+    ))
+    .in_generation(gen.gen)
+}
+
 /// Decodes the next event of cursor `c`; false when its batches are done.
 #[inline]
-fn next_event(c: &mut Cursor, gen: &Generation<'_>) -> Result<bool, Error> {
-    let Some((_, batches)) = gen.batches.get(c.list) else {
+fn next_event<'a>(c: &mut Cursor<'a>, gen: &Generation<'a>) -> Result<bool, Error> {
+    if c.off >= c.data.len() && !next_batch(c, gen) {
         return Ok(false);
-    };
-    let mut b = batches.get(c.batch);
-    while let Some(cur) = b {
-        if c.off < cur.data.len() {
-            break;
-        }
-        c.batch += 1;
-        c.off = 0;
-        c.last_ts = 0;
-        b = batches.get(c.batch);
     }
-    let Some(b) = b else {
-        return Ok(false);
-    };
     if c.last_ts == 0 {
-        c.last_ts = ticks_to_ns(gen.ns_per_tick, b.time);
+        c.last_ts = c.batch_ts;
     }
-    let buf = b.data.get(c.off..).unwrap_or(&[]);
+    let buf = c.data.get(c.off..).unwrap_or(&[]);
     match decode_timed(buf, &mut c.ev) {
         Ok((n, dt)) => {
             c.ev.time = ticks_to_ns(gen.ns_per_tick, dt).wrapping_add(c.last_ts);
             c.last_ts = c.ev.time;
-            c.at = b.data_offset + c.off as u64;
+            c.at = c.data_offset + c.off as u64;
             c.off += n;
             Ok(true)
         }
-        Err(e) => Err(e.into_error(buf).at(b.data_offset + c.off as u64)),
+        Err(e) => Err(e.into_error(buf).at(c.data_offset + c.off as u64)),
     }
+}
+
+/// Moves cursor `c` to its next non-empty batch (the first one on a fresh
+/// cursor); false when there is none. Out of line: once per batch.
+#[inline(never)]
+fn next_batch<'a>(c: &mut Cursor<'a>, gen: &Generation<'a>) -> bool {
+    let Some((_, batches)) = gen.batches.get(c.list) else {
+        return false;
+    };
+    // Empty batches are skipped, so an empty `data` means no current batch
+    // yet (a fresh cursor starts at batch 0) or none left.
+    if !c.data.is_empty() {
+        c.batch += 1;
+    }
+    while let Some(b) = batches.get(c.batch) {
+        if !b.data.is_empty() {
+            c.data = b.data;
+            c.data_offset = b.data_offset;
+            c.batch_ts = ticks_to_ns(gen.ns_per_tick, b.time);
+            c.off = 0;
+            c.last_ts = 0;
+            return true;
+        }
+        c.batch += 1;
+    }
+    c.data = &[];
+    c.off = 0;
+    false
 }
 
 /// Why a timed event could not be decoded (kept small: the hot path only
@@ -794,20 +865,20 @@ fn decode_timed(buf: &[u8], raw: &mut RawEvent) -> Result<(usize, u64), DecodeEr
 // The frontier is a binary min-heap on event time with Go's exact sift
 // rules, so that ties between threads break the same way.
 
-fn heap_insert(h: &mut Vec<Cursor>, c: Cursor) {
+fn heap_insert<'a>(h: &mut Vec<Cursor<'a>>, c: Cursor<'a>) {
     h.push(c);
     let i = h.len() - 1;
     sift_up(h, i);
 }
 
-fn heap_update(h: &mut [Cursor], i: usize) {
+fn heap_update(h: &mut [Cursor<'_>], i: usize) {
     if sift_up(h, i) != i {
         return;
     }
     sift_down(h, i);
 }
 
-fn heap_remove(h: &mut Vec<Cursor>, mut i: usize) {
+fn heap_remove(h: &mut Vec<Cursor<'_>>, mut i: usize) {
     while i > 0 {
         h.swap((i - 1) / 2, i);
         i = (i - 1) / 2;
@@ -818,7 +889,7 @@ fn heap_remove(h: &mut Vec<Cursor>, mut i: usize) {
     sift_down(h, 0);
 }
 
-fn sift_up(h: &mut [Cursor], mut i: usize) -> usize {
+fn sift_up(h: &mut [Cursor<'_>], mut i: usize) -> usize {
     while i > 0 && h[(i - 1) / 2].ev.time > h[i].ev.time {
         h.swap((i - 1) / 2, i);
         i = (i - 1) / 2;
@@ -826,7 +897,7 @@ fn sift_up(h: &mut [Cursor], mut i: usize) -> usize {
     i
 }
 
-fn sift_down(h: &mut [Cursor], mut i: usize) -> usize {
+fn sift_down(h: &mut [Cursor<'_>], mut i: usize) -> usize {
     loop {
         let mut m = i;
         let mut min_t = h.get(i).map(|c| c.ev.time).unwrap_or(i64::MAX);

@@ -10,6 +10,7 @@
 mod queue;
 mod state;
 
+use queue::Queue;
 pub use queue::{Extra, Queued};
 pub use state::{go_state as go_state_of, proc_state as proc_state_of};
 use state::{GState, MState, MTable, PState, RangeType, Seq};
@@ -18,7 +19,6 @@ use crate::error::Error;
 use crate::intmap::IntMap;
 use crate::tables::StrId;
 use crate::wire::spec::{self, ev};
-use std::collections::VecDeque;
 
 /// Wire goroutine statuses.
 pub mod gstatus {
@@ -108,8 +108,11 @@ enum GcState {
     Running,
 }
 
-/// Outcome of a handler: `Some(new context)` if the event advanced.
-type Step = Result<Option<Ctx>, Box<Error>>;
+/// Outcome of a handler: whether the event advanced. A handler that
+/// advances stores the thread's new context itself ([`Ordering::advanced`]):
+/// returning the context inside the result made the caller reload a freshly
+/// stored, repacked struct (a store-forwarding stall on every event).
+type Step = Result<bool, Box<Error>>;
 
 /// The ordering state of one trace.
 pub struct Ordering {
@@ -120,7 +123,9 @@ pub struct Ordering {
     gc_seq: u64,
     gc: GcState,
     initial_gen: u64,
-    queue: VecDeque<Queued>,
+    queue: Queue,
+    /// The M table slot of the thread whose event is being advanced.
+    cur_slot: Option<usize>,
 }
 
 impl Default for Ordering {
@@ -139,17 +144,30 @@ impl Ordering {
             gc_seq: 0,
             gc: GcState::Undetermined,
             initial_gen: 0,
-            queue: VecDeque::new(),
+            queue: Queue::default(),
+            cur_slot: None,
         }
     }
 
     /// The next ordered event, if any is queued.
     pub fn pop(&mut self) -> Option<Queued> {
-        self.queue.pop_front()
+        self.queue.take().copied()
+    }
+
+    /// The next ordered event, taken from the queue but read in place:
+    /// copying it out right after it was stored would stall on the reload.
+    #[inline]
+    pub fn take(&mut self) -> Option<&Queued> {
+        self.queue.take()
+    }
+
+    /// Whether an ordered event is waiting.
+    pub fn has_queued(&self) -> bool {
+        self.queue.peek().is_some()
     }
 
     fn push(&mut self, ctx: Ctx, ev: RawEvent, extra: Extra) {
-        self.queue.push_back(Queued { ctx, ev, extra });
+        self.queue.push(Queued { ctx, ev, extra });
     }
 
     /// Tries to advance `ev`, the next event of thread `m` in generation
@@ -181,7 +199,8 @@ impl Ordering {
                 Some(slot),
             )
         };
-        let step = match ev.ty {
+        self.cur_slot = slot;
+        match ev.ty {
             ev::PROCS_CHANGE | ev::GO_LABEL | ev::USER_LOG => self.annotation(ev, cur),
             ev::PROC_START => self.proc_start(ev, cur, gen),
             ev::PROC_STOP => self.proc_stop(ev, cur),
@@ -214,17 +233,18 @@ impl Ordering {
             ev::GO_SWITCH | ev::GO_SWITCH_DESTROY => self.go_switch(ev, cur, gen),
             t if (ev::SPAN..=ev::GOROUTINE_STACK_FREE).contains(&t) => self.alloc_free(ev, cur),
             t => Err(oerr(format!("bad event type found while ordering: {t}"))),
-        }?;
-        match step {
-            Some(new) => {
-                if let Some(ms) = slot.and_then(|i| self.ms.at_mut(i)) {
-                    ms.p = new.p;
-                    ms.g = new.g;
-                }
-                Ok(true)
-            }
-            None => Ok(false),
         }
+    }
+
+    /// A handler's success: the event advanced, leaving its thread bound to
+    /// `new.p` and `new.g`.
+    #[inline(always)]
+    fn advanced(&mut self, new: Ctx) -> Step {
+        if let Some(ms) = self.cur_slot.and_then(|i| self.ms.at_mut(i)) {
+            ms.p = new.p;
+            ms.g = new.g;
+        }
+        Ok(true)
     }
 
     // ---- Procs ----
@@ -284,10 +304,10 @@ impl Ordering {
                 }
             }
         }
-        let mut out = *ev;
-        out.args[1] = status;
-        self.push(cur, out, Extra::ProcOld(old));
-        Ok(Some(new))
+        let mut wire = *ev;
+        wire.args[1] = status;
+        self.push(cur, wire, Extra::ProcOld(old));
+        self.advanced(new)
     }
 
     fn proc_start(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
@@ -295,7 +315,7 @@ impl Ordering {
         let seq = Seq::new(gen, ev.args[1]);
         match self.ps.get(&pid) {
             Some(s) if s.status == pstatus::IDLE && seq.succeeds(s.seq) && cur.p == NO => {}
-            _ => return Ok(None),
+            _ => return Ok(false),
         }
         validate(cur, (Need::Must, Need::Not, Need::May))?;
         if let Some(s) = self.ps.get_mut(&pid) {
@@ -303,7 +323,7 @@ impl Ordering {
             s.seq = seq;
         }
         self.push(cur, *ev, Extra::None);
-        Ok(Some(Ctx { p: pid, ..cur }))
+        self.advanced(Ctx { p: pid, ..cur })
     }
 
     fn proc_stop(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
@@ -321,7 +341,7 @@ impl Ordering {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
         s.status = pstatus::IDLE;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(Ctx { p: NO, ..cur }))
+        self.advanced(Ctx { p: NO, ..cur })
     }
 
     fn proc_steal(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
@@ -334,7 +354,7 @@ impl Ordering {
             {
                 s.status
             }
-            _ => return Ok(None),
+            _ => return Ok(false),
         };
         validate(cur, (Need::Must, Need::May, Need::May))?;
         if let Some(s) = self.ps.get_mut(&pid) {
@@ -344,7 +364,7 @@ impl Ordering {
         let extra = Extra::StealFrom(old);
         if old == pstatus::SYSCALL_ABANDONED {
             self.push(cur, *ev, extra);
-            return Ok(Some(cur));
+            return self.advanced(cur);
         }
         let victim = ev.args[2] as i64;
         if victim == cur.m {
@@ -355,7 +375,7 @@ impl Ordering {
                 )));
             }
             self.push(cur, *ev, extra);
-            return Ok(Some(Ctx { p: NO, ..cur }));
+            return self.advanced(Ctx { p: NO, ..cur });
         }
         let Some(vm) = self.ms.get_mut(victim) else {
             return Err(oerr(format!(
@@ -370,7 +390,7 @@ impl Ordering {
         }
         vm.p = NO;
         self.push(cur, *ev, extra);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     // ---- Goroutines ----
@@ -442,7 +462,7 @@ impl Ordering {
             _ => {}
         }
         self.push(cur, *ev, Extra::GoOld(old));
-        Ok(Some(new))
+        self.advanced(new)
     }
 
     fn go_create(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
@@ -468,7 +488,7 @@ impl Ordering {
         };
         self.gs.insert(new_g, GState::new(status, Seq::new(gen, 0)));
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn go_create_syscall(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
@@ -482,7 +502,7 @@ impl Ordering {
         self.gs
             .insert(new_g, GState::new(gstatus::SYSCALL, Seq::new(gen, 0)));
         self.push(cur, *ev, Extra::None);
-        Ok(Some(Ctx { g: new_g, ..cur }))
+        self.advanced(Ctx { g: new_g, ..cur })
     }
 
     fn go_start(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
@@ -490,7 +510,7 @@ impl Ordering {
         let seq = Seq::new(gen, ev.args[1]);
         match self.gs.get(&gid) {
             Some(s) if s.status == gstatus::RUNNABLE && seq.succeeds(s.seq) => {}
-            _ => return Ok(None),
+            _ => return Ok(false),
         }
         validate(cur, (Need::Must, Need::Must, Need::Not))?;
         if let Some(s) = self.gs.get_mut(&gid) {
@@ -498,22 +518,21 @@ impl Ordering {
             s.seq = seq;
         }
         self.push(cur, *ev, Extra::None);
-        Ok(Some(Ctx { g: gid, ..cur }))
+        self.advanced(Ctx { g: gid, ..cur })
     }
 
     /// The current goroutine's state, which must exist and be `want`.
     fn current_g(
         &mut self,
         ty: u8,
-        cur: Ctx,
+        g: i64,
         want: u64,
         want_name: &str,
     ) -> Result<&mut GState, Box<Error>> {
-        let Some(s) = self.gs.get_mut(&cur.g) else {
+        let Some(s) = self.gs.get_mut(&g) else {
             return Err(oerr(format!(
-                "event {} for goroutine ({}) that doesn't exist",
-                name(ty),
-                cur.g
+                "event {} for goroutine ({g}) that doesn't exist",
+                name(ty)
             )));
         };
         if s.status != want {
@@ -527,7 +546,7 @@ impl Ordering {
 
     fn go_stop_exec(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, USER_GO)?;
-        let s = self.current_g(ev.ty, cur, gstatus::RUNNING, "Running")?;
+        let s = self.current_g(ev.ty, cur.g, gstatus::RUNNING, "Running")?;
         match ev.ty {
             ev::GO_STOP => s.status = gstatus::RUNNABLE,
             ev::GO_BLOCK => s.status = gstatus::WAITING,
@@ -536,7 +555,7 @@ impl Ordering {
             }
         }
         self.push(cur, *ev, Extra::None);
-        Ok(Some(Ctx { g: NO, ..cur }))
+        self.advanced(Ctx { g: NO, ..cur })
     }
 
     fn go_unblock(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
@@ -547,20 +566,20 @@ impl Ordering {
                 s.status = gstatus::RUNNABLE;
                 s.seq = seq;
             }
-            _ => return Ok(None),
+            _ => return Ok(false),
         }
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn go_switch(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
         validate(cur, USER_GO)?;
-        self.current_g(ev.ty, cur, gstatus::RUNNING, "Running")?;
+        self.current_g(ev.ty, cur.g, gstatus::RUNNING, "Running")?;
         let next = ev.args[0] as i64;
         let seq = Seq::new(gen, ev.args[1]);
         match self.gs.get(&next) {
             Some(s) if s.status == gstatus::WAITING && seq.succeeds(s.seq) => {}
-            _ => return Ok(None),
+            _ => return Ok(false),
         }
         self.push(cur, *ev, Extra::None);
         let time = ev.time;
@@ -600,12 +619,12 @@ impl Ordering {
             args: [next as u64, ev.args[1], 0, 0],
         };
         self.push(Ctx { g: NO, ..cur }, start, Extra::None);
-        Ok(Some(Ctx { g: next, ..cur }))
+        self.advanced(Ctx { g: next, ..cur })
     }
 
     fn go_syscall_begin(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
         validate(cur, USER_GO)?;
-        let s = self.current_g(ev.ty, cur, gstatus::RUNNING, "Running")?;
+        let s = self.current_g(ev.ty, cur.g, gstatus::RUNNING, "Running")?;
         s.status = gstatus::SYSCALL;
         let Some(p) = self.ps.get_mut(&cur.p) else {
             return Err(oerr(format!(
@@ -623,12 +642,12 @@ impl Ordering {
         }
         p.seq = pseq;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn go_syscall_end(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, USER_GO)?;
-        let s = self.current_g(ev.ty, cur, gstatus::SYSCALL, "Running")?;
+        let s = self.current_g(ev.ty, cur.g, gstatus::SYSCALL, "Running")?;
         s.status = gstatus::RUNNING;
         let Some(p) = self.ps.get_mut(&cur.p) else {
             return Err(oerr(format!(
@@ -645,7 +664,7 @@ impl Ordering {
         }
         p.status = pstatus::RUNNING;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn go_syscall_end_blocked(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
@@ -658,19 +677,19 @@ impl Ordering {
             };
             if p.status == pstatus::SYSCALL {
                 // Wait until the P is stolen or stopped.
-                return Ok(None);
+                return Ok(false);
             }
         }
         validate(cur, (Need::Must, Need::May, Need::Must))?;
-        let s = self.current_g(ev.ty, cur, gstatus::SYSCALL, "Running")?;
+        let s = self.current_g(ev.ty, cur.g, gstatus::SYSCALL, "Running")?;
         s.status = gstatus::RUNNABLE;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(Ctx { g: NO, ..cur }))
+        self.advanced(Ctx { g: NO, ..cur })
     }
 
     fn go_destroy_syscall(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, (Need::Must, Need::May, Need::Must))?;
-        self.current_g(ev.ty, cur, gstatus::SYSCALL, "Syscall")?;
+        self.current_g(ev.ty, cur.g, gstatus::SYSCALL, "Syscall")?;
         self.gs.remove(&cur.g);
         let mut new = Ctx { g: NO, ..cur };
         if cur.p != NO {
@@ -698,7 +717,7 @@ impl Ordering {
             self.push(cur, steal, Extra::StealFrom(pstatus::SYSCALL));
         }
         self.push(cur, *ev, Extra::None);
-        Ok(Some(new))
+        self.advanced(new)
     }
 
     // ---- Tasks and regions ----
@@ -713,9 +732,9 @@ impl Ordering {
         if self.tasks.contains_key(&id) {
             return Err(oerr(format!("task ID conflict: {id}")));
         }
-        let mut out = *ev;
-        if out.args[1] == crate::event::BACKGROUND_TASK {
-            out.args[1] = crate::event::NO_TASK;
+        let mut wire = *ev;
+        if wire.args[1] == crate::event::BACKGROUND_TASK {
+            wire.args[1] = crate::event::NO_TASK;
         }
         let Some(name) = strings(ev.args[2]) else {
             return Err(oerr(format!(
@@ -723,10 +742,10 @@ impl Ordering {
                 ev.args[2]
             )));
         };
-        self.tasks.insert(id, (name, out.args[1]));
+        self.tasks.insert(id, (name, wire.args[1]));
         validate(cur, USER_GO)?;
-        self.push(cur, out, Extra::None);
-        Ok(Some(cur))
+        self.push(cur, wire, Extra::None);
+        self.advanced(cur)
     }
 
     fn task_end(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
@@ -736,7 +755,7 @@ impl Ordering {
             .unwrap_or((StrId::EMPTY, crate::event::NO_TASK));
         validate(cur, USER_GO)?;
         self.push(cur, *ev, Extra::TaskEnd { parent, name });
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn region(
@@ -779,7 +798,7 @@ impl Ordering {
             s.regions.pop();
         }
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn region_begin(
@@ -813,10 +832,10 @@ impl Ordering {
             self.gc_seq = seq;
             self.gc = GcState::Running;
             self.push(cur, *ev, Extra::None);
-            return Ok(Some(cur));
+            return self.advanced(cur);
         }
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok(None);
+            return Ok(false);
         }
         if self.gc != GcState::Running {
             return Err(oerr("encountered GCActive while GC was not in progress"));
@@ -824,7 +843,7 @@ impl Ordering {
         self.gc_seq = seq;
         validate(cur, USER_GO)?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn gc_begin(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
@@ -833,10 +852,10 @@ impl Ordering {
             self.gc_seq = seq;
             self.gc = GcState::Running;
             self.push(cur, *ev, Extra::None);
-            return Ok(Some(cur));
+            return self.advanced(cur);
         }
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok(None);
+            return Ok(false);
         }
         if self.gc == GcState::Running {
             return Err(oerr("encountered GCBegin while GC was already in progress"));
@@ -845,13 +864,13 @@ impl Ordering {
         self.gc = GcState::Running;
         validate(cur, USER_GO)?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn gc_end(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         let seq = ev.args[0];
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok(None);
+            return Ok(false);
         }
         match self.gc {
             GcState::NotRunning => {
@@ -868,25 +887,25 @@ impl Ordering {
         self.gc = GcState::NotRunning;
         validate(cur, USER_GO)?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn annotation(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, USER_GO)?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn heap_metric(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn alloc_free(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, (Need::Must, Need::May, Need::May))?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn sweep_begin(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
@@ -897,7 +916,7 @@ impl Ordering {
             .ok_or_else(|| oerr(format!("unknown proc {}", cur.p)))?;
         p.ranges.begin(RangeType::new(ev.ty, 0))?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn sweep_active(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
@@ -910,7 +929,7 @@ impl Ordering {
         };
         p.ranges.active(RangeType::new(ev.ty, 0), initial)?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn sweep_end(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
@@ -921,7 +940,7 @@ impl Ordering {
             .ok_or_else(|| oerr(format!("unknown proc {}", cur.p)))?;
         p.ranges.end(ev.ty)?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn go_range_begin(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
@@ -939,7 +958,7 @@ impl Ordering {
         };
         g.ranges.begin(RangeType::new(ev.ty, desc))?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn go_range_active(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
@@ -953,7 +972,7 @@ impl Ordering {
         };
         g.ranges.active(RangeType::new(ev.ty, 0), initial)?;
         self.push(cur, *ev, Extra::None);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     fn go_range_end(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
@@ -971,7 +990,7 @@ impl Ordering {
             Extra::None
         };
         self.push(cur, *ev, extra);
-        Ok(Some(cur))
+        self.advanced(cur)
     }
 
     /// A one-line summary of the state, for "failed to advance" errors.

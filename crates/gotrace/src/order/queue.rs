@@ -32,3 +32,40 @@ pub struct Queued {
     pub ev: RawEvent,
     pub extra: Extra,
 }
+
+/// The ordering's output: an advance appends its events, and the reader
+/// takes them one by one, in place, before the next advance.
+#[derive(Debug, Default)]
+pub struct Queue {
+    items: Vec<Queued>,
+    /// Index of the next event to hand out.
+    head: usize,
+}
+
+impl Queue {
+    #[inline]
+    pub fn push(&mut self, q: Queued) {
+        if self.head == self.items.len() {
+            // Everything was taken: reuse the storage from the start.
+            self.items.clear();
+            self.head = 0;
+        }
+        self.items.push(q);
+    }
+
+    /// The next event, marked as taken. It stays stored until the next
+    /// push, so the caller reads it where the ordering wrote it instead of
+    /// copying it out first.
+    #[inline]
+    pub fn take(&mut self) -> Option<&Queued> {
+        let q = self.items.get(self.head)?;
+        self.head += 1;
+        Some(q)
+    }
+
+    /// The next event, not taken.
+    #[inline]
+    pub fn peek(&self) -> Option<&Queued> {
+        self.items.get(self.head)
+    }
+}

@@ -327,6 +327,61 @@ const fn timed_args() -> [u8; 256] {
     t
 }
 
+/// Which arguments of a timed event are table ids, as indices into the
+/// arguments after the time delta (`RawEvent::args`): the stack ids (the
+/// first is the event's own stack) and the string ids, in spec order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdArgs {
+    pub stacks: [u8; 2],
+    pub nstacks: u8,
+    pub strings: [u8; 2],
+    pub nstrings: u8,
+}
+
+/// [`IdArgs`] for each event type (none for undefined or untimed types). A
+/// flat table so resolving an event's ids needs no spec lookup.
+pub static ID_ARGS: [IdArgs; 256] = id_args();
+
+const fn id_args_of(sp: &Spec) -> IdArgs {
+    let mut ids = IdArgs {
+        stacks: [0; 2],
+        nstacks: 0,
+        strings: [0; 2],
+        nstrings: 0,
+    };
+    if !sp.timed {
+        return ids;
+    }
+    let mut i = 0;
+    while i < sp.stack_ids.len() && i < 2 {
+        ids.stacks[i] = (sp.stack_ids[i] - 1) as u8;
+        i += 1;
+    }
+    ids.nstacks = i as u8;
+    let mut j = 0;
+    while j < sp.string_ids.len() && j < 2 {
+        ids.strings[j] = (sp.string_ids[j] - 1) as u8;
+        j += 1;
+    }
+    ids.nstrings = j as u8;
+    ids
+}
+
+const fn id_args() -> [IdArgs; 256] {
+    let mut t = [id_args_of(&UNDEFINED); 256];
+    let mut i = 0;
+    while i < BASE.len() {
+        t[i] = id_args_of(&BASE[i]);
+        i += 1;
+    }
+    let mut j = 0;
+    while j < EXPERIMENTAL.len() {
+        t[ev::SPAN as usize + j] = id_args_of(&EXPERIMENTAL[j]);
+        j += 1;
+    }
+    t
+}
+
 /// The spec of event type `ty`, if it is defined in any version.
 pub fn spec(ty: u8) -> Option<&'static Spec> {
     let sp = if ty >= ev::SPAN {
@@ -408,6 +463,27 @@ mod tests {
                 _ => NOT_TIMED,
             };
             assert_eq!(TIMED_ARGS[usize::from(ty)], want, "type {ty}");
+        }
+    }
+
+    #[test]
+    fn id_args_table_agrees_with_specs() {
+        for ty in 0..=255u8 {
+            let ids = ID_ARGS[usize::from(ty)];
+            let (stacks, strings) = match spec(ty) {
+                Some(sp) if sp.timed => (sp.stack_ids, sp.string_ids),
+                _ => (&[][..], &[][..]),
+            };
+            let got: Vec<usize> = ids.stacks[..usize::from(ids.nstacks)]
+                .iter()
+                .map(|&i| usize::from(i) + 1)
+                .collect();
+            assert_eq!(got, stacks, "stacks of type {ty}");
+            let got: Vec<usize> = ids.strings[..usize::from(ids.nstrings)]
+                .iter()
+                .map(|&i| usize::from(i) + 1)
+                .collect();
+            assert_eq!(got, strings, "strings of type {ty}");
         }
     }
 

@@ -23,10 +23,16 @@ impl VarintError {
 /// Decodes one uvarint from the start of `buf`: `(value, bytes used)`.
 #[inline]
 pub fn read_uvarint(buf: &[u8]) -> Result<(u64, usize), VarintError> {
-    // Fast paths: one and two bytes cover most event arguments.
+    // Fast paths: one and two bytes cover most event arguments, three most
+    // time deltas. (Each arm is reached only when the bytes before it have
+    // their continuation bit set.)
     match *buf {
         [b0, ..] if b0 < 0x80 => return Ok((u64::from(b0), 1)),
         [b0, b1, ..] if b1 < 0x80 => return Ok((u64::from(b0 & 0x7f) | u64::from(b1) << 7, 2)),
+        [b0, b1, b2, ..] if b2 < 0x80 => {
+            let v = u64::from(b0 & 0x7f) | u64::from(b1 & 0x7f) << 7 | u64::from(b2) << 14;
+            return Ok((v, 3));
+        }
         _ => {}
     }
     read_uvarint_slow(buf)
@@ -72,6 +78,23 @@ mod tests {
             write_uvarint(&mut b, v);
             assert_eq!(read_uvarint(&b), Ok((v, b.len())));
         }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_decoder() {
+        for v in (0u64..1 << 22)
+            .step_by(97)
+            .chain([127, 128, 16383, 16384, (1 << 21) - 1])
+        {
+            let mut b = Vec::new();
+            write_uvarint(&mut b, v);
+            b.extend_from_slice(&[0xff, 0x01]);
+            assert_eq!(read_uvarint(&b), read_uvarint_slow(&b), "{v}");
+            assert_eq!(read_uvarint(&b), Ok((v, b.len() - 2)), "{v}");
+        }
+        // Padded three-byte encodings of small values.
+        assert_eq!(read_uvarint(&[0x81, 0x80, 0x00]), Ok((1, 3)));
+        assert_eq!(read_uvarint(&[0x80, 0x80]), Err(VarintError::Truncated));
     }
 
     #[test]
