@@ -14,6 +14,9 @@
 
 use std::collections::HashMap;
 
+/// Hash maps keyed by small integers: SipHash showed up in profiles here.
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<crate::intmap::IdHasher>>;
+
 use super::*;
 use crate::error::Error;
 use crate::event::{
@@ -77,15 +80,15 @@ pub struct Builder {
     events: u64,
     syncs: Vec<i64>,
     goroutines: Vec<GState>,
-    g_index: HashMap<i64, u32>,
+    g_index: FastMap<i64, u32>,
     procs: Vec<PState>,
     kinds: Vec<SpanKind>,
-    kind_index: HashMap<SpanKind, u16>,
-    open_ranges: HashMap<(u8, u32, i64), i64>,
+    kind_index: FastMap<SpanKind, u16>,
+    open_ranges: FastMap<(u8, u32, i64), i64>,
     ranges: Vec<Range>,
     regions: Vec<Region>,
     tasks: Vec<Task>,
-    task_index: HashMap<u64, usize>,
+    task_index: FastMap<u64, usize>,
     logs: Vec<Log>,
     counters: Vec<Counter>,
     go_counts: [u64; 6],
@@ -127,15 +130,15 @@ impl Builder {
             events: 0,
             syncs: Vec::new(),
             goroutines: Vec::new(),
-            g_index: HashMap::new(),
+            g_index: FastMap::default(),
             procs: Vec::new(),
             kinds: Vec::new(),
-            kind_index: HashMap::new(),
-            open_ranges: HashMap::new(),
+            kind_index: FastMap::default(),
+            open_ranges: FastMap::default(),
             ranges: Vec::new(),
             regions: Vec::new(),
             tasks: Vec::new(),
-            task_index: HashMap::new(),
+            task_index: FastMap::default(),
             logs: Vec::new(),
             counters: vec![Counter::default(); CounterKind::ALL.len()],
             go_counts: [0; 6],
