@@ -23,6 +23,9 @@ const browser = await chromium.launch({
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const errors = [];
 page.on("pageerror", (e) => errors.push(String(e)));
+// The page logs its own phase timings ("gotrace: read … ms + encode … ms …").
+const timings = [];
+page.on("console", (m) => { if (m.text().startsWith("gotrace:")) timings.push(m.text()); });
 await page.goto(base);
 await page.waitForSelector('#app[data-state="empty"]');
 
@@ -97,6 +100,7 @@ console.log(JSON.stringify({
   frame_ms_max: +frames[frames.length - 1].toFixed(1),
   js_heap_bytes: mem.jsHeap,
   viewer_perf: mem.perf,
+  page_timings: timings,
   page_errors: errors,
 }));
 await browser.close();
