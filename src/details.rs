@@ -1,6 +1,6 @@
 //! What the details panel says about a selected goroutine span (pure).
 
-use gotrace::timeline::{SpanState, NO_INDEX};
+use gotrace::timeline::SpanState;
 
 use crate::layout::Model;
 use crate::scene::is_drawn;
@@ -44,40 +44,42 @@ fn stack_lines(m: &Model, stack: u32) -> Vec<StackLine> {
         .collect()
 }
 
-/// Details of span `span` of goroutine index `g`.
-pub fn span_details(m: &Model, g: u32, span: u32) -> SpanDetails {
+/// How far the details panel looks for the previous/next drawn span.
+const NEIGHBOUR_SCAN: usize = 64;
+
+/// Details of span `span` of goroutine index `g` (`None` if there is no such span).
+pub fn span_details(m: &Model, g: u32, span: u32) -> Option<SpanDetails> {
     let tl = &m.tl;
-    let gr = &tl.goroutines[g as usize];
+    let gi = g as usize;
+    let gr = tl.goroutines.get(gi)?;
     let i = span as usize;
-    let k = tl.spans.kind_of(i);
+    let sp = tl.span(gi, i)?;
+    let k = sp.kind;
     let reason = tl.strings.get(k.reason);
     let state = if reason.is_empty() {
         k.state.name().to_string()
     } else {
         format!("{}: {}", k.state.name(), reason)
     };
-    let start = tl.spans.start[i] as f64;
-    let end = tl.span_end(gr, i) as f64;
-    let range = gr.spans_start as usize..gr.spans_end as usize;
-    let drawn = |j: &usize| is_drawn(tl.spans.kind_of(*j).state);
-    let prev = (range.start..i).rev().find(drawn).map(|j| j as u32);
-    let next = (i + 1..range.end).find(drawn).map(|j| j as u32);
+    let before = tl.span(gi, i.wrapping_sub(1));
+    let after = tl.span(gi, i + 1);
+    let prev = (1..=NEIGHBOUR_SCAN.min(i))
+        .filter_map(|d| tl.span(gi, i - d))
+        .find(|s| is_drawn(s.kind.state))
+        .map(|s| s.index as u32);
+    let next = (i + 1..)
+        .take(NEIGHBOUR_SCAN)
+        .map_while(|j| tl.span(gi, j))
+        .find(|s| is_drawn(s.kind.state))
+        .map(|s| s.index as u32);
 
     // The stack that began this state; for a running span (which has none),
     // the stack where it stopped.
     let (stack_title, stack) = {
-        let own = tl.spans.stack[i];
-        let prev_state = (i > range.start).then(|| tl.spans.kind_of(i - 1).state);
-        let next_stack = if i + 1 < range.end {
-            tl.spans.stack[i + 1]
-        } else {
-            0
-        };
-        let prev_stack = if i > range.start {
-            tl.spans.stack[i - 1]
-        } else {
-            0
-        };
+        let own = sp.stack;
+        let prev_state = before.map(|s| s.kind.state);
+        let next_stack = after.map_or(0, |s| s.stack);
+        let prev_stack = before.map_or(0, |s| s.stack);
         if own != 0 {
             let title = match (k.state, prev_state) {
                 (SpanState::Waiting, _) => "Blocked at",
@@ -98,22 +100,24 @@ pub fn span_details(m: &Model, g: u32, span: u32) -> SpanDetails {
             ("Stack".to_string(), Vec::new())
         }
     };
-    let u = tl.spans.unblocker[i];
-    let unblocker = (u != NO_INDEX).then(|| (u, tl.goroutines[u as usize].id, end));
-    SpanDetails {
+    let unblocker = tl
+        .goroutine_index(sp.unblocker)
+        .filter(|_| sp.unblocker >= 0)
+        .map(|u| (u as u32, sp.unblocker, sp.end as f64));
+    Some(SpanDetails {
         goroutine_index: g,
         goroutine_id: gr.id,
-        name: tl.goroutine_name(g as usize),
+        name: tl.goroutine_name(gi),
         span,
         state,
-        start,
-        duration: end - start,
+        start: sp.start as f64,
+        duration: (sp.end - sp.start) as f64,
         stack_title,
         stack,
         prev,
         next,
         unblocker,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -124,7 +128,7 @@ mod tests {
     fn details_of_a_wait() {
         let m = crate::layout::tests::model();
         let i = m.tl.span_at(0, 500_000).unwrap() as u32;
-        let d = span_details(&m, 0, i);
+        let d = span_details(&m, 0, i).unwrap();
         assert_eq!(d.goroutine_id, 1);
         assert_eq!(d.name, "main.worker");
         assert_eq!(d.state, "waiting: chan receive");
@@ -142,8 +146,8 @@ mod tests {
         assert!(d.next.is_some());
         assert!(d.duration > 900_000.0);
         // The first span has no previous one.
-        let first = m.tl.goroutines[0].spans_start;
-        assert_eq!(span_details(&m, 0, first).prev, None);
-        assert_eq!(span_details(&m, 0, first).state, "running");
+        assert_eq!(span_details(&m, 0, 0).unwrap().prev, None);
+        assert_eq!(span_details(&m, 0, 0).unwrap().state, "running");
+        assert_eq!(span_details(&m, 0, 1 << 30), None);
     }
 }

@@ -3,7 +3,7 @@
 //! into runs at least a pixel wide, axis ticks, counter columns, hit tests.
 //! No browser types here; everything is tested on the host.
 
-use gotrace::timeline::{CounterKind, RangeKind, SpanState, Timeline};
+use gotrace::timeline::{CounterKind, ExecLane, RangeKind, SpanLevels, Timeline};
 
 use crate::view::{View, AXIS_H, GUTTER};
 
@@ -47,20 +47,11 @@ impl Model {
         use std::collections::HashMap;
         let mut by_name: HashMap<String, Group> = HashMap::new();
         for (gi, g) in tl.goroutines.iter().enumerate() {
-            let (s, e) = (g.spans_start as usize, g.spans_end as usize);
             // Skip goroutines that never existed in the trace.
-            if (s..e).all(|i| {
-                matches!(
-                    tl.spans.kind_of(i).state,
-                    SpanState::NotExist | SpanState::Unknown
-                )
-            }) {
+            if !g.drawn {
                 continue;
             }
-            let running: i64 = (s..e)
-                .filter(|&i| tl.spans.kind_of(i).state == SpanState::Running)
-                .map(|i| tl.span_end(g, i) - tl.spans.start[i])
-                .sum();
+            let running = g.running;
             let name = tl.goroutine_name(gi);
             let grp = by_name.entry(name.clone()).or_insert_with(|| Group {
                 name,
@@ -91,7 +82,7 @@ impl Model {
                     }
                 }
                 RangeKind::GcSweep => {
-                    let p = tl.procs.iter().position(|p| p.proc_id == r.resource);
+                    let p = tl.procs.iter().position(|p| p.id == r.resource);
                     if let Some(v) = p.and_then(|p| sweeps.get_mut(p)) {
                         v.push(i as u32);
                     }
@@ -171,6 +162,10 @@ pub enum LaneKind {
     Gc,
     /// Goroutines running on P (index into `Timeline::procs`).
     Proc(u32),
+    /// Goroutines running on an OS thread (index into `Timeline::threads`).
+    Thread(u32),
+    /// CPU profile samples.
+    Samples,
     /// Header of a goroutine group (index into `Model::groups`).
     Group(u32),
     /// Goroutine states (goroutine index).
@@ -212,10 +207,21 @@ pub fn lanes(m: &Model, collapsed: &std::collections::BTreeSet<u32>) -> Vec<Lane
         format!("Procs ({})", m.tl.procs.len()),
     );
     for (i, p) in m.tl.procs.iter().enumerate() {
+        push(LaneKind::Proc(i as u32), PROC_H, format!("Proc {}", p.id));
+    }
+    if !m.tl.samples.is_empty() {
+        push(LaneKind::Samples, GC_H, "CPU samples".into());
+    }
+    push(
+        LaneKind::Section,
+        SECTION_H,
+        format!("Threads ({})", m.tl.threads.len()),
+    );
+    for (i, t) in m.tl.threads.iter().enumerate() {
         push(
-            LaneKind::Proc(i as u32),
+            LaneKind::Thread(i as u32),
             PROC_H,
-            format!("Proc {}", p.proc_id),
+            format!("Thread {}", t.id),
         );
     }
     let n: usize = m.groups.iter().map(|g| g.goroutines.len()).sum();
@@ -270,14 +276,17 @@ pub struct Run {
     pub x1: f64,
     /// Colour key of the (dominant) span.
     pub key: u8,
-    /// First span index in the run.
+    /// First span index in the run ([`SUMMARY`] for a run drawn from summaries).
     pub first: u32,
-    /// Number of spans merged.
+    /// Number of spans merged (0 for a run drawn from summaries).
     pub count: u32,
 }
 
 /// Number of colour keys [`merge_runs`] accepts.
-pub const KEYS: usize = 16;
+pub use gotrace::timeline::KEYS;
+
+/// [`Run::first`] of a run drawn from summaries rather than spans.
+pub const SUMMARY: u32 = u32::MAX;
 
 /// Merges spans (sorted, given as canvas x ranges) so that nothing narrower
 /// than `min_px` is drawn alone: runs of adjacent narrow spans become one run
@@ -351,40 +360,7 @@ pub fn merge_runs(spans: impl IntoIterator<Item = (f64, f64, u8, u32)>, min_px: 
     out
 }
 
-/// Colour key of a goroutine span: its state, and for waiting spans the
-/// family of its reason.
-pub fn span_key(state: SpanState, reason: &str) -> u8 {
-    match state {
-        SpanState::Running => 1,
-        SpanState::Runnable => 2,
-        SpanState::Syscall => 3,
-        SpanState::Waiting => 4 + wait_family(reason),
-        SpanState::NotExist | SpanState::Unknown => 0,
-    }
-}
-
-/// Families of blocking reasons: 0 synchronization, 1 sleep, 2 network/IO,
-/// 3 GC, 4 other.
-pub fn wait_family(reason: &str) -> u8 {
-    let r = reason.to_ascii_lowercase();
-    if r.contains("chan")
-        || r.contains("select")
-        || r.contains("sync")
-        || r.contains("mutex")
-        || r.contains("cond")
-    {
-        0
-    } else if r.contains("sleep") {
-        1
-    } else if r.contains("network") || r.contains("i/o") || r.contains("poll") || r.contains("io ")
-    {
-        2
-    } else if r.contains("gc") || r.contains("garbage") {
-        3
-    } else {
-        4
-    }
-}
+pub use gotrace::timeline::{color_key as span_key, wait_family};
 
 /// Names of the colour keys (for the legend and tests).
 pub fn key_name(key: u8) -> &'static str {
@@ -401,46 +377,120 @@ pub fn key_name(key: u8) -> &'static str {
     }
 }
 
+/// Runs drawn from a lane's summaries, if the view is zoomed out enough for
+/// them: one per stretch of adjacent buckets of the same key; about two
+/// buckets per pixel are visited whatever the number of spans.
+fn level_runs(levels: &SpanLevels, view: &View, key: impl Fn(u32) -> u8) -> Option<Vec<Run>> {
+    let (l, w) = levels.level_for(view.ns_per_px())?;
+    let buckets = levels.levels.get(l)?;
+    let wf = w as f64;
+    let b0 = (view.t0.max(0.0) / wf).floor() as usize;
+    let b1 = ((view.t1.max(0.0) / wf).ceil() as usize + 1).min(buckets.len());
+    let mut out: Vec<Run> = Vec::new();
+    for (b, &v) in buckets.iter().enumerate().take(b1).skip(b0) {
+        let item = v >> 8;
+        if item == 0 || v & 255 == 0 {
+            continue;
+        }
+        let k = key(item);
+        if k == 0 {
+            continue;
+        }
+        let x0 = view.x_of(b as f64 * wf).max(GUTTER);
+        let x1 = view.x_of((b + 1) as f64 * wf).min(view.width);
+        if x1 <= x0 {
+            continue;
+        }
+        match out.last_mut() {
+            Some(r) if r.key == k && x0 - r.x1 < 0.5 => r.x1 = r.x1.max(x1),
+            _ => out.push(Run {
+                x0,
+                x1,
+                key: k,
+                first: SUMMARY,
+                count: 0,
+            }),
+        }
+    }
+    for r in &mut out {
+        r.x1 = r.x1.max(r.x0 + 1.0);
+    }
+    Some(out)
+}
+
 /// The runs to draw for goroutine index `g` in the view.
 pub fn goroutine_runs(tl: &Timeline, g: u32, view: &View) -> Vec<Run> {
     let Some(gr) = tl.goroutines.get(g as usize) else {
         return Vec::new();
     };
-    let (s, e) = (gr.spans_start as usize, gr.spans_end as usize);
-    let starts = &tl.spans.start[s..e];
+    if let Some(runs) = level_runs(&gr.levels, view, |item| item.min(KEYS as u32 - 1) as u8) {
+        return runs;
+    }
     let (t0, t1) = (view.t0, view.t1);
-    let lo = starts
-        .partition_point(|&t| (t as f64) <= t0)
-        .saturating_sub(1);
-    let hi = starts.partition_point(|&t| (t as f64) < t1);
     let x_max = view.width;
-    let iter = (s + lo..s + hi).filter_map(|i| {
-        let k = tl.spans.kind_of(i);
-        let reason = tl.strings.get(k.reason);
-        let key = span_key(k.state, &reason);
-        if key == 0 {
-            return None;
-        }
-        let a = view.x_of(tl.spans.start[i] as f64).max(GUTTER);
-        let b = view.x_of(tl.span_end(gr, i) as f64).min(x_max);
-        (b > a || (b == a && a > GUTTER)).then_some((a, b, key, i as u32))
-    });
+    let iter = tl
+        .spans_from(g as usize, t0.floor() as i64)
+        .take_while(|s| (s.start as f64) < t1)
+        .filter_map(|s| {
+            if s.key == 0 {
+                return None;
+            }
+            let a = view.x_of(s.start as f64).max(GUTTER);
+            let b = view.x_of(s.end as f64).min(x_max);
+            (b > a || (b == a && a > GUTTER)).then_some((a, b, s.key, s.index as u32))
+        });
     merge_runs(iter, 1.0)
 }
 
-/// The runs to draw for P index `p`; the key is the goroutine index modulo the palette.
-pub fn proc_runs(tl: &Timeline, p: u32, view: &View) -> Vec<Run> {
-    let Some(ps) = tl.procs.get(p as usize) else {
-        return Vec::new();
-    };
-    let lo = ps.end.partition_point(|&t| (t as f64) < view.t0);
-    let hi = ps.start.partition_point(|&t| (t as f64) < view.t1);
-    let iter = (lo..hi.max(lo)).map(|i| {
-        let a = view.x_of(ps.start[i] as f64).max(GUTTER);
-        let b = view.x_of(ps.end[i] as f64).min(view.width);
-        (a, b.max(a), (ps.goroutine[i] % 12) as u8 + 1, i as u32)
-    });
+/// Colour key (1..=12) of a goroutine on a P or thread lane.
+pub fn goroutine_color(id: i64) -> u8 {
+    (id.rem_euclid(12) + 1) as u8
+}
+
+/// Colour key of a thread lane span in a system call.
+pub const SYSCALL_KEY: u8 = 13;
+
+/// The runs to draw for an execution lane (a P or a thread): keyed by
+/// goroutine ([`goroutine_color`]), system calls on threads [`SYSCALL_KEY`].
+pub fn exec_runs(lane: &ExecLane, view: &View) -> Vec<Run> {
+    if let Some(runs) = level_runs(&lane.levels, view, |item| {
+        if item >= gotrace::timeline::lod::MAX_ITEM {
+            SYSCALL_KEY
+        } else {
+            goroutine_color(item as i64 - 1)
+        }
+    }) {
+        return runs;
+    }
+    let iter = lane
+        .iter_from(view.t0.floor() as i64)
+        .take_while(|s| (s.start as f64) < view.t1)
+        .map(|s| {
+            let a = view.x_of(s.start as f64).max(GUTTER);
+            let b = view.x_of(s.end as f64).min(view.width);
+            let key = if s.syscall {
+                SYSCALL_KEY
+            } else {
+                goroutine_color(s.goroutine)
+            };
+            (a, b.max(a), key, s.index as u32)
+        });
     merge_runs(iter, 1.0)
+}
+
+/// CPU sample ticks: x positions, at most one per pixel.
+pub fn sample_ticks(tl: &Timeline, view: &View) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::new();
+    for s in tl
+        .samples_from(view.t0.floor() as i64)
+        .take_while(|s| (s.time as f64) <= view.t1)
+    {
+        let x = view.x_of(s.time as f64).floor();
+        if x >= GUTTER && out.last() != Some(&x) {
+            out.push(x);
+        }
+    }
+    out
 }
 
 /// GC lane runs: key 1 = mark phase, 2 = stop-the-world (drawn over the marks).
@@ -518,41 +568,57 @@ pub fn ticks(view: &View, min_px: f64) -> Vec<Tick> {
 
 /// A counter sampled per pixel column of the plot: column `i` covers
 /// `[t_of(GUTTER+i), t_of(GUTTER+i+1))` and holds the maximum value in it.
+/// Zoomed out, the maxima come from the counter's summaries.
 pub fn counter_columns(tl: &Timeline, kind: CounterKind, view: &View) -> Vec<u64> {
-    let c = tl.counter(kind);
     let n = view.plot_width().ceil() as usize;
     let mut out = vec![0u64; n];
-    if c.times.is_empty() || n == 0 {
+    if n == 0 {
         return out;
     }
     let npp = view.ns_per_px();
-    let mut i = c
-        .times
-        .partition_point(|&t| (t as f64) <= view.t0)
-        .saturating_sub(1);
-    let mut current = if (c.times[i] as f64) <= view.t0 {
-        c.values[i]
-    } else {
-        0
-    };
-    if (c.times[i] as f64) <= view.t0 {
-        i += 1;
+    let dur = tl.duration as f64;
+    let levels = tl.counter_levels(kind);
+    if let Some((l, w)) = levels.level_for(npp) {
+        let buckets = levels.levels.get(l).map_or(&[][..], |b| &b[..]);
+        let wf = w as f64;
+        for (col, slot) in out.iter_mut().enumerate() {
+            let ta = view.t0 + col as f64 * npp;
+            let tb = ta + npp;
+            if ta > dur || tb < 0.0 {
+                continue;
+            }
+            let b0 = (ta.max(0.0) / wf).floor() as usize;
+            let b1 = ((tb.min(dur) / wf).ceil() as usize).max(b0 + 1);
+            *slot = buckets
+                .get(b0.min(buckets.len())..b1.min(buckets.len()))
+                .and_then(|s| s.iter().copied().max())
+                .unwrap_or(0);
+        }
+        return out;
+    }
+    let mut samples = tl.counter_from(kind, view.t0.floor() as i64).peekable();
+    let mut current = 0u64;
+    // The sample in effect at t0 (if it is not after t0).
+    if let Some(&(t, v)) = samples.peek() {
+        if (t as f64) <= view.t0 {
+            current = v;
+            samples.next();
+        }
     }
     for (col, slot) in out.iter_mut().enumerate() {
         let t_end = view.t0 + (col as f64 + 1.0) * npp;
         let mut m = current;
-        while i < c.times.len() && (c.times[i] as f64) < t_end {
-            current = c.values[i];
-            m = m.max(current);
-            i += 1;
+        while let Some(&(t, v)) = samples.peek() {
+            if (t as f64) >= t_end {
+                break;
+            }
+            current = v;
+            m = m.max(v);
+            samples.next();
         }
         // Nothing is known after the trace end or before its start.
         let t_start = view.t0 + col as f64 * npp;
-        *slot = if t_start > tl.duration as f64 || t_end < 0.0 {
-            0
-        } else {
-            m
-        };
+        *slot = if t_start > dur || t_end < 0.0 { 0 } else { m };
     }
     out
 }
@@ -562,8 +628,12 @@ pub fn counter_columns(tl: &Timeline, kind: CounterKind, view: &View) -> Vec<u64
 pub enum Hit {
     /// A goroutine span (goroutine index, span index).
     Span(u32, u32),
-    /// A P span (P index, span index in `ProcSpans`).
+    /// A P span (P index, span index in its lane).
     ProcSpan(u32, u32),
+    /// A thread span (thread index, span index in its lane).
+    ThreadSpan(u32, u32),
+    /// A CPU sample (index in `Timeline::samples`).
+    Sample(u32),
     /// A region (index in `Timeline::regions`).
     Region(u32),
     /// A GC range (index in `Timeline::ranges`).
@@ -574,6 +644,22 @@ pub enum Hit {
     Group(u32),
     /// A counter lane at time t.
     Counter(LaneKind, f64),
+}
+
+/// The span of an execution lane at `t`, or the nearest within `slop`.
+fn exec_hit(lane: &ExecLane, t: f64, slop: f64) -> Option<u32> {
+    if let Some(s) = lane.at(t as i64) {
+        return Some(s.index as u32);
+    }
+    lane.iter_from((t - slop).floor() as i64)
+        .take_while(|s| (s.start as f64) <= t + slop)
+        .min_by(|a, b| {
+            let d = |s: &gotrace::timeline::ExecSpan| {
+                ((s.start as f64 - t).abs()).min((s.end as f64 - t).abs())
+            };
+            d(a).total_cmp(&d(b))
+        })
+        .map(|s| s.index as u32)
 }
 
 /// The lane at canvas y.
@@ -601,7 +687,6 @@ pub fn hit(m: &Model, lanes: &[Lane], view: &View, x: f64, y: f64) -> Option<Hit
     let slop = 3.0 * view.ns_per_px();
     match lane.kind {
         LaneKind::Goroutine(g) => {
-            let gr = tl.goroutines.get(g as usize)?;
             // Log markers sit in the top third of the lane.
             let lane_top = lane_screen_y(lane, view);
             if y < lane_top + lane.h / 3.0 + 1.0 {
@@ -609,29 +694,34 @@ pub fn hit(m: &Model, lanes: &[Lane], view: &View, x: f64, y: f64) -> Option<Hit
                     return Some(Hit::Log(l));
                 }
             }
-            let i = tl
-                .span_at(g as usize, t as i64)
-                .or_else(|| tl.span_at(g as usize, (t + slop) as i64))?;
-            let k = tl.spans.kind_of(i);
-            if matches!(k.state, SpanState::NotExist | SpanState::Unknown) {
-                // Maybe a tiny span just before.
-                let j = tl.span_at(g as usize, (t - slop) as i64)?;
-                let kj = tl.spans.kind_of(j);
-                if matches!(kj.state, SpanState::NotExist | SpanState::Unknown)
-                    || j < gr.spans_start as usize
-                {
-                    return None;
-                }
-                return Some(Hit::Span(g, j as u32));
-            }
-            Some(Hit::Span(g, i as u32))
+            let g = g as usize;
+            let drawn = |i: usize| tl.span(g, i).filter(|s| s.key != 0);
+            let at = tl.span_at(g, t as i64).and_then(drawn);
+            // Else a tiny span within reach, after or before.
+            let s = at
+                .or_else(|| tl.span_at(g, (t + slop) as i64).and_then(drawn))
+                .or_else(|| {
+                    tl.span_at(g, (t - slop) as i64)
+                        .and_then(drawn)
+                        .filter(|s| (s.end as f64) >= t - slop)
+                })?;
+            Some(Hit::Span(g as u32, s.index as u32))
         }
         LaneKind::Proc(p) => {
-            let ps = tl.procs.get(p as usize)?;
-            let i = ps.end.partition_point(|&e| (e as f64) < t - slop);
-            (i < ps.start.len() && (ps.start[i] as f64) <= t + slop)
-                .then_some(Hit::ProcSpan(p, i as u32))
+            exec_hit(tl.procs.get(p as usize)?, t, slop).map(|i| Hit::ProcSpan(p, i))
         }
+        LaneKind::Thread(p) => {
+            exec_hit(tl.threads.get(p as usize)?, t, slop).map(|i| Hit::ThreadSpan(p, i))
+        }
+        LaneKind::Samples => tl
+            .samples_from((t - slop).floor() as i64)
+            .take_while(|s| (s.time as f64) <= t + slop)
+            .min_by(|a, b| {
+                let da = (a.time as f64 - t).abs();
+                let db = (b.time as f64 - t).abs();
+                da.total_cmp(&db)
+            })
+            .map(|s| Hit::Sample(s.index as u32)),
         LaneKind::Regions(g, d) => {
             let lo = tl.regions.partition_point(|r| r.goroutine < g);
             let hi = tl.regions.partition_point(|r| r.goroutine <= g);
@@ -916,7 +1006,10 @@ pub(crate) mod tests {
         let Some(Hit::Span(0, s)) = hit(&m, &all, &v, x, y) else {
             panic!("no span")
         };
-        assert_eq!(m.tl.spans.kind_of(s as usize).state, SpanState::Waiting);
+        assert_eq!(
+            m.tl.span(0, s as usize).unwrap().kind.state,
+            gotrace::timeline::SpanState::Waiting
+        );
         let grp = all.iter().find(|l| l.kind == LaneKind::Group(0)).unwrap();
         assert_eq!(
             hit(&m, &all, &v, 10.0, lane_screen_y(grp, &v) + 2.0),
@@ -1006,17 +1099,47 @@ pub(crate) mod tests {
         assert!(t.iter().any(|k| k.label == "100 µs"), "{t:?}");
     }
 
+    /// A timeline from metric samples and goroutine transitions.
+    fn built(heap: &[(i64, u64)], go: &[(i64, i64, GoStateT, GoStateT)], end: i64) -> Timeline {
+        use gotrace::event::*;
+        let tables = gotrace::Tables::new();
+        let mut b = gotrace::timeline::Builder::new();
+        let ev = |time, g, payload| Event {
+            time,
+            m: 1,
+            p: 0,
+            g,
+            stack: gotrace::tables::StackId::NONE,
+            wire_type: 0,
+            payload,
+        };
+        let mut all: Vec<(i64, Event)> = Vec::new();
+        for &(t, v) in heap {
+            let payload = Payload::Metric {
+                metric: Metric::HeapAlloc,
+                value: v,
+            };
+            all.push((t, ev(t, -1, payload)));
+        }
+        for &(t, id, old, new) in go {
+            let st = StateTransition {
+                transition: Transition::Goroutine { id, old, new },
+                reason: gotrace::tables::StrId::EMPTY,
+                stack: gotrace::tables::StackId::NONE,
+            };
+            all.push((t, ev(t, id, Payload::StateTransition(st))));
+        }
+        all.sort_by_key(|e| e.0);
+        b.push(&ev(0, -1, Payload::Sync { n: 1, clock: None }));
+        all.iter().for_each(|(_, e)| b.push(e));
+        b.push(&ev(end, -1, Payload::Sync { n: 2, clock: None }));
+        b.finish(&tables)
+    }
+    type GoStateT = gotrace::event::GoState;
+
     #[test]
     fn counter_columns_hold_the_maximum() {
-        let mut tl = Timeline {
-            duration: 1000,
-            ..Default::default()
-        };
-        tl.counters = vec![Counter::default(); CounterKind::ALL.len()];
-        let c = &mut tl.counters[CounterKind::HeapAlloc as usize];
-        c.push(0, 10);
-        c.push(500, 30);
-        c.push(501, 20);
+        let tl = built(&[(0, 10), (500, 30), (501, 20)], &[], 1000);
         let mut v = View::new(1000, GUTTER + 100.0, 500.0);
         v.t0 = 0.0;
         v.t1 = 1000.0;
@@ -1027,5 +1150,59 @@ pub(crate) mod tests {
         assert_eq!(cols[50], 30, "the short spike is kept");
         assert_eq!(cols[51], 20);
         assert_eq!(cols[99], 20);
+    }
+
+    /// Zoomed out, lanes are drawn from summaries; what they show agrees with
+    /// the spans, and a short spike in a counter is kept.
+    #[test]
+    fn zoomed_out_lanes_draw_from_summaries() {
+        use gotrace::event::GoState::*;
+        let n = 20_000i64;
+        // G1 runs 10 ns out of every 100 (waits otherwise) in the first half,
+        // then runs 90 ns out of 100.
+        let mut go = vec![(0, 1, Undetermined, Running)];
+        let mut heap = Vec::new();
+        for i in 0..n {
+            let t = i * 100;
+            let run = if i < n / 2 { 10 } else { 90 };
+            if i > 0 {
+                go.push((t, 1, Waiting, Running));
+            }
+            go.push((t + run, 1, Running, Waiting));
+            heap.push((t, (i % 7) as u64));
+        }
+        heap.push((n * 50 + 33, 1_000));
+        let tl = built(&heap, &go, n * 100);
+        assert!(!tl.goroutines[0].levels.levels.is_empty());
+        assert!(!tl.counter_levels(CounterKind::HeapAlloc).levels.is_empty());
+        let v = View::new(tl.duration, GUTTER + 1000.0, 500.0);
+        assert!(v.ns_per_px() > 1000.0);
+        let runs = goroutine_runs(&tl, 0, &v);
+        assert!(runs.iter().all(|r| r.first == SUMMARY));
+        let key_at = |t: f64| {
+            let x = v.x_of(t);
+            runs.iter().find(|r| r.x0 <= x && x < r.x1).map(|r| r.key)
+        };
+        let waiting = span_key(gotrace::timeline::SpanState::Waiting, "");
+        assert_eq!(key_at(n as f64 * 25.0), Some(waiting));
+        assert_eq!(key_at(n as f64 * 75.0), Some(1), "running dominates");
+        // Few runs: one per half (plus the edges), not one per span.
+        assert!(runs.len() <= 6, "{runs:?}");
+        let cols = counter_columns(&tl, CounterKind::HeapAlloc, &v);
+        assert_eq!(
+            cols.iter().copied().max(),
+            Some(1_000),
+            "the spike survives"
+        );
+        let col = (v.x_of(5e5) - GUTTER) as usize;
+        assert_eq!(cols[col], 6);
+        assert_eq!(cols[0], 0, "before the trace");
+        // Zoomed in, spans are drawn one by one again.
+        let mut z = v.clone();
+        z.fit(0.0, 1000.0);
+        let runs = goroutine_runs(&tl, 0, &z);
+        assert!(runs.iter().all(|r| r.first != SUMMARY && r.count == 1));
+        // 10 running and 10 waiting spans, and the edges of the padded view.
+        assert!((20..=22).contains(&runs.len()), "{}", runs.len());
     }
 }

@@ -156,14 +156,9 @@ pub fn build(
     // Selected span outline.
     if let Some(sel) = view.selected {
         if let Some(lane) = lanes.iter().find(|l| l.kind == LaneKind::Goroutine(sel.g)) {
-            let gr = &m.tl.goroutines[sel.g as usize];
-            let i = sel.span as usize;
-            if i >= gr.spans_start as usize && i < gr.spans_end as usize {
-                let x0 = view.x_of(m.tl.spans.start[i] as f64).max(GUTTER - 2.0);
-                let x1 = view
-                    .x_of(m.tl.span_end(gr, i) as f64)
-                    .min(w + 2.0)
-                    .max(x0 + 1.0);
+            if let Some(sp) = m.tl.span(sel.g as usize, sel.span as usize) {
+                let x0 = view.x_of(sp.start as f64).max(GUTTER - 2.0);
+                let x1 = view.x_of(sp.end as f64).min(w + 2.0).max(x0 + 1.0);
                 let y = layout::lane_screen_y(lane, view);
                 p.push(Prim::StrokeRect {
                     x: x0 - 1.0,
@@ -491,7 +486,12 @@ fn draw_lane(
             stat.runs = runs.len();
             stat.widest_x = widest(&runs);
         }
-        LaneKind::Proc(pi) => {
+        LaneKind::Proc(_) | LaneKind::Thread(_) => {
+            let (ex, sweeps) = match lane.kind {
+                LaneKind::Proc(pi) => (&tl.procs[pi as usize], Some(&m.sweeps[pi as usize])),
+                LaneKind::Thread(ti) => (&tl.threads[ti as usize], None),
+                _ => unreachable!("matched above"),
+            };
             if index.is_multiple_of(2) {
                 p.push(Prim::Rect {
                     x: 0.0,
@@ -502,19 +502,35 @@ fn draw_lane(
                 });
             }
             label(p, &lane.label, false, 0.0, theme.fg);
-            let runs = layout::proc_runs(tl, pi, view);
-            let ps = &tl.procs[pi as usize];
+            let runs = layout::exec_runs(ex, view);
             for r in &runs {
+                let color = if r.key == layout::SYSCALL_KEY {
+                    theme.states[3]
+                } else {
+                    theme.procs[r.key as usize % theme.procs.len()]
+                };
                 p.push(Prim::Rect {
                     x: r.x0,
                     y: y + 2.0,
                     w: r.x1 - r.x0,
                     h: lane.h - 4.0,
-                    color: theme.procs[r.key as usize],
+                    color,
                 });
-                if r.count == 1 {
-                    let g = ps.goroutine[r.first as usize];
-                    let text = format!("G{}", tl.goroutines[g as usize].id);
+                // Name the goroutine where there is room for it.
+                if r.x1 - r.x0 < 24.0 {
+                    continue;
+                }
+                let span = if r.count == 1 {
+                    ex.get(r.first as usize)
+                } else {
+                    ex.at(view.t_of((r.x0 + r.x1) / 2.0) as i64)
+                };
+                if let Some(sp) = span.filter(|_| r.count <= 1) {
+                    let text = if sp.syscall {
+                        format!("G{} syscall", sp.goroutine)
+                    } else {
+                        format!("G{}", sp.goroutine)
+                    };
                     if let Some(t) = fit_text(&text, r.x1 - r.x0 - 4.0, 10.0) {
                         p.push(Prim::Text {
                             x: r.x0 + 2.0,
@@ -529,8 +545,9 @@ fn draw_lane(
                 }
             }
             // Sweeps on this P as a thin band at the bottom.
-            for rg in m.sweeps[pi as usize]
-                .iter()
+            for rg in sweeps
+                .into_iter()
+                .flatten()
                 .map(|&i| &tl.ranges[i as usize])
             {
                 if (rg.end as f64) < view.t0 || (rg.start as f64) > view.t1 {
@@ -548,6 +565,21 @@ fn draw_lane(
             }
             stat.runs = runs.len();
             stat.widest_x = widest(&runs);
+        }
+        LaneKind::Samples => {
+            label(p, &lane.label, false, 0.0, theme.fg);
+            let ticks = layout::sample_ticks(tl, view);
+            for &x in &ticks {
+                p.push(Prim::Rect {
+                    x,
+                    y: y + 3.0,
+                    w: 1.0,
+                    h: lane.h - 6.0,
+                    color: theme.fg,
+                });
+            }
+            stat.runs = ticks.len();
+            stat.widest_x = ticks.first().copied();
         }
         LaneKind::Gc => {
             label(p, &lane.label, false, 0.0, theme.fg);
@@ -713,7 +745,9 @@ pub fn describe(m: &Model, hit: Hit) -> Vec<String> {
     let tl = &m.tl;
     match hit {
         Hit::Span(g, i) => {
-            let d = crate::details::span_details(m, g, i);
+            let Some(d) = crate::details::span_details(m, g, i) else {
+                return Vec::new();
+            };
             let mut v = vec![
                 format!("G{} {}", d.goroutine_id, d.name),
                 d.state.clone(),
@@ -724,19 +758,53 @@ pub fn describe(m: &Model, hit: Hit) -> Vec<String> {
             }
             v
         }
-        Hit::ProcSpan(pi, i) => {
-            let ps = &tl.procs[pi as usize];
-            let g = ps.goroutine[i as usize];
-            let (a, b) = (ps.start[i as usize], ps.end[i as usize]);
-            vec![
+        Hit::ProcSpan(_, _) | Hit::ThreadSpan(_, _) => {
+            let (ex, i, what) = match hit {
+                Hit::ProcSpan(pi, i) => (&tl.procs[pi as usize], i, "Proc"),
+                Hit::ThreadSpan(ti, i) => (&tl.threads[ti as usize], i, "Thread"),
+                _ => unreachable!("matched above"),
+            };
+            let Some(sp) = ex.get(i as usize) else {
+                return Vec::new();
+            };
+            let name = tl
+                .goroutine_index(sp.goroutine)
+                .map_or(String::new(), |g| tl.goroutine_name(g));
+            let mut v = vec![
+                format!("{what} {}: G{} {}", ex.id, sp.goroutine, name),
                 format!(
-                    "Proc {}: G{} {}",
-                    ps.proc_id,
-                    tl.goroutines[g as usize].id,
-                    tl.goroutine_name(g as usize)
+                    "{} at {}",
+                    duration((sp.end - sp.start) as f64),
+                    duration(sp.start as f64)
                 ),
-                format!("{} at {}", duration((b - a) as f64), duration(a as f64)),
-            ]
+            ];
+            if what == "Thread" {
+                v.push(match (sp.syscall, sp.proc) {
+                    (true, _) => "in a system call".to_string(),
+                    (false, p) if p >= 0 => format!("running Go code on P{p}"),
+                    _ => "running Go code".to_string(),
+                });
+            }
+            v
+        }
+        Hit::Sample(i) => {
+            let Some(s) = tl.sample(i as usize) else {
+                return Vec::new();
+            };
+            let mut v = vec![format!("CPU sample at {}", duration(s.time as f64))];
+            if s.goroutine >= 0 {
+                let name = tl
+                    .goroutine_index(s.goroutine)
+                    .map_or(String::new(), |g| tl.goroutine_name(g));
+                v.push(format!("G{} {name}", s.goroutine));
+            }
+            v.extend(
+                tl.stacks
+                    .get(s.stack)
+                    .take(6)
+                    .map(|f| tl.strings.get(f.func).into_owned()),
+            );
+            v
         }
         Hit::Region(i) => {
             let r = &tl.regions[i as usize];
@@ -802,7 +870,7 @@ pub fn describe(m: &Model, hit: Hit) -> Vec<String> {
         }
         Hit::Counter(kind, t) => {
             let at = t as i64;
-            let v = |k| tl.counter(k).value_at(at);
+            let v = |k| tl.counter_at(k, at);
             let mut out = vec![format!("at {}", duration(t))];
             match kind {
                 LaneKind::Goroutines => {
@@ -833,7 +901,7 @@ pub fn describe(m: &Model, hit: Hit) -> Vec<String> {
 
 /// Whether the goroutine span is drawable.
 pub fn is_drawn(state: SpanState) -> bool {
-    !matches!(state, SpanState::NotExist | SpanState::Unknown)
+    state.is_drawn()
 }
 
 #[cfg(test)]

@@ -197,8 +197,8 @@ fn painter_draws_state_colours_where_the_layout_says() {
     let py = p.y + p.h - 5.0;
     let a = pixel(&ctx, v.x_of(100_000.0), py);
     let b = pixel(&ctx, v.x_of(900_000.0), py);
-    assert_eq!(a, theme.procs[1]);
-    assert_eq!(b, theme.procs[2]);
+    assert_eq!(a, theme.procs[layout::goroutine_color(1) as usize]);
+    assert_eq!(b, theme.procs[layout::goroutine_color(2) as usize]);
     assert_eq!(p.runs, 2);
 }
 

@@ -6,7 +6,8 @@
 //! - worker → page `{type: "ready"}` once started (the page then posts the bytes);
 //! - page → worker: the ArrayBuffer;
 //! - worker → page `{type: "progress", fraction, events}`,
-//!   then `{type: "done", model: ArrayBuffer, events, bytes}`
+//!   then `{type: "done", parts: [ArrayBuffer], events, bytes}` (the
+//!   timeline in parts, `Timeline::encode_parts`, transferred)
 //!   or `{type: "error", message}` (a sentence for the user).
 
 #[cfg(target_arch = "wasm32")]
@@ -23,6 +24,9 @@ mod worker {
     use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
     use wasm_bindgen::prelude::*;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    /// Size of the timeline parts sent to the page.
+    const PART_BYTES: usize = 4 << 20;
 
     fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
         let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
@@ -45,6 +49,16 @@ mod worker {
         let ready = Object::new();
         set(&ready, "type", "ready");
         let _ = scope.post_message(&ready);
+    }
+
+    /// This worker's wasm memory size (its high-water mark).
+    fn wasm_memory_bytes() -> f64 {
+        let mem = wasm_bindgen::memory();
+        let buf = Reflect::get(&mem, &JsValue::from_str("buffer")).unwrap_or(JsValue::UNDEFINED);
+        Reflect::get(&buf, &JsValue::from_str("byteLength"))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
     }
 
     /// The kind of damage, in plain words.
@@ -101,24 +115,28 @@ mod worker {
         match result {
             Ok((tl, damage)) => {
                 progress("sending", 1.0, tl.events);
-                let encoded = tl.encode();
+                // In parts of a few MB, each moved out of wasm memory as soon
+                // as it is written, so neither side ever holds the whole
+                // encoding next to the model.
+                let parts = Array::new();
+                for part in tl.encode_parts(PART_BYTES) {
+                    let arr = Uint8Array::new_with_length(part.len() as u32);
+                    arr.copy_from(&part);
+                    parts.push(&arr.buffer());
+                }
                 let t_enc = now();
-                let arr = Uint8Array::new_with_length(encoded.len() as u32);
-                arr.copy_from(&encoded);
-                drop(encoded);
-                let buffer = arr.buffer();
                 let o = Object::new();
                 set(&o, "type", "done");
-                set(&o, "model", buffer.clone());
+                set(&o, "parts", parts.clone());
                 set(&o, "events", tl.events as f64);
                 set(&o, "bytes", bytes.len() as f64);
                 set(&o, "readMs", t_read - t0);
                 set(&o, "encodeMs", t_enc - t_read);
+                set(&o, "wasmMemory", wasm_memory_bytes());
                 if let Some(e) = damage {
                     set(&o, "warning", format!("{} Details: {e}.", explain(e.kind)));
                 }
-                let transfer = Array::of1(&buffer);
-                if scope.post_message_with_transfer(&o, &transfer).is_err() {
+                if scope.post_message_with_transfer(&o, &parts).is_err() {
                     post(&o);
                 }
             }

@@ -265,10 +265,9 @@ pub fn set_model(m: Model, title: String) {
         hs.goroutine.and_then(|id| {
             let g = m.tl.goroutine_index(id)?;
             let mid = ((c.view.t0 + c.view.t1) / 2.0).max(0.0) as i64;
-            let span = m.tl.span_at(g, mid).or_else(|| {
-                let gr = &m.tl.goroutines[g];
-                (gr.spans_end > gr.spans_start).then_some(gr.spans_start as usize)
-            })?;
+            let span =
+                m.tl.span_at(g, mid)
+                    .or_else(|| (m.tl.span_count(g) > 0).then_some(0))?;
             Some((g as u32, span as u32))
         })
     });
@@ -300,7 +299,7 @@ pub fn select(g: u32, span: u32) {
     let d = with(|c| {
         let m = c.model.clone()?;
         c.view.selected = Some(Selected { g, span });
-        Some(span_details(&m, g, span))
+        span_details(&m, g, span)
     });
     ui().details.set(d);
     request_redraw();
@@ -325,11 +324,10 @@ pub fn reveal(g: u32, span: u32, fit: bool) {
                 c.lanes = layout::lanes(&m, &c.view.collapsed);
             }
         }
-        let gr = &m.tl.goroutines[g as usize];
-        let (a, b) = (
-            m.tl.spans.start[span as usize] as f64,
-            m.tl.span_end(gr, span as usize) as f64,
-        );
+        let Some(sp) = m.tl.span(g as usize, span as usize) else {
+            return;
+        };
+        let (a, b) = (sp.start as f64, sp.end as f64);
         let len = c.view.t1 - c.view.t0;
         if fit || b - a > len {
             c.view.fit(a, b);
@@ -445,10 +443,9 @@ fn fit_selection(c: &mut Core) {
         c.view.fit(a, b);
         c.view.selection = None;
     } else if let (Some(sel), Some(m)) = (c.view.selected, c.model.clone()) {
-        let gr = &m.tl.goroutines[sel.g as usize];
-        let i = sel.span as usize;
-        c.view
-            .fit(m.tl.spans.start[i] as f64, m.tl.span_end(gr, i) as f64);
+        if let Some(sp) = m.tl.span(sel.g as usize, sel.span as usize) {
+            c.view.fit(sp.start as f64, sp.end as f64);
+        }
     } else {
         c.view.fit_all();
     }
@@ -556,13 +553,18 @@ fn click(x: f64, y: f64) {
     match hit_at(x, y) {
         Some(Hit::Span(g, i)) => select(g, i),
         Some(Hit::Group(gi)) => toggle_group(gi),
-        Some(Hit::ProcSpan(p, i)) => {
+        Some(hit @ (Hit::ProcSpan(..) | Hit::ThreadSpan(..))) => {
+            // Select the goroutine's own span at that time.
             let target = with(|c| {
                 let m = c.model.clone()?;
-                let ps = &m.tl.procs[p as usize];
-                let g = ps.goroutine[i as usize];
-                let t = (c.view.t_of(x) as i64).clamp(ps.start[i as usize], ps.end[i as usize]);
-                Some((g, m.tl.span_at(g as usize, t)? as u32))
+                let sp = match hit {
+                    Hit::ProcSpan(p, i) => m.tl.procs.get(p as usize)?.get(i as usize)?,
+                    Hit::ThreadSpan(p, i) => m.tl.threads.get(p as usize)?.get(i as usize)?,
+                    _ => return None,
+                };
+                let g = m.tl.goroutine_index(sp.goroutine)?;
+                let t = (c.view.t_of(x) as i64).clamp(sp.start, sp.end);
+                Some((g as u32, m.tl.span_at(g, t)? as u32))
             });
             if let Some((g, s)) = target {
                 select(g, s);

@@ -20,10 +20,23 @@ fn kind_name(k: LaneKind) -> (&'static str, f64) {
         LaneKind::Threads => ("threads", -1.0),
         LaneKind::Gc => ("gc", -1.0),
         LaneKind::Proc(p) => ("proc", p as f64),
+        LaneKind::Thread(t) => ("thread", t as f64),
+        LaneKind::Samples => ("samples", -1.0),
         LaneKind::Group(g) => ("group", g as f64),
         LaneKind::Goroutine(g) => ("goroutine", g as f64),
         LaneKind::Regions(g, _) => ("regions", g as f64),
     }
+}
+
+/// Size of this page's wasm memory: its high-water mark, since wasm memory
+/// never shrinks.
+pub fn wasm_memory_bytes() -> f64 {
+    let mem = wasm_bindgen::memory();
+    let buf = Reflect::get(&mem, &JsValue::from_str("buffer")).unwrap_or(JsValue::UNDEFINED);
+    Reflect::get(&buf, &JsValue::from_str("byteLength"))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0)
 }
 
 /// Rebuilds `window.__gotrace` from the core.
@@ -77,8 +90,12 @@ pub fn update() {
             set(&o, "events", m.tl.events as f64);
             set(&o, "goroutines", m.tl.goroutines.len() as f64);
             set(&o, "procs", m.tl.procs.len() as f64);
+            set(&o, "threads", m.tl.threads.len() as f64);
+            set(&o, "samples", m.tl.samples.len() as f64);
             set(&o, "groups", m.groups.len() as f64);
+            set(&o, "modelBytes", m.tl.heap_bytes() as f64);
         }
     });
+    set(&o, "wasmMemory", wasm_memory_bytes());
     let _ = Reflect::set(&js_sys::global(), &JsValue::from_str("__gotrace"), &o);
 }

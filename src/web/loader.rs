@@ -173,28 +173,28 @@ fn on_message(id: u32, data: JsValue) {
         }
         Some("done") => {
             stop_worker();
-            let Ok(buf) = get(&data, "model").dyn_into::<ArrayBuffer>() else {
+            let Ok(parts) = get(&data, "parts").dyn_into::<Array>() else {
                 return fail("The trace reader returned nothing.".into());
             };
             ui.progress.set(1.0);
             ui.progress_text.set("Laying out…".into());
             let t0 = js_sys::Date::now();
-            let bytes = Uint8Array::new(&buf).to_vec();
-            drop(buf);
-            match Timeline::decode(&bytes) {
+            match decode_parts(&parts) {
                 Ok(tl) => {
-                    drop(bytes);
                     let t1 = js_sys::Date::now();
                     let name = JOB.with(|j| j.borrow().name.clone());
                     let model = Model::new(tl);
                     let t2 = js_sys::Date::now();
                     web_sys::console::info_1(
                         &format!(
-                            "gotrace: read {:.0} ms + encode {:.0} ms (worker), decode {:.0} ms + model {:.0} ms (page)",
+                            "gotrace: read {:.0} ms + encode {:.0} ms (worker), decode {:.0} ms + model {:.0} ms (page); worker wasm memory {:.0} MB, page wasm memory {:.0} MB, model {:.0} MB",
                             get(&data, "readMs").as_f64().unwrap_or(0.0),
                             get(&data, "encodeMs").as_f64().unwrap_or(0.0),
                             t1 - t0,
-                            t2 - t1
+                            t2 - t1,
+                            get(&data, "wasmMemory").as_f64().unwrap_or(0.0) / 1e6,
+                            super::hook::wasm_memory_bytes() / 1e6,
+                            model.tl.heap_bytes() as f64 / 1e6
                         )
                         .into(),
                     );
@@ -216,6 +216,23 @@ fn on_message(id: u32, data: JsValue) {
         }
         _ => {}
     }
+}
+
+/// Decodes the timeline one part at a time (each copied into wasm memory,
+/// decoded, and freed), so the page never holds the whole encoding.
+fn decode_parts(parts: &Array) -> Result<Timeline, gotrace::timeline::DecodeError> {
+    let bytes = |i: u32| {
+        parts
+            .get(i)
+            .dyn_into::<ArrayBuffer>()
+            .map(|b| Uint8Array::new(&b).to_vec())
+            .unwrap_or_default()
+    };
+    let mut d = gotrace::timeline::Decoder::new(&bytes(0))?;
+    for i in 1..parts.length() {
+        d.feed(&bytes(i))?;
+    }
+    d.finish()
 }
 
 fn js_text(v: &JsValue) -> String {

@@ -156,9 +156,9 @@ fn analyses(data: &[u8]) {
 }
 
 /// The viewer's worker path: parse into the timeline model, encode it for
-/// the page, decode it there.
+/// the page (in parts, as the worker does), decode it there.
 fn timeline(data: &[u8]) {
-    use gotrace::timeline::{build, Timeline};
+    use gotrace::timeline::{build, Decoder};
     let t0 = Instant::now();
     let tl = match build(data, 0, |_, _, _| {}) {
         Ok(tl) => tl,
@@ -169,19 +169,42 @@ fn timeline(data: &[u8]) {
     };
     let built = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let enc = tl.encode();
+    let parts = tl.encode_parts(4 << 20);
     let encoded = t1.elapsed().as_secs_f64();
+    let encoded_bytes: usize = parts.iter().map(Vec::len).sum();
     let t2 = Instant::now();
-    let back = Timeline::decode(&enc).expect("own encoding decodes");
+    let mut d = Decoder::new(&parts[0]).expect("own encoding decodes");
+    for p in &parts[1..] {
+        d.feed(p).expect("own encoding decodes");
+    }
+    let back = d.finish().expect("own encoding decodes");
     let decoded = t2.elapsed().as_secs_f64();
-    let spans = tl.spans.len() + tl.procs.iter().map(|p| p.start.len()).sum::<usize>();
+    let go_spans: usize = tl.goroutines.iter().map(|g| g.spans.len()).sum();
+    let go_bytes: usize = tl
+        .goroutines
+        .iter()
+        .map(|g| g.spans.heap_bytes() + g.levels.heap_bytes())
+        .sum();
+    let exec_bytes: usize = tl
+        .procs
+        .iter()
+        .chain(&tl.threads)
+        .map(|p| p.spans.heap_bytes() + p.levels.heap_bytes())
+        .sum();
+    let counter_bytes: usize = tl.series.iter().map(|p| p.heap_bytes()).sum::<usize>()
+        + tl.counter_levels
+            .iter()
+            .map(|l| l.heap_bytes())
+            .sum::<usize>();
     println!(
-        "{{\"mode\":\"timeline\",\"bytes\":{},\"events\":{},\"goroutines\":{},\"spans\":{spans},\"build_s\":{built:.4},\"encode_s\":{encoded:.4},\"encoded_bytes\":{},\"decode_s\":{decoded:.4},\"model_heap_bytes\":{},\"peak_rss_kib\":{}}}",
+        "{{\"mode\":\"timeline\",\"bytes\":{},\"events\":{},\"goroutines\":{},\"spans\":{},\"goroutine_spans\":{go_spans},\"build_s\":{built:.4},\"encode_s\":{encoded:.4},\"encoded_bytes\":{encoded_bytes},\"parts\":{},\"decode_s\":{decoded:.4},\"model_heap_bytes\":{},\"model_x_file\":{:.2},\"goroutine_lanes_bytes\":{go_bytes},\"exec_lanes_bytes\":{exec_bytes},\"counter_bytes\":{counter_bytes},\"peak_rss_kib\":{}}}",
         data.len(),
         tl.events,
         tl.goroutines.len(),
-        enc.len(),
+        tl.span_total(),
+        parts.len(),
         back.heap_bytes(),
+        back.heap_bytes() as f64 / data.len() as f64,
         peak_rss_kib()
     );
 }

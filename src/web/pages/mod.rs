@@ -224,10 +224,9 @@ pub fn focus_goroutine(id: i64, a: i64, b: i64) {
         let m = c.model.clone()?;
         let g = m.tl.goroutine_index(id)?;
         let mid = ((ra + rb) / 2.0).max(0.0) as i64;
-        let span = m.tl.span_at(g, mid).or_else(|| {
-            let gr = m.tl.goroutines.get(g)?;
-            (gr.spans_end > gr.spans_start).then_some(gr.spans_start as usize)
-        })?;
+        let span =
+            m.tl.span_at(g, mid)
+                .or_else(|| (m.tl.span_count(g) > 0).then_some(0))?;
         Some((g as u32, span as u32))
     });
     if let Some((g, span)) = target {

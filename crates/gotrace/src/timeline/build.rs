@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::event::{
     Event, GoState, Metric, Payload, ProcState, RangeName, Resource, StateTransition, Transition,
 };
-use crate::event::{NO_GOROUTINE, NO_PROC};
+use crate::event::{NO_GOROUTINE, NO_PROC, NO_THREAD};
 use crate::tables::{StackId, StrId, Tables};
 
 /// Reads every event of a trace into a timeline.
@@ -46,31 +46,99 @@ pub fn build(
     Ok(b.finish(reader.tables()))
 }
 
-#[derive(Clone, Copy)]
-struct SpanRec {
-    start: i64,
-    kind: u16,
-    stack: u32,
-    unblocker: u32,
-}
+/// Goroutine span record fields (see [`Goroutine::spans`]).
+const SPAN_FIELDS: usize = 4;
+/// Execution span record fields (see [`ExecLane`]).
+const EXEC_FIELDS: usize = 4;
 
 struct GState {
     id: i64,
     state: SpanState,
     /// First non-empty transition stack: its root frame names the goroutine.
     first_stack: StackId,
-    spans: Vec<SpanRec>,
+    /// Records `[start, kind, stack, unblocker id + 1]`; the last one stays amendable.
+    spans: packed::Writer,
+    /// When it last started running (while running), and the total so far.
+    running_since: Option<i64>,
+    running: i64,
+    drawn: bool,
     /// P it is executing on, or NO_PROC.
     on_proc: i64,
+    /// Thread it is executing on (running or in a syscall), or NO_THREAD.
+    on_thread: i64,
     /// Open regions: (type, task, start).
     open_regions: Vec<(u32, u64, i64)>,
 }
 
-#[derive(Default)]
+/// An execution lane being built: the open span (goroutine index, start, aux)
+/// and the finished ones.
+struct ExecState {
+    running: Option<(u32, i64, i64)>,
+    spans: packed::Writer,
+}
+
+impl ExecState {
+    fn new() -> ExecState {
+        ExecState {
+            running: None,
+            spans: packed::Writer::new(EXEC_FIELDS, 0b0001),
+        }
+    }
+}
+
 struct PState {
-    running: Option<(u32, i64)>,
     is_running: bool,
-    spans: ProcSpans,
+    exec: ExecState,
+}
+
+/// A counter series being built: the values now, written out as one record
+/// when time moves on (so several changes at one time cost one record).
+struct SeriesState {
+    w: packed::Writer,
+    values: Rec,
+    time: i64,
+    dirty: bool,
+}
+
+impl SeriesState {
+    /// `steps`: the values move by one at a time (goroutine counts).
+    fn new(fields: usize, steps: bool) -> SeriesState {
+        let mask = if steps { 0xff } else { 0x7f };
+        SeriesState {
+            w: packed::Writer::new(fields, mask),
+            values: [0; packed::MAX_FIELDS],
+            time: 0,
+            dirty: false,
+        }
+    }
+    fn flush(&mut self) {
+        if self.dirty {
+            let mut rec = self.values;
+            rec[0] = self.time;
+            // Changed and changed back at the same time: nothing to record.
+            let same = self.w.last().is_some_and(|l| l[1..] == rec[1..]);
+            if !same {
+                self.w.push(rec);
+            }
+            self.dirty = false;
+        }
+    }
+    fn set(&mut self, t: i64, col: usize, v: i64) {
+        if t != self.time {
+            self.flush();
+            self.time = t;
+        }
+        if let Some(slot) = self.values.get_mut(col) {
+            if *slot != v || self.w.is_empty() {
+                *slot = v;
+                self.dirty = true;
+            }
+        }
+    }
+    fn finish(mut self) -> Packed {
+        self.flush();
+        self.w.finish()
+    }
 }
 
 /// Consumes events one at a time; [`Builder::finish`] yields the timeline.
@@ -82,6 +150,8 @@ pub struct Builder {
     goroutines: Vec<GState>,
     g_index: FastMap<i64, u32>,
     procs: Vec<PState>,
+    threads: Vec<(i64, ExecState)>,
+    m_index: FastMap<i64, u32>,
     kinds: Vec<SpanKind>,
     kind_index: FastMap<SpanKind, u16>,
     open_ranges: FastMap<(u8, u32, i64), i64>,
@@ -90,9 +160,10 @@ pub struct Builder {
     tasks: Vec<Task>,
     task_index: FastMap<u64, usize>,
     logs: Vec<Log>,
-    counters: Vec<Counter>,
-    go_counts: [u64; 6],
-    procs_running: u64,
+    series: Vec<SeriesState>,
+    samples: packed::Writer,
+    go_counts: [i64; 6],
+    procs_running: i64,
 }
 
 impl Default for Builder {
@@ -132,6 +203,8 @@ impl Builder {
             goroutines: Vec::new(),
             g_index: FastMap::default(),
             procs: Vec::new(),
+            threads: Vec::new(),
+            m_index: FastMap::default(),
             kinds: Vec::new(),
             kind_index: FastMap::default(),
             open_ranges: FastMap::default(),
@@ -140,7 +213,12 @@ impl Builder {
             tasks: Vec::new(),
             task_index: FastMap::default(),
             logs: Vec::new(),
-            counters: vec![Counter::default(); CounterKind::ALL.len()],
+            series: SERIES_FIELDS
+                .iter()
+                .enumerate()
+                .map(|(i, &f)| SeriesState::new(f, i == 0))
+                .collect(),
+            samples: packed::Writer::new(4, 0b0001),
             go_counts: [0; 6],
             procs_running: 0,
         }
@@ -166,7 +244,7 @@ impl Builder {
                     Metric::HeapGoal => CounterKind::HeapGoal,
                     Metric::Gomaxprocs => CounterKind::Gomaxprocs,
                 };
-                self.counters[k as usize].push(t, value);
+                self.set_counter(k, t, value.min(i64::MAX as u64) as i64);
             }
             Payload::StateTransition(st) => match st.transition {
                 Transition::Goroutine { id, old, new } => {
@@ -241,7 +319,23 @@ impl Builder {
                     message: message.0,
                 });
             }
-            Payload::Label { .. } | Payload::StackSample | Payload::Experimental(_) => {}
+            Payload::StackSample => {
+                self.samples.push([
+                    t,
+                    ev.g.saturating_add(1).max(0),
+                    ev.stack.0 as i64,
+                    ev.m.saturating_add(1).max(0),
+                    0,
+                ]);
+            }
+            Payload::Label { .. } | Payload::Experimental(_) => {}
+        }
+    }
+
+    fn set_counter(&mut self, kind: CounterKind, t: i64, v: i64) {
+        let (s, col) = kind.source();
+        if let Some(series) = self.series.get_mut(s) {
+            series.set(t, col, v);
         }
     }
 
@@ -258,8 +352,12 @@ impl Builder {
             id,
             state: SpanState::Unknown,
             first_stack: StackId::NONE,
-            spans: Vec::new(),
+            spans: packed::Writer::new(SPAN_FIELDS, 0b0001),
+            running_since: None,
+            running: 0,
+            drawn: false,
             on_proc: NO_PROC,
+            on_thread: NO_THREAD,
             open_regions: Vec::new(),
         });
         self.g_index.insert(id, i);
@@ -272,16 +370,28 @@ impl Builder {
         }
         let i = id as usize;
         while self.procs.len() <= i {
-            let pid = self.procs.len() as i64;
             self.procs.push(PState {
-                spans: ProcSpans {
-                    proc_id: pid,
-                    ..Default::default()
-                },
-                ..Default::default()
+                is_running: false,
+                exec: ExecState::new(),
             });
         }
         Some(&mut self.procs[i])
+    }
+
+    fn thread(&mut self, id: i64) -> Option<&mut ExecState> {
+        if id == NO_THREAD {
+            return None;
+        }
+        let i = match self.m_index.get(&id) {
+            Some(&i) => i,
+            None => {
+                let i = self.threads.len() as u32;
+                self.threads.push((id, ExecState::new()));
+                self.m_index.insert(id, i);
+                i
+            }
+        };
+        self.threads.get_mut(i as usize).map(|t| &mut t.1)
     }
 
     fn kind(&mut self, state: SpanState, reason: u32) -> u16 {
@@ -298,19 +408,70 @@ impl Builder {
     fn set_count(&mut self, t: i64, state: SpanState, delta: i64) {
         if let Some(k) = counter_of(state) {
             let c = &mut self.go_counts[state as usize];
-            *c = c.saturating_add_signed(delta);
+            *c = c.saturating_add(delta).max(0);
             let v = *c;
-            self.counters[k as usize].push(t, v);
+            self.set_counter(k, t, v);
+        }
+    }
+
+    /// Closes the open span of an execution lane at `t`.
+    fn end_exec(goroutines: &[GState], ex: &mut ExecState, t: i64) {
+        if let Some((g, start, aux)) = ex.running.take() {
+            let id = goroutines.get(g as usize).map_or(-1, |g| g.id);
+            ex.spans.push([start, t - start, id, aux, 0]);
         }
     }
 
     fn end_proc_span(&mut self, p: i64, t: i64) {
+        if (0..self.procs.len() as i64).contains(&p) {
+            Self::end_exec(&self.goroutines, &mut self.procs[p as usize].exec, t);
+        }
+    }
+
+    fn begin_proc_span(&mut self, p: i64, g: u32, start: i64) {
+        self.end_proc_span(p, start);
         if let Some(ps) = self.proc(p) {
-            if let Some((g, start)) = ps.running.take() {
-                ps.spans.start.push(start);
-                ps.spans.end.push(t);
-                ps.spans.goroutine.push(g);
+            ps.exec.running = Some((g, start, 0));
+        }
+        self.goroutines[g as usize].on_proc = p;
+    }
+
+    fn end_thread_span(&mut self, g: u32, t: i64) {
+        let m = std::mem::replace(&mut self.goroutines[g as usize].on_thread, NO_THREAD);
+        if let Some(&i) = self.m_index.get(&m) {
+            if let Some((_, ex)) = self.threads.get_mut(i as usize) {
+                Self::end_exec(&self.goroutines, ex, t);
             }
+        }
+    }
+
+    fn begin_thread_span(&mut self, m: i64, g: u32, start: i64, p: i64, syscall: bool) {
+        let aux = ((p.max(-1) + 1) << 1) | syscall as i64;
+        if self.thread(m).is_none() {
+            return;
+        }
+        let Some(&i) = self.m_index.get(&m) else {
+            return;
+        };
+        let Builder {
+            threads,
+            goroutines,
+            ..
+        } = self;
+        if let Some((_, ex)) = threads.get_mut(i as usize) {
+            if let Some((pg, _, _)) = ex.running {
+                // Another goroutine still on this thread: it left unseen.
+                if pg != g {
+                    if let Some(other) = goroutines.get_mut(pg as usize) {
+                        other.on_thread = NO_THREAD;
+                    }
+                }
+            }
+            Self::end_exec(goroutines, ex, start);
+            ex.running = Some((g, start, aux));
+        }
+        if let Some(gs) = goroutines.get_mut(g as usize) {
+            gs.on_thread = m;
         }
     }
 
@@ -345,46 +506,63 @@ impl Builder {
         // Who unblocked it: the goroutine in the event's context.
         if old == GoState::Waiting && new == GoState::Runnable && ev.g != NO_GOROUTINE && ev.g != id
         {
-            let by = self.goroutine(ev.g);
+            self.goroutine(ev.g);
             if let Some(last) = self.goroutines[gi as usize].spans.last_mut() {
-                last.unblocker = by;
+                last[3] = ev.g.saturating_add(1).max(0);
             }
         }
 
-        // P lanes: a goroutine occupies its P while executing (running or in a syscall).
+        // P and thread lanes: a goroutine occupies its P and thread while
+        // executing (running or in a syscall).
+        let start = if old == GoState::Undetermined { 0 } else { t };
         let on_proc = self.goroutines[gi as usize].on_proc;
-        if old.executing() && !new.executing() && on_proc != NO_PROC {
-            self.end_proc_span(on_proc, t);
-            self.goroutines[gi as usize].on_proc = NO_PROC;
+        if old.executing() && !new.executing() {
+            if on_proc != NO_PROC {
+                self.end_proc_span(on_proc, t);
+                self.goroutines[gi as usize].on_proc = NO_PROC;
+            }
+            self.end_thread_span(gi, t);
         }
         if new == GoState::Running && !old.executing() {
-            let start = if old == GoState::Undetermined { 0 } else { t };
             if ev.p != NO_PROC {
-                self.end_proc_span(ev.p, start);
-                if let Some(ps) = self.proc(ev.p) {
-                    ps.running = Some((gi, start));
-                }
-                self.goroutines[gi as usize].on_proc = ev.p;
+                self.begin_proc_span(ev.p, gi, start);
             }
         } else if new == GoState::Syscall && old == GoState::Undetermined && ev.p != NO_PROC {
             // Was already in a syscall holding its P at trace start.
-            self.end_proc_span(ev.p, 0);
-            if let Some(ps) = self.proc(ev.p) {
-                ps.running = Some((gi, 0));
+            self.begin_proc_span(ev.p, gi, 0);
+        }
+        if new.executing() && (!old.executing() || old != new) {
+            let m = if old.executing() {
+                self.goroutines[gi as usize].on_thread
+            } else {
+                ev.m
+            };
+            let m = if m == NO_THREAD { ev.m } else { m };
+            self.begin_thread_span(m, gi, start, ev.p, new == GoState::Syscall);
+        }
+
+        // Running time.
+        {
+            let gs = &mut self.goroutines[gi as usize];
+            if let Some(since) = gs.running_since.take() {
+                gs.running += t - since;
             }
-            self.goroutines[gi as usize].on_proc = ev.p;
+            if new == GoState::Running {
+                gs.running_since = Some(start);
+            }
         }
 
         // The state span.
         let reason = st.reason.0;
-        let kind = self.kind(new_s, reason);
+        let kind = self.kind(new_s, reason) as i64;
         let stack = if !ev.stack.is_none() {
             ev.stack.0
         } else {
             st.stack.0
-        };
+        } as i64;
         let gs = &mut self.goroutines[gi as usize];
         gs.state = new_s;
+        gs.drawn |= new_s.is_drawn();
         let start = if old == GoState::Undetermined && gs.spans.is_empty() {
             0
         } else {
@@ -397,29 +575,21 @@ impl Builder {
         {
             // First sight of a goroutine in a known old state (should not
             // happen in a well-formed stream): record the old state from 0.
-            let k = self.kind(old_s, 0);
-            self.goroutines[gi as usize].spans.push(SpanRec {
-                start: 0,
-                kind: k,
-                stack: 0,
-                unblocker: NO_INDEX,
-            });
+            let k = self.kind(old_s, 0) as i64;
+            let gs = &mut self.goroutines[gi as usize];
+            gs.drawn |= old_s.is_drawn();
+            gs.spans.push([0, k, 0, 0, 0]);
         }
         let gs = &mut self.goroutines[gi as usize];
         if let Some(last) = gs.spans.last_mut() {
-            if last.start == start {
+            if last[0] == start {
                 // Zero-length span: replace it (keep who unblocked it).
-                last.kind = kind;
-                last.stack = stack;
+                last[1] = kind;
+                last[2] = stack;
                 return;
             }
         }
-        gs.spans.push(SpanRec {
-            start,
-            kind,
-            stack,
-            unblocker: NO_INDEX,
-        });
+        gs.spans.push([start, kind, stack, 0, 0]);
     }
 
     fn proc_transition(&mut self, t: i64, id: i64, old: ProcState, new: ProcState) {
@@ -432,14 +602,14 @@ impl Builder {
             self.procs_running = if is {
                 self.procs_running + 1
             } else {
-                self.procs_running.saturating_sub(1)
+                (self.procs_running - 1).max(0)
             };
             let v = self.procs_running;
-            self.counters[CounterKind::ProcsRunning as usize].push(t, v);
+            self.set_counter(CounterKind::ProcsRunning, t, v);
         }
         if !is {
             // Stopped or stolen (e.g. from a goroutine blocked in a syscall).
-            if let Some((g, _)) = self.procs[id as usize].running {
+            if let Some((g, _, _)) = self.procs[id as usize].exec.running {
                 if self.goroutines[g as usize].on_proc == id {
                     self.goroutines[g as usize].on_proc = NO_PROC;
                 }
@@ -503,9 +673,12 @@ impl Builder {
     /// `tables` are the reader's tables (the events' string and stack ids).
     pub fn finish(mut self, tables: &Tables) -> Timeline {
         let end = self.now;
-        // Close open P spans, ranges and regions.
-        for p in 0..self.procs.len() {
-            self.end_proc_span(p as i64, end);
+        // Close open P and thread spans, ranges and regions.
+        for p in &mut self.procs {
+            Self::end_exec(&self.goroutines, &mut p.exec, end);
+        }
+        for (_, ex) in &mut self.threads {
+            Self::end_exec(&self.goroutines, ex, end);
         }
         let mut open: Vec<_> = self.open_ranges.drain().collect();
         open.sort();
@@ -526,6 +699,9 @@ impl Builder {
                 });
             }
             gs.open_regions.clear();
+            if let Some(since) = gs.running_since.take() {
+                gs.running += end - since;
+            }
         }
 
         // Goroutines sorted by id; remap indices.
@@ -535,49 +711,55 @@ impl Builder {
         for (new, &old) in order.iter().enumerate() {
             remap[old as usize] = new as u32;
         }
-        let map = |i: u32| {
-            if i == NO_INDEX {
-                NO_INDEX
-            } else {
-                remap[i as usize]
-            }
-        };
+        let map = |i: u32| remap.get(i as usize).copied().unwrap_or(NO_INDEX);
 
-        let total: usize = self.goroutines.iter().map(|g| g.spans.len()).sum();
-        let mut spans = GoSpans {
-            start: Vec::with_capacity(total),
-            kind: Vec::with_capacity(total),
-            stack: Vec::with_capacity(total),
-            unblocker: Vec::with_capacity(total),
-            kinds: std::mem::take(&mut self.kinds),
-        };
-        let mut goroutines = Vec::with_capacity(order.len());
-        for &old in &order {
-            let gs = &self.goroutines[old as usize];
-            let spans_start = spans.start.len() as u32;
-            for s in &gs.spans {
-                spans.start.push(s.start);
-                spans.kind.push(s.kind);
-                spans.stack.push(s.stack);
-                spans.unblocker.push(map(s.unblocker));
+        let strings = copy_strings(tables);
+        let kind_keys: Vec<u8> = self
+            .kinds
+            .iter()
+            .map(|k| color_key(k.state, &strings.get(k.reason)))
+            .collect();
+        let mut slots: Vec<Option<GState>> = self.goroutines.into_iter().map(Some).collect();
+        let goroutines = order
+            .iter()
+            .filter_map(|&old| slots.get_mut(old as usize).and_then(Option::take))
+            .map(|gs| {
+                let spans = gs.spans.finish();
+                let levels = span_levels(&spans, end, |r| {
+                    kind_keys.get(r[1] as usize).copied().unwrap_or(0) as u32
+                });
+                Goroutine {
+                    id: gs.id,
+                    name: root_func(tables, gs.first_stack).map_or(0, |s| s.0),
+                    spans,
+                    levels,
+                    running: gs.running,
+                    drawn: gs.drawn,
+                }
+            })
+            .collect();
+        let exec_lane = |kind: ExecKind, id: i64, ex: ExecState| {
+            let spans = ex.spans.finish();
+            let levels = exec_levels(&spans, end);
+            ExecLane {
+                kind,
+                id,
+                spans,
+                levels,
             }
-            let name = root_func(tables, gs.first_stack).map_or(0, |s| s.0);
-            goroutines.push(Goroutine {
-                id: gs.id,
-                name,
-                spans_start,
-                spans_end: spans.start.len() as u32,
-            });
-        }
+        };
         let procs = self
             .procs
             .into_iter()
-            .map(|mut p| {
-                for g in &mut p.spans.goroutine {
-                    *g = map(*g);
-                }
-                p.spans
-            })
+            .enumerate()
+            .map(|(i, p)| exec_lane(ExecKind::Proc, i as i64, p.exec))
+            .collect();
+        self.threads.sort_by_key(|t| t.0);
+        let threads = self
+            .threads
+            .into_iter()
+            .filter(|(_, ex)| !ex.spans.is_empty())
+            .map(|(id, ex)| exec_lane(ExecKind::Thread, id, ex))
             .collect();
         for r in &mut self.ranges {
             if r.kind == RangeKind::GcMarkAssist && r.resource >= 0 {
@@ -590,9 +772,29 @@ impl Builder {
         self.regions
             .sort_by_key(|r| (r.goroutine, r.start, r.depth));
         for l in &mut self.logs {
-            l.goroutine = map(l.goroutine);
+            if l.goroutine != NO_INDEX {
+                l.goroutine = map(l.goroutine);
+            }
         }
         self.tasks.sort_by_key(|t| t.id);
+        let series: Vec<Packed> = self.series.into_iter().map(SeriesState::finish).collect();
+        let counter_levels = CounterKind::ALL
+            .iter()
+            .map(|&k| {
+                let (s, col) = k.source();
+                let Some(p) = series.get(s) else {
+                    return MaxLevels::default();
+                };
+                match lod::MaxLevelsBuilder::new(p.len(), end) {
+                    Some(mut b) => {
+                        p.iter()
+                            .for_each(|(_, r)| b.add(r[0], r[col].max(0) as u64));
+                        b.finish()
+                    }
+                    None => MaxLevels::default(),
+                }
+            })
+            .collect();
 
         Timeline {
             origin: self.origin.unwrap_or(0),
@@ -600,17 +802,46 @@ impl Builder {
             events: self.events,
             syncs: self.syncs,
             goroutines,
-            spans,
+            kinds: self.kinds,
+            kind_keys,
             procs,
+            threads,
             ranges: self.ranges,
             regions: self.regions,
             tasks: self.tasks,
             logs: self.logs,
-            counters: self.counters,
-            strings: copy_strings(tables),
+            series,
+            counter_levels,
+            samples: self.samples.finish(),
+            strings,
             stacks: copy_stacks(tables),
         }
     }
+}
+
+/// Summaries of a goroutine lane: each span `[start, next start)` as `item(rec)`.
+fn span_levels(spans: &Packed, end: i64, item: impl Fn(&Rec) -> u32) -> SpanLevels {
+    let Some(mut b) = lod::SpanLevelsBuilder::new(spans.len(), end) else {
+        return SpanLevels::default();
+    };
+    let mut it = spans.iter();
+    while let Some((_, r)) = it.next() {
+        let e = it.peek().map_or(end, |n| n[0]);
+        b.add(r[0], e, item(&r));
+    }
+    b.finish()
+}
+
+/// Summaries of an execution lane, by goroutine id + 1.
+fn exec_levels(spans: &Packed, end: i64) -> SpanLevels {
+    let Some(mut b) = lod::SpanLevelsBuilder::new(spans.len(), end) else {
+        return SpanLevels::default();
+    };
+    for (_, r) in spans.iter() {
+        let item = r[2].saturating_add(1).clamp(0, lod::MAX_ITEM as i64) as u32;
+        b.add(r[0], r[0].saturating_add(r[1]), item);
+    }
+    b.finish()
 }
 
 /// Root (outermost) frame's function of a stack.

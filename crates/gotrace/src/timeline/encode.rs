@@ -1,14 +1,17 @@
-//! A compact binary encoding of a [`Timeline`] for the worker → page message:
-//! columns, each prefixed by its length (u32 LE); integer columns as LEB128
-//! varints, time columns delta + zigzag encoded (a span start takes 1–3
-//! bytes). Decoding checks every length against the remaining input and never
-//! panics.
+//! A binary encoding of a [`Timeline`] for the worker → page message. The
+//! big columns ([`Packed`] records, [`Levels`] summaries) are already compact,
+//! so they are copied as they are (little-endian, each prefixed by its length
+//! as u32 LE): encoding and decoding are close to a memory copy. The small
+//! tables (ranges, regions, tasks, logs, strings, stacks) are written field by
+//! field, integer columns as LEB128 varints. Decoding checks every length
+//! against the remaining input and the cross-references the accessors rely on,
+//! and never panics.
 
 use super::*;
 use std::fmt;
 
 const MAGIC: &[u8; 4] = b"GTTL";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// The encoded bytes were not a timeline of this version.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,18 +65,10 @@ impl W {
         }
         self.0.push(v as u8);
     }
-    fn u16s(&mut self, v: &[u16]) {
-        self.len(v.len());
-        v.iter().for_each(|&x| self.var(x as u64));
-    }
     /// `u32` columns: varint of `v + 1` (so `NO_INDEX` takes one byte).
     fn u32s(&mut self, v: &[u32]) {
         self.len(v.len());
         v.iter().for_each(|&x| self.var(x.wrapping_add(1) as u64));
-    }
-    fn u64s(&mut self, v: &[u64]) {
-        self.len(v.len());
-        v.iter().for_each(|&x| self.var(x));
     }
     /// `i64` columns (mostly sorted times): zigzag varint of the delta to the previous value.
     fn i64s(&mut self, v: &[i64]) {
@@ -84,6 +79,43 @@ impl W {
             self.var(((d << 1) ^ (d >> 63)) as u64);
             prev = x;
         }
+    }
+    /// Raw little-endian columns (the big ones: a copy, no varints).
+    fn raw_i64s(&mut self, v: &[i64]) {
+        self.len(v.len());
+        self.0.reserve(v.len() * 8);
+        v.iter()
+            .for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
+    }
+    fn raw_u32s(&mut self, v: &[u32]) {
+        self.len(v.len());
+        self.0.reserve(v.len() * 4);
+        v.iter()
+            .for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
+    }
+    fn raw_u64s(&mut self, v: &[u64]) {
+        self.len(v.len());
+        self.0.reserve(v.len() * 8);
+        v.iter()
+            .for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
+    }
+    fn packed(&mut self, p: &Packed) {
+        self.u8(p.fields);
+        self.u8(p.delta);
+        self.u32(p.len);
+        self.bytes(&p.data);
+        self.raw_i64s(&p.block_time);
+        self.raw_u32s(&p.block_off);
+    }
+    fn span_levels(&mut self, l: &SpanLevels) {
+        self.u8(l.shift);
+        self.len(l.levels.len());
+        l.levels.iter().for_each(|v| self.raw_u32s(v));
+    }
+    fn max_levels(&mut self, l: &MaxLevels) {
+        self.u8(l.shift);
+        self.len(l.levels.len());
+        l.levels.iter().for_each(|v| self.raw_u64s(v));
     }
     fn opt_i64(&mut self, v: Option<i64>) {
         match v {
@@ -149,8 +181,12 @@ impl<'a> R<'a> {
         Ok(n)
     }
     fn bytes(&mut self) -> Res<Vec<u8>> {
+        Ok(self.take_len()?.to_vec())
+    }
+    /// A length-prefixed byte string, borrowed.
+    fn take_len(&mut self) -> Res<&'a [u8]> {
         let n = self.len(1)?;
-        Ok(self.take(n)?.to_vec())
+        self.take(n)
     }
     fn vec<T>(&mut self, size: usize, mut f: impl FnMut(&mut Self) -> Res<T>) -> Res<Vec<T>> {
         let n = self.len(size)?;
@@ -171,20 +207,11 @@ impl<'a> R<'a> {
         }
         self.err("varint too long")
     }
-    fn u16s(&mut self) -> Res<Vec<u16>> {
-        self.vec(1, |r| match u16::try_from(r.var()?) {
-            Ok(v) => Ok(v),
-            Err(_) => r.err("u16 out of range"),
-        })
-    }
     fn u32s(&mut self) -> Res<Vec<u32>> {
         self.vec(1, |r| match u32::try_from(r.var()?) {
             Ok(v) => Ok(v.wrapping_sub(1)),
             Err(_) => r.err("u32 out of range"),
         })
-    }
-    fn u64s(&mut self) -> Res<Vec<u64>> {
-        self.vec(1, |r| r.var())
     }
     fn i64s(&mut self) -> Res<Vec<i64>> {
         let mut prev = 0i64;
@@ -193,6 +220,62 @@ impl<'a> R<'a> {
             let d = ((z >> 1) as i64) ^ -((z & 1) as i64);
             prev = prev.wrapping_add(d);
             Ok(prev)
+        })
+    }
+    fn raw<const N: usize, T>(&mut self, f: impl Fn([u8; N]) -> T) -> Res<Vec<T>> {
+        let n = self.len(N)?;
+        let s = self.take(n * N)?;
+        Ok(s.chunks_exact(N)
+            .map(|c| {
+                let mut a = [0u8; N];
+                a.copy_from_slice(c);
+                f(a)
+            })
+            .collect())
+    }
+    fn raw_i64s(&mut self) -> Res<Vec<i64>> {
+        self.raw(i64::from_le_bytes)
+    }
+    fn raw_u32s(&mut self) -> Res<Vec<u32>> {
+        self.raw(u32::from_le_bytes)
+    }
+    fn raw_u64s(&mut self) -> Res<Vec<u64>> {
+        self.raw(u64::from_le_bytes)
+    }
+    fn packed(&mut self) -> Res<Packed> {
+        let at = self.pos;
+        let p = Packed {
+            fields: self.u8()?,
+            delta: self.u8()?,
+            len: self.u32()?,
+            data: self.bytes()?,
+            block_time: self.raw_i64s()?,
+            block_off: self.raw_u32s()?,
+        };
+        p.check().map_err(|what| DecodeError { offset: at, what })?;
+        Ok(p)
+    }
+    fn span_levels(&mut self) -> Res<SpanLevels> {
+        let shift = self.u8()?;
+        let levels = self.vec(4, |r| r.raw_u32s())?;
+        Ok(Levels { shift, levels })
+    }
+    fn max_levels(&mut self) -> Res<MaxLevels> {
+        let shift = self.u8()?;
+        let levels = self.vec(4, |r| r.raw_u64s())?;
+        Ok(Levels { shift, levels })
+    }
+    fn exec_lane(&mut self) -> Res<ExecLane> {
+        let kind = match self.u8()? {
+            0 => ExecKind::Proc,
+            1 => ExecKind::Thread,
+            _ => return self.err("bad lane kind"),
+        };
+        Ok(ExecLane {
+            kind,
+            id: self.i64()?,
+            spans: self.packed()?,
+            levels: self.span_levels()?,
         })
     }
     fn opt_i64(&mut self) -> Res<Option<i64>> {
@@ -204,43 +287,75 @@ impl<'a> R<'a> {
     }
 }
 
+/// Counts of the items that follow the header part.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Counts {
+    goroutines: usize,
+    lanes: usize,
+    series: usize,
+    counter_levels: usize,
+}
+
+impl Counts {
+    fn total(&self) -> usize {
+        self.goroutines + self.lanes + self.series + self.counter_levels
+    }
+}
+
 impl Timeline {
-    /// Encodes the model (see the module docs for the layout).
+    /// Encodes the model as one buffer: the parts of
+    /// [`Timeline::encode_parts`], each prefixed by its length.
     pub fn encode(&self) -> Vec<u8> {
-        let mut w = W(Vec::with_capacity(
-            64 + self.spans.len() * 18 + self.strings.bytes.len(),
-        ));
+        let parts = self.encode_parts(usize::MAX);
+        let mut w = W(Vec::with_capacity(parts.iter().map(|p| p.len() + 4).sum()));
+        w.len(parts.len());
+        parts.iter().for_each(|p| w.bytes(p));
+        w.0
+    }
+
+    /// Decodes [`Timeline::encode`] output, checking its structure.
+    pub fn decode(data: &[u8]) -> Result<Timeline, DecodeError> {
+        let mut r = R { data, pos: 0 };
+        let n = r.len(4)?;
+        let header = r.take_len()?;
+        let mut d = Decoder::new(header)?;
+        for _ in 1..n {
+            let at = r.pos;
+            let part = r.take_len()?;
+            d.feed(part).map_err(|e| DecodeError {
+                offset: at + 4 + e.offset,
+                what: e.what,
+            })?;
+        }
+        if r.pos != data.len() {
+            return r.err("trailing bytes");
+        }
+        d.finish()
+    }
+
+    /// Encodes the model in parts of about `max_part` bytes (one lane can
+    /// make a part bigger): a header with the small tables, then the
+    /// goroutine lanes, execution lanes, counter series and counter
+    /// summaries in order. The page decodes one part at a time
+    /// ([`Decoder`]), so it never holds the whole encoding and the model at once.
+    pub fn encode_parts(&self, max_part: usize) -> Vec<Vec<u8>> {
+        let mut w = W(Vec::new());
         w.0.extend_from_slice(MAGIC);
         w.u32(VERSION);
         w.i64(self.origin);
         w.i64(self.duration);
         w.u64(self.events);
         w.i64s(&self.syncs);
-
         w.len(self.goroutines.len());
-        for g in &self.goroutines {
-            w.i64(g.id);
-            w.u32(g.name);
-            w.u32(g.spans_start);
-            w.u32(g.spans_end);
-        }
-        w.i64s(&self.spans.start);
-        w.u16s(&self.spans.kind);
-        w.u32s(&self.spans.stack);
-        w.u32s(&self.spans.unblocker);
-        w.len(self.spans.kinds.len());
-        for k in &self.spans.kinds {
+        w.len(self.procs.len() + self.threads.len());
+        w.len(self.series.len());
+        w.len(self.counter_levels.len());
+        w.len(self.kinds.len());
+        for k in &self.kinds {
             w.u8(k.state as u8);
             w.u32(k.reason);
         }
-
-        w.len(self.procs.len());
-        for p in &self.procs {
-            w.i64(p.proc_id);
-            w.i64s(&p.start);
-            w.i64s(&p.end);
-            w.u32s(&p.goroutine);
-        }
+        w.bytes(&self.kind_keys);
         w.len(self.ranges.len());
         for r in &self.ranges {
             w.u8(r.kind as u8);
@@ -274,11 +389,7 @@ impl Timeline {
             w.u32(l.category);
             w.u32(l.message);
         }
-        w.len(self.counters.len());
-        for c in &self.counters {
-            w.i64s(&c.times);
-            w.u64s(&c.values);
-        }
+        w.packed(&self.samples);
         w.bytes(&self.strings.bytes);
         w.u32s(&self.strings.ends);
         w.len(self.stacks.frames.len());
@@ -289,11 +400,53 @@ impl Timeline {
         }
         w.u32s(&self.stacks.stack_frames);
         w.u32s(&self.stacks.ends);
-        w.0
+        let mut parts = vec![w.0];
+        let mut w = W(Vec::new());
+        let mut flush = |w: &mut W, force: bool| {
+            if !w.0.is_empty() && (force || w.0.len() >= max_part) {
+                parts.push(std::mem::take(&mut w.0));
+            }
+        };
+        for g in &self.goroutines {
+            w.i64(g.id);
+            w.u32(g.name);
+            w.i64(g.running);
+            w.u8(g.drawn as u8);
+            w.packed(&g.spans);
+            w.span_levels(&g.levels);
+            flush(&mut w, false);
+        }
+        for p in self.procs.iter().chain(&self.threads) {
+            w.u8(p.kind as u8);
+            w.i64(p.id);
+            w.packed(&p.spans);
+            w.span_levels(&p.levels);
+            flush(&mut w, false);
+        }
+        for p in &self.series {
+            w.packed(p);
+            flush(&mut w, false);
+        }
+        for l in &self.counter_levels {
+            w.max_levels(l);
+            flush(&mut w, false);
+        }
+        flush(&mut w, true);
+        parts
     }
+}
 
-    /// Decodes [`Timeline::encode`] output, checking its structure.
-    pub fn decode(data: &[u8]) -> Result<Timeline, DecodeError> {
+/// Decodes the parts of [`Timeline::encode_parts`], one at a time and in order.
+pub struct Decoder {
+    tl: Timeline,
+    counts: Counts,
+    lanes: Vec<ExecLane>,
+    items: usize,
+}
+
+impl Decoder {
+    /// Starts from the header part.
+    pub fn new(data: &[u8]) -> Result<Decoder, DecodeError> {
         let mut r = R { data, pos: 0 };
         if r.take(4)? != MAGIC {
             return Err(DecodeError {
@@ -311,39 +464,19 @@ impl Timeline {
         let duration = r.i64()?;
         let events = r.u64()?;
         let syncs = r.i64s()?;
-        let goroutines = r.vec(20, |r| {
-            Ok(Goroutine {
-                id: r.i64()?,
-                name: r.u32()?,
-                spans_start: r.u32()?,
-                spans_end: r.u32()?,
-            })
-        })?;
-        let start = r.i64s()?;
-        let kind = r.u16s()?;
-        let stack = r.u32s()?;
-        let unblocker = r.u32s()?;
+        let counts = Counts {
+            goroutines: r.u32()? as usize,
+            lanes: r.u32()? as usize,
+            series: r.u32()? as usize,
+            counter_levels: r.u32()? as usize,
+        };
         let kinds = r.vec(5, |r| {
             Ok(SpanKind {
                 state: SpanState::from_u8(r.u8()?),
                 reason: r.u32()?,
             })
         })?;
-        let spans = GoSpans {
-            start,
-            kind,
-            stack,
-            unblocker,
-            kinds,
-        };
-        let procs = r.vec(20, |r| {
-            Ok(ProcSpans {
-                proc_id: r.i64()?,
-                start: r.i64s()?,
-                end: r.i64s()?,
-                goroutine: r.u32s()?,
-            })
-        })?;
+        let kind_keys = r.bytes()?;
         let ranges = r.vec(29, |r| {
             let kind = match RangeKind::from_u8(r.u8()?) {
                 Some(k) => k,
@@ -385,12 +518,7 @@ impl Timeline {
                 message: r.u32()?,
             })
         })?;
-        let counters = r.vec(8, |r| {
-            Ok(Counter {
-                times: r.i64s()?,
-                values: r.u64s()?,
-            })
-        })?;
+        let samples = r.packed()?;
         let strings = Strings {
             bytes: r.bytes()?,
             ends: r.u32s()?,
@@ -410,83 +538,122 @@ impl Timeline {
         if r.pos != data.len() {
             return r.err("trailing bytes");
         }
-        let t = Timeline {
+        // Every item takes at least a few bytes; a count beyond any plausible
+        // input is damage, not a reason to reserve memory.
+        if counts.total() > (1 << 28) {
+            return r.err("item counts");
+        }
+        let tl = Timeline {
             origin,
             duration,
             events,
             syncs,
-            goroutines,
-            spans,
-            procs,
+            goroutines: Vec::with_capacity(counts.goroutines.min(1 << 20)),
+            kinds,
+            kind_keys,
+            procs: Vec::new(),
+            threads: Vec::new(),
             ranges,
             regions,
             tasks,
             logs,
-            counters,
+            series: Vec::new(),
+            counter_levels: Vec::new(),
+            samples,
             strings,
             stacks,
         };
-        t.validate().map_err(|what| DecodeError {
-            offset: data.len(),
-            what,
-        })?;
-        Ok(t)
+        Ok(Decoder {
+            tl,
+            counts,
+            lanes: Vec::new(),
+            items: 0,
+        })
     }
 
+    /// Decodes the items of one more part.
+    pub fn feed(&mut self, data: &[u8]) -> Result<(), DecodeError> {
+        let mut r = R { data, pos: 0 };
+        let c = self.counts;
+        while r.pos < data.len() {
+            let i = self.items;
+            if i < c.goroutines {
+                self.tl.goroutines.push(Goroutine {
+                    id: r.i64()?,
+                    name: r.u32()?,
+                    running: r.i64()?,
+                    drawn: r.u8()? != 0,
+                    spans: r.packed()?,
+                    levels: r.span_levels()?,
+                });
+            } else if i < c.goroutines + c.lanes {
+                let lane = r.exec_lane()?;
+                self.lanes.push(lane);
+            } else if i < c.goroutines + c.lanes + c.series {
+                let p = r.packed()?;
+                self.tl.series.push(p);
+            } else if i < c.total() {
+                let l = r.max_levels()?;
+                self.tl.counter_levels.push(l);
+            } else {
+                return r.err("more items than announced");
+            }
+            self.items += 1;
+        }
+        Ok(())
+    }
+
+    /// The model, once every part was fed.
+    pub fn finish(mut self) -> Result<Timeline, DecodeError> {
+        if self.items != self.counts.total() {
+            return Err(DecodeError {
+                offset: 0,
+                what: "parts missing",
+            });
+        }
+        let (procs, threads): (Vec<ExecLane>, Vec<ExecLane>) = self
+            .lanes
+            .into_iter()
+            .partition(|l| l.kind == ExecKind::Proc);
+        self.tl.procs = procs;
+        self.tl.threads = threads;
+        self.tl
+            .validate()
+            .map_err(|what| DecodeError { offset: 0, what })?;
+        Ok(self.tl)
+    }
+}
+
+impl Timeline {
     /// Checks the cross-references the accessors rely on (so a decoded model
     /// cannot make the viewer index out of bounds).
     pub fn validate(&self) -> Result<(), &'static str> {
-        let n = self.spans.start.len();
-        if self.spans.kind.len() != n
-            || self.spans.stack.len() != n
-            || self.spans.unblocker.len() != n
-        {
-            return Err("span columns differ in length");
+        if self.kinds.len() != self.kind_keys.len() {
+            return Err("span kind keys");
         }
-        if self
-            .spans
-            .kind
+        if self.goroutines.windows(2).any(|w| w[0].id >= w[1].id) {
+            return Err("goroutines not sorted by id");
+        }
+        for p in self
+            .goroutines
             .iter()
-            .any(|&k| k as usize >= self.spans.kinds.len())
+            .map(|g| &g.spans)
+            .chain(self.procs.iter().chain(&self.threads).map(|l| &l.spans))
         {
-            return Err("span kind out of range");
+            p.check()?;
+        }
+        if self.series.len() != SERIES_FIELDS.len()
+            || self
+                .series
+                .iter()
+                .zip(SERIES_FIELDS)
+                .any(|(p, f)| p.fields() != f)
+        {
+            return Err("counter series");
         }
         let ng = self.goroutines.len() as u32;
-        if self
-            .spans
-            .unblocker
-            .iter()
-            .any(|&u| u != NO_INDEX && u >= ng)
-        {
-            return Err("unblocker out of range");
-        }
-        let mut prev = 0u32;
-        for g in &self.goroutines {
-            if g.spans_start != prev || g.spans_end < g.spans_start || g.spans_end as usize > n {
-                return Err("goroutine span ranges");
-            }
-            prev = g.spans_end;
-        }
-        if prev as usize != n {
-            return Err("goroutine span ranges");
-        }
-        for p in &self.procs {
-            if p.start.len() != p.end.len() || p.goroutine.len() != p.start.len() {
-                return Err("proc columns differ in length");
-            }
-            if p.goroutine.iter().any(|&g| g >= ng) {
-                return Err("proc goroutine out of range");
-            }
-        }
         if self.regions.iter().any(|r| r.goroutine >= ng) {
             return Err("region goroutine out of range");
-        }
-        if self
-            .counters
-            .iter()
-            .any(|c| c.times.len() != c.values.len())
-        {
-            return Err("counter columns differ in length");
         }
         if self.strings.ends.first() != Some(&0)
             || self.strings.ends.windows(2).any(|w| w[0] > w[1])

@@ -1,28 +1,31 @@
 //! The compact timeline model the viewer draws: per-goroutine state spans,
-//! per-P running spans, GC/STW ranges, user regions, tasks, logs and counters.
+//! per-P and per-thread execution spans, GC/STW ranges, user regions, tasks,
+//! logs, counters and CPU samples.
 //!
 //! It is built by consuming the ordered [`Event`](crate::event::Event) stream
-//! ([`Builder`]), stored columnar (parallel `Vec`s of small integers, strings
-//! and stacks as ids into the model's own [`Strings`]/[`Stacks`]), and has a
-//! compact binary encoding ([`Timeline::encode`], [`Timeline::decode`]) for the
-//! worker → page message.
+//! ([`Builder`]). Everything numerous is a [`Packed`] column (varint records
+//! in blocks of 32; a goroutine span costs about 6 bytes) with [`Levels`]
+//! summaries (dominant state per power-of-two time bucket) so that drawing
+//! touches only what is visible at the current resolution. Strings and
+//! stacks are ids into the model's own [`Strings`]/[`Stacks`]. The model has
+//! a binary encoding ([`Timeline::encode`], [`Timeline::decode`]) for the
+//! worker → page message that is mostly plain copies of these columns.
 //!
 //! All times are nanoseconds since the first event of the trace
 //! ([`Timeline::origin`] is that event's absolute trace time), so they fit in
 //! an `f64` without loss for any realistic trace.
-//!
-//! Storage per goroutine state span: 8 (start) + 2 (kind) + 4 (stack) +
-//! 4 (unblocker) = 18 bytes; a span ends where the next span of the same
-//! goroutine starts (the last one at [`Timeline::duration`]). Per P span:
-//! 20 bytes.
 
 mod build;
 mod encode;
+pub mod lod;
+pub mod packed;
 #[cfg(test)]
 mod tests;
 
 pub use build::{build, Builder};
-pub use encode::DecodeError;
+pub use encode::{DecodeError, Decoder};
+pub use lod::{Levels, MaxLevels, SpanLevels};
+pub use packed::{Packed, Rec};
 
 use crate::event::GoId;
 
@@ -65,10 +68,14 @@ impl SpanState {
             SpanState::Unknown => "unknown",
         }
     }
+    /// Whether the timeline draws a span in this state.
+    pub fn is_drawn(self) -> bool {
+        !matches!(self, SpanState::NotExist | SpanState::Unknown)
+    }
 }
 
 /// A state plus the reason the trace gave for entering it; span kinds are
-/// interned in [`GoSpans::kinds`] and spans store a `u16` index.
+/// interned in [`Timeline::kinds`] and spans store an index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SpanKind {
     pub state: SpanState,
@@ -76,52 +83,158 @@ pub struct SpanKind {
     pub reason: u32,
 }
 
-/// A goroutine.
+/// Number of colour keys of goroutine spans ([`color_key`]).
+pub const KEYS: usize = 16;
+
+/// Colour key of a goroutine span (0 = not drawn): its state, and for
+/// waiting spans the family of its reason ([`wait_family`]).
+pub fn color_key(state: SpanState, reason: &str) -> u8 {
+    match state {
+        SpanState::Running => 1,
+        SpanState::Runnable => 2,
+        SpanState::Syscall => 3,
+        SpanState::Waiting => 4 + wait_family(reason),
+        SpanState::NotExist | SpanState::Unknown => 0,
+    }
+}
+
+/// Families of blocking reasons: 0 synchronization, 1 sleep, 2 network/IO,
+/// 3 GC, 4 other.
+pub fn wait_family(reason: &str) -> u8 {
+    let r = reason.to_ascii_lowercase();
+    if r.contains("chan")
+        || r.contains("select")
+        || r.contains("sync")
+        || r.contains("mutex")
+        || r.contains("cond")
+    {
+        0
+    } else if r.contains("sleep") {
+        1
+    } else if r.contains("network") || r.contains("i/o") || r.contains("poll") || r.contains("io ")
+    {
+        2
+    } else if r.contains("gc") || r.contains("garbage") {
+        3
+    } else {
+        4
+    }
+}
+
+/// A goroutine and its state spans.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Goroutine {
     pub id: GoId,
     /// Its start function (root frame of its first stack), string id; 0 if unknown.
     pub name: u32,
-    /// Its spans are `spans_start..spans_end` in [`GoSpans`].
-    pub spans_start: u32,
-    pub spans_end: u32,
+    /// State spans, records `[start, kind, stack, unblocker + 1]` (kind: index
+    /// into [`Timeline::kinds`]; stack: the transition's, 0 = none;
+    /// unblocker: for a waiting span, id of the goroutine whose event ended
+    /// it, -1 = none). A span ends where the next starts, the last at
+    /// the trace end.
+    pub spans: Packed,
+    /// Summaries by colour key ([`color_key`]).
+    pub levels: SpanLevels,
+    /// Total time running, ns.
+    pub running: i64,
+    /// Whether any span is drawn (it existed during the trace).
+    pub drawn: bool,
 }
 
-/// All goroutine state spans, columnar, grouped by goroutine (in
-/// [`Timeline::goroutines`] order) and in time order within a goroutine.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GoSpans {
-    pub start: Vec<i64>,
-    /// Index into `kinds`.
-    pub kind: Vec<u16>,
-    /// Stack of the transition that began the span (model [`Stacks`] id; 0 = none).
-    pub stack: Vec<u32>,
-    /// For a waiting span: index (into [`Timeline::goroutines`]) of the
-    /// goroutine whose event ended it (the unblock, at the span's end); else [`NO_INDEX`].
-    pub unblocker: Vec<u32>,
-    pub kinds: Vec<SpanKind>,
+/// One goroutine state span, decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// Index within its goroutine's spans.
+    pub index: usize,
+    pub start: i64,
+    pub end: i64,
+    pub kind: SpanKind,
+    /// Colour key ([`color_key`]).
+    pub key: u8,
+    /// Stack of the transition that began the span (0 = none).
+    pub stack: u32,
+    /// Id of the goroutine that unblocked it, or -1.
+    pub unblocker: GoId,
 }
 
-impl GoSpans {
+/// What an [`ExecLane`] shows: goroutines running on a P, or on an OS thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExecKind {
+    Proc = 0,
+    Thread = 1,
+}
+
+/// Spans of goroutines executing on one P or one OS thread (M): records
+/// `[start, duration, goroutine id, aux]`; for threads `aux` is
+/// `(P id + 1) << 1 | in_syscall`, for Ps 0.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecLane {
+    pub kind: ExecKind,
+    /// P or M id.
+    pub id: i64,
+    pub spans: Packed,
+    /// Summaries by goroutine id + 1.
+    pub levels: SpanLevels,
+}
+
+/// One execution span, decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExecSpan {
+    pub index: usize,
+    pub start: i64,
+    pub end: i64,
+    /// Goroutine id.
+    pub goroutine: GoId,
+    /// For threads: the P held (-1 none).
+    pub proc: i64,
+    /// For threads: in a system call (rather than running Go code).
+    pub syscall: bool,
+}
+
+impl ExecLane {
+    pub fn new(kind: ExecKind, id: i64) -> ExecLane {
+        ExecLane {
+            kind,
+            id,
+            spans: Packed::new(4, 0b0001),
+            levels: SpanLevels::default(),
+        }
+    }
+    fn decode(i: usize, r: &Rec) -> ExecSpan {
+        ExecSpan {
+            index: i,
+            start: r[0],
+            end: r[0].saturating_add(r[1].max(0)),
+            goroutine: r[2],
+            proc: (r[3] >> 1) - 1,
+            syscall: r[3] & 1 == 1,
+        }
+    }
     pub fn len(&self) -> usize {
-        self.start.len()
+        self.spans.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.start.is_empty()
+        self.spans.is_empty()
     }
-    pub fn kind_of(&self, i: usize) -> SpanKind {
-        self.kinds[self.kind[i] as usize]
+    pub fn get(&self, i: usize) -> Option<ExecSpan> {
+        self.spans.get(i).map(|r| Self::decode(i, &r))
     }
-}
-
-/// Spans of goroutines running on one P.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProcSpans {
-    pub proc_id: i64,
-    pub start: Vec<i64>,
-    pub end: Vec<i64>,
-    /// Goroutine index.
-    pub goroutine: Vec<u32>,
+    /// Spans ending after `t0`, in order (the caller stops where it likes).
+    pub fn iter_from(&self, t0: i64) -> impl Iterator<Item = ExecSpan> + '_ {
+        // Zero-length spans may share a start: begin a block early rather
+        // than at the last span starting at or before `t0`.
+        let first = self.spans.block_start_before(t0);
+        self.spans
+            .iter_from(first)
+            .map(|(i, r)| Self::decode(i, &r))
+            .filter(move |s| s.end >= t0)
+    }
+    /// The span covering `t`, if any.
+    pub fn at(&self, t: i64) -> Option<ExecSpan> {
+        let s = self.get(self.spans.index_at(t)?)?;
+        (t < s.end || (t == s.end && s.start == s.end)).then_some(s)
+    }
 }
 
 /// What a [`Range`] is.
@@ -237,45 +350,26 @@ impl CounterKind {
     }
 }
 
-/// A step function: `values[i]` holds from `times[i]` until `times[i+1]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counter {
-    pub times: Vec<i64>,
-    pub values: Vec<u64>,
+impl CounterKind {
+    /// Where the counter's samples live: (series, column) in
+    /// [`Timeline::series`]. Counters that change together share a series
+    /// (one time column): goroutine counts, heap, and P counts.
+    pub fn source(self) -> (usize, usize) {
+        match self {
+            CounterKind::GoRunning => (0, 1),
+            CounterKind::GoRunnable => (0, 2),
+            CounterKind::GoWaiting => (0, 3),
+            CounterKind::GoSyscall => (0, 4),
+            CounterKind::HeapAlloc => (1, 1),
+            CounterKind::HeapGoal => (1, 2),
+            CounterKind::Gomaxprocs => (2, 1),
+            CounterKind::ProcsRunning => (2, 2),
+        }
+    }
 }
 
-impl Counter {
-    /// Appends a sample; a sample at the same time as the last replaces it,
-    /// and an unchanged value is not stored.
-    pub fn push(&mut self, time: i64, value: u64) {
-        if let (Some(&t), Some(v)) = (self.times.last(), self.values.last_mut()) {
-            if t == time {
-                *v = value;
-                let n = self.values.len();
-                if n >= 2 && self.values[n - 2] == value {
-                    self.times.pop();
-                    self.values.pop();
-                }
-                return;
-            }
-            if *v == value {
-                return;
-            }
-        }
-        self.times.push(time);
-        self.values.push(value);
-    }
-    pub fn max(&self) -> u64 {
-        self.values.iter().copied().max().unwrap_or(0)
-    }
-    /// The value at `time` (0 before the first sample).
-    pub fn value_at(&self, time: i64) -> u64 {
-        match self.times.partition_point(|&t| t <= time) {
-            0 => 0,
-            i => self.values[i - 1],
-        }
-    }
-}
+/// Number of counter series and their widths (time + values).
+pub const SERIES_FIELDS: [usize; 3] = [5, 3, 3];
 
 /// Interned strings (bytes; a trace does not promise UTF-8). Id 0 is "".
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -366,6 +460,18 @@ impl Stacks {
     }
 }
 
+/// A CPU profile sample (`StackSample`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sample {
+    pub index: usize,
+    pub time: i64,
+    /// Goroutine id, or -1.
+    pub goroutine: GoId,
+    pub stack: u32,
+    /// Thread (M) id, or -1.
+    pub thread: i64,
+}
+
 /// The whole timeline model of one trace.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timeline {
@@ -379,54 +485,159 @@ pub struct Timeline {
     pub syncs: Vec<i64>,
     /// Goroutines, by id.
     pub goroutines: Vec<Goroutine>,
-    pub spans: GoSpans,
-    /// One entry per P, by P id.
-    pub procs: Vec<ProcSpans>,
+    /// Span kinds the goroutine spans refer to, and their colour keys.
+    pub kinds: Vec<SpanKind>,
+    pub kind_keys: Vec<u8>,
+    /// One lane per P, by P id.
+    pub procs: Vec<ExecLane>,
+    /// One lane per OS thread that ran goroutines, by M id.
+    pub threads: Vec<ExecLane>,
     /// GC ranges, by start time.
     pub ranges: Vec<Range>,
     /// Regions, by goroutine index then start.
     pub regions: Vec<Region>,
     pub tasks: Vec<Task>,
     pub logs: Vec<Log>,
-    /// Indexed by `CounterKind as usize`.
-    pub counters: Vec<Counter>,
+    /// Counter samples (see [`CounterKind::source`]): records of a time and
+    /// [`SERIES_FIELDS`]` - 1` values, each value holding until the next record.
+    pub series: Vec<Packed>,
+    /// Summaries per counter, indexed by `CounterKind as usize`.
+    pub counter_levels: Vec<MaxLevels>,
+    /// CPU samples, records `[time, goroutine id + 1, stack, thread + 1]`.
+    pub samples: Packed,
     pub strings: Strings,
     pub stacks: Stacks,
 }
 
 impl Timeline {
-    pub fn counter(&self, kind: CounterKind) -> &Counter {
-        static EMPTY: Counter = Counter {
-            times: Vec::new(),
-            values: Vec::new(),
-        };
-        self.counters.get(kind as usize).unwrap_or(&EMPTY)
+    /// The span kind of index `k` (a not-existing kind if out of range).
+    pub fn kind(&self, k: usize) -> (SpanKind, u8) {
+        match (self.kinds.get(k), self.kind_keys.get(k)) {
+            (Some(&kind), Some(&key)) => (kind, key),
+            _ => (
+                SpanKind {
+                    state: SpanState::NotExist,
+                    reason: 0,
+                },
+                0,
+            ),
+        }
     }
 
-    /// End time of span `i` of goroutine `g` (index): the start of the next span, or the trace end.
-    pub fn span_end(&self, g: &Goroutine, i: usize) -> i64 {
-        if i + 1 < g.spans_end as usize {
-            self.spans.start[i + 1]
-        } else {
-            self.duration
+    fn span_from(&self, i: usize, r: &Rec, end: i64) -> Span {
+        let (kind, key) = self.kind(usize::try_from(r[1]).unwrap_or(usize::MAX));
+        Span {
+            index: i,
+            start: r[0],
+            end: end.max(r[0]),
+            kind,
+            key,
+            stack: u32::try_from(r[2]).unwrap_or(0),
+            unblocker: r[3].saturating_sub(1),
+        }
+    }
+
+    /// Number of state spans of goroutine index `g`.
+    pub fn span_count(&self, g: usize) -> usize {
+        self.goroutines.get(g).map_or(0, |gr| gr.spans.len())
+    }
+
+    /// Span `i` of goroutine index `g`.
+    pub fn span(&self, g: usize, i: usize) -> Option<Span> {
+        let gr = self.goroutines.get(g)?;
+        let mut it = gr.spans.iter_from(i);
+        let (_, r) = it.next()?;
+        let end = it.peek().map_or(self.duration, |n| n[0]);
+        Some(self.span_from(i, &r, end))
+    }
+
+    /// Spans of goroutine index `g` from the one covering `t0` on, in order
+    /// (the caller stops where it likes).
+    pub fn spans_from(&self, g: usize, t0: i64) -> SpanIter<'_> {
+        let (spans, first) = match self.goroutines.get(g) {
+            Some(gr) => (&gr.spans, gr.spans.index_at(t0).unwrap_or(0)),
+            None => (&EMPTY_PACKED, 0),
+        };
+        SpanIter {
+            tl: self,
+            it: spans.iter_from(first),
+        }
+    }
+
+    /// The index of the span of goroutine index `g` covering `time`, if any.
+    pub fn span_at(&self, g: usize, time: i64) -> Option<usize> {
+        self.goroutines.get(g)?.spans.index_at(time)
+    }
+
+    /// A counter's samples from the one in effect at `t0` on: (time, value).
+    pub fn counter_from(
+        &self,
+        kind: CounterKind,
+        t0: i64,
+    ) -> impl Iterator<Item = (i64, u64)> + '_ {
+        let (s, col) = kind.source();
+        let p = self.series.get(s).unwrap_or(&EMPTY_PACKED);
+        let first = p.index_at(t0).unwrap_or(0);
+        p.iter_from(first)
+            .map(move |(_, r)| (r[0], r[col].max(0) as u64))
+    }
+
+    /// A counter's value at `time` (0 before its first sample).
+    pub fn counter_at(&self, kind: CounterKind, time: i64) -> u64 {
+        let (s, col) = kind.source();
+        self.series
+            .get(s)
+            .and_then(|p| p.get(p.index_at(time)?))
+            .map_or(0, |r| r[col].max(0) as u64)
+    }
+
+    /// A counter's maximum over the trace.
+    pub fn counter_max(&self, kind: CounterKind) -> u64 {
+        match self.counter_levels.get(kind as usize) {
+            Some(l) if !l.levels.is_empty() => l
+                .levels
+                .last()
+                .map_or(0, |top| top.iter().copied().max().unwrap_or(0)),
+            _ => self.counter_from(kind, 0).map(|s| s.1).max().unwrap_or(0),
+        }
+    }
+
+    /// The summaries of a counter.
+    pub fn counter_levels(&self, kind: CounterKind) -> &MaxLevels {
+        static EMPTY: MaxLevels = Levels {
+            shift: 0,
+            levels: Vec::new(),
+        };
+        self.counter_levels.get(kind as usize).unwrap_or(&EMPTY)
+    }
+
+    /// CPU samples from `t0` on.
+    pub fn samples_from(&self, t0: i64) -> impl Iterator<Item = Sample> + '_ {
+        let first = self.samples.block_start_before(t0);
+        self.samples
+            .iter_from(first)
+            .filter(move |(_, r)| r[0] >= t0)
+            .map(|(i, r)| Self::sample_from(i, &r))
+    }
+
+    /// CPU sample `i`.
+    pub fn sample(&self, i: usize) -> Option<Sample> {
+        self.samples.get(i).map(|r| Self::sample_from(i, &r))
+    }
+
+    fn sample_from(i: usize, r: &Rec) -> Sample {
+        Sample {
+            index: i,
+            time: r[0],
+            goroutine: r[1].saturating_sub(1),
+            stack: u32::try_from(r[2]).unwrap_or(0),
+            thread: r[3].saturating_sub(1),
         }
     }
 
     /// Index of the goroutine with id `id`.
     pub fn goroutine_index(&self, id: GoId) -> Option<usize> {
         self.goroutines.binary_search_by_key(&id, |g| g.id).ok()
-    }
-
-    /// The span of goroutine index `g` covering `time`, if any.
-    pub fn span_at(&self, g: usize, time: i64) -> Option<usize> {
-        let gr = self.goroutines.get(g)?;
-        let (s, e) = (gr.spans_start as usize, gr.spans_end as usize);
-        let starts = &self.spans.start[s..e];
-        let k = starts.partition_point(|&t| t <= time);
-        if k == 0 {
-            return None;
-        }
-        Some(s + k - 1)
     }
 
     /// Regions of goroutine index `g`.
@@ -445,32 +656,70 @@ impl Timeline {
         }
     }
 
-    /// Approximate heap bytes held by the model.
-    pub fn heap_bytes(&self) -> usize {
-        use std::mem::size_of;
-        self.spans.start.capacity() * 8
-            + self.spans.kind.capacity() * 2
-            + self.spans.stack.capacity() * 4
-            + self.spans.unblocker.capacity() * 4
-            + self.goroutines.capacity() * size_of::<Goroutine>()
+    /// Total number of goroutine, P and thread spans.
+    pub fn span_total(&self) -> usize {
+        self.goroutines.iter().map(|g| g.spans.len()).sum::<usize>()
             + self
                 .procs
                 .iter()
-                .map(|p| p.start.capacity() * 8 + p.end.capacity() * 8 + p.goroutine.capacity() * 4)
+                .chain(&self.threads)
+                .map(|p| p.len())
                 .sum::<usize>()
+    }
+
+    /// Approximate heap bytes held by the model.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.goroutines
+            .iter()
+            .map(|g| size_of::<Goroutine>() + g.spans.heap_bytes() + g.levels.heap_bytes())
+            .sum::<usize>()
+            + self
+                .procs
+                .iter()
+                .chain(&self.threads)
+                .map(|p| size_of::<ExecLane>() + p.spans.heap_bytes() + p.levels.heap_bytes())
+                .sum::<usize>()
+            + self.series.iter().map(Packed::heap_bytes).sum::<usize>()
+            + self
+                .counter_levels
+                .iter()
+                .map(Levels::heap_bytes)
+                .sum::<usize>()
+            + self.samples.heap_bytes()
             + self.ranges.capacity() * size_of::<Range>()
             + self.regions.capacity() * size_of::<Region>()
             + self.tasks.capacity() * size_of::<Task>()
             + self.logs.capacity() * size_of::<Log>()
-            + self
-                .counters
-                .iter()
-                .map(|c| c.times.capacity() * 16)
-                .sum::<usize>()
             + self.strings.bytes.capacity()
             + self.strings.ends.capacity() * 4
             + self.stacks.frames.capacity() * size_of::<Frame>()
             + self.stacks.stack_frames.capacity() * 4
             + self.stacks.ends.capacity() * 4
+    }
+}
+
+static EMPTY_PACKED: Packed = Packed {
+    fields: 1,
+    delta: 1,
+    len: 0,
+    data: Vec::new(),
+    block_time: Vec::new(),
+    block_off: Vec::new(),
+};
+
+/// Goroutine spans in order ([`Timeline::spans_from`]).
+pub struct SpanIter<'a> {
+    tl: &'a Timeline,
+    it: packed::Iter<'a>,
+}
+
+impl Iterator for SpanIter<'_> {
+    type Item = Span;
+    #[inline]
+    fn next(&mut self) -> Option<Span> {
+        let (i, r) = self.it.next()?;
+        let end = self.it.peek().map_or(self.tl.duration, |n| n[0]);
+        Some(self.tl.span_from(i, &r, end))
     }
 }

@@ -227,14 +227,12 @@ fn scenario() -> Timeline {
 }
 
 fn states(tl: &Timeline, g: usize) -> Vec<(i64, SpanState, String)> {
-    let gr = &tl.goroutines[g];
-    (gr.spans_start as usize..gr.spans_end as usize)
-        .map(|i| {
-            let k = tl.spans.kind_of(i);
+    tl.spans_from(g, 0)
+        .map(|s| {
             (
-                tl.spans.start[i],
-                k.state,
-                tl.strings.get(k.reason).into_owned(),
+                s.start,
+                s.kind.state,
+                tl.strings.get(s.kind.reason).into_owned(),
             )
         })
         .collect()
@@ -268,9 +266,13 @@ fn goroutine_spans_follow_transitions() {
         ]
     );
     // The last span ends at the end of the trace.
-    let g0 = tl.goroutines[0].clone();
-    assert_eq!(tl.span_end(&g0, g0.spans_end as usize - 1), 500);
-    assert_eq!(tl.span_end(&g0, 1), 200);
+    assert_eq!(tl.span(0, tl.span_count(0) - 1).unwrap().end, 500);
+    assert_eq!(tl.span(0, 1).unwrap().end, 200);
+    assert!(tl.span(0, tl.span_count(0)).is_none());
+    // Running time and existence.
+    assert_eq!(tl.goroutines[0].running, 100 + 170);
+    assert_eq!(tl.goroutines[1].running, 110);
+    assert!(tl.goroutines.iter().all(|g| g.drawn));
 }
 
 #[test]
@@ -284,34 +286,30 @@ fn goroutine_names_come_from_the_root_frame() {
 fn waiting_span_knows_its_unblocker_and_stack() {
     let tl = scenario();
     let i = tl.span_at(0, 150).unwrap();
-    assert_eq!(tl.spans.kind_of(i).state, SpanState::Waiting);
-    assert_eq!(
-        tl.spans.unblocker[i], 1,
-        "unblocked by goroutine index 1 (id 2)"
-    );
+    let s = tl.span(0, i).unwrap();
+    assert_eq!(s.kind.state, SpanState::Waiting);
+    assert_eq!(s.unblocker, 2, "unblocked by goroutine 2");
     let frames: Vec<_> = tl
         .stacks
-        .get(tl.spans.stack[i])
+        .get(s.stack)
         .map(|f| tl.strings.get(f.func).into_owned())
         .collect();
     assert_eq!(
         frames,
         vec!["runtime.chanrecv1", "main.main", "runtime.main"]
     );
-    let f = tl.stacks.get(tl.spans.stack[i]).next().unwrap();
+    let f = tl.stacks.get(s.stack).next().unwrap();
     assert_eq!(tl.strings.get(f.file), "main.go");
     assert_eq!(f.line, 10);
     // The created goroutine's first span carries the creation stack.
-    let c = tl.goroutines[1].spans_start as usize;
-    let top = tl.stacks.get(tl.spans.stack[c]).next().unwrap();
+    let top = tl.stacks.get(tl.span(1, 0).unwrap().stack).next().unwrap();
     assert_eq!(tl.strings.get(top.func), "main.main");
     // Nobody unblocked the others.
-    assert!(tl
-        .spans
-        .unblocker
-        .iter()
-        .enumerate()
-        .all(|(j, &u)| j == i || u == NO_INDEX));
+    for g in 0..2 {
+        assert!(tl
+            .spans_from(g, 0)
+            .all(|sp| (g == 0 && sp.index == i) || sp.unblocker == -1));
+    }
 }
 
 #[test]
@@ -319,12 +317,38 @@ fn proc_spans_cover_executing_goroutines_until_the_p_is_taken() {
     let tl = scenario();
     assert_eq!(tl.procs.len(), 2);
     let p = &tl.procs[0];
-    let spans: Vec<_> = (0..p.start.len())
-        .map(|i| (p.start[i], p.end[i], p.goroutine[i]))
+    let spans: Vec<_> = p
+        .iter_from(0)
+        .map(|s| (s.start, s.end, s.goroutine))
         .collect();
     // g1 0..100, g2 110..220, g1 230..420 (syscall from 400 until the P is stolen at 420).
-    assert_eq!(spans, vec![(0, 100, 0), (110, 220, 1), (230, 420, 0)]);
-    assert!(tl.procs[1].start.is_empty());
+    assert_eq!(spans, vec![(0, 100, 1), (110, 220, 2), (230, 420, 1)]);
+    assert!(tl.procs[1].is_empty());
+    assert_eq!(p.at(150).map(|s| s.goroutine), Some(2));
+    assert_eq!(p.at(105), None);
+}
+
+#[test]
+fn thread_spans_follow_goroutines_onto_their_threads() {
+    let tl = scenario();
+    // Every event ran on thread 1: one lane, g1 running then in a syscall until the end.
+    assert_eq!(tl.threads.len(), 1);
+    let m = &tl.threads[0];
+    assert_eq!(m.id, 1);
+    let spans: Vec<_> = m
+        .iter_from(0)
+        .map(|s| (s.start, s.end, s.goroutine, s.syscall))
+        .collect();
+    assert_eq!(
+        spans,
+        vec![
+            (0, 100, 1, false),
+            (110, 220, 2, false),
+            (230, 400, 1, false),
+            (400, 500, 1, true)
+        ]
+    );
+    assert_eq!(m.get(3).unwrap().proc, 0);
 }
 
 #[test]
@@ -347,40 +371,45 @@ fn ranges_regions_counters() {
     assert_eq!(tl.regions_of(0).len(), 2);
     assert!(tl.regions_of(1).is_empty());
 
-    let heap = tl.counter(CounterKind::HeapAlloc);
-    assert_eq!(
-        (heap.times.clone(), heap.values.clone()),
-        (vec![5], vec![4096])
-    );
-    assert_eq!(tl.counter(CounterKind::HeapGoal).values, vec![8192]);
-    let running = tl.counter(CounterKind::GoRunning);
-    assert_eq!(running.value_at(0), 1);
-    assert_eq!(running.value_at(150), 1); // g2
-    assert_eq!(running.value_at(225), 0);
-    assert_eq!(running.value_at(300), 1);
-    assert_eq!(running.value_at(450), 0);
-    assert_eq!(tl.counter(CounterKind::GoSyscall).value_at(450), 1);
-    assert_eq!(tl.counter(CounterKind::GoWaiting).value_at(150), 1);
-    assert_eq!(tl.counter(CounterKind::GoRunnable).value_at(60), 1);
-    assert_eq!(tl.counter(CounterKind::ProcsRunning).value_at(10), 1);
-    assert_eq!(tl.counter(CounterKind::ProcsRunning).value_at(430), 0);
+    let heap: Vec<_> = tl.counter_from(CounterKind::HeapAlloc, 0).collect();
+    assert_eq!(heap, vec![(5, 4096), (500, 4096)]);
+    assert_eq!(tl.counter_at(CounterKind::HeapGoal, 499), 0);
+    assert_eq!(tl.counter_at(CounterKind::HeapGoal, 500), 8192);
+    assert_eq!(tl.counter_max(CounterKind::HeapGoal), 8192);
+    let running = |t| tl.counter_at(CounterKind::GoRunning, t);
+    assert_eq!(running(0), 1);
+    assert_eq!(running(150), 1); // g2
+    assert_eq!(running(225), 0);
+    assert_eq!(running(300), 1);
+    assert_eq!(running(450), 0);
+    assert_eq!(tl.counter_at(CounterKind::GoSyscall, 450), 1);
+    assert_eq!(tl.counter_at(CounterKind::GoWaiting, 150), 1);
+    assert_eq!(tl.counter_at(CounterKind::GoRunnable, 60), 1);
+    assert_eq!(tl.counter_at(CounterKind::ProcsRunning, 10), 1);
+    assert_eq!(tl.counter_at(CounterKind::ProcsRunning, 430), 0);
     assert_eq!(tl.syncs, vec![0, 300]);
 }
 
 #[test]
-fn counter_coalesces_same_time_and_unchanged_values() {
-    let mut c = Counter::default();
-    c.push(0, 1);
-    c.push(5, 1);
-    c.push(5, 2);
-    c.push(5, 3);
-    c.push(7, 3);
-    c.push(9, 1);
-    c.push(9, 3);
-    assert_eq!(c.times, vec![0, 5]);
-    assert_eq!(c.values, vec![1, 3]);
-    assert_eq!(c.value_at(-1), 0);
-    assert_eq!(c.value_at(6), 3);
+fn counter_series_coalesce_same_time_and_unchanged_values() {
+    let mut t = T::new();
+    let sets = [(0, 1), (5, 1), (5, 2), (5, 3), (7, 3), (9, 1), (9, 3)];
+    for (time, value) in sets {
+        let metric = Metric::Gomaxprocs;
+        t.push(
+            time,
+            NO_GOROUTINE,
+            NO_PROC,
+            Payload::Metric { metric, value },
+        );
+    }
+    let tl = t.finish();
+    let samples: Vec<_> = tl.counter_from(CounterKind::Gomaxprocs, 0).collect();
+    assert_eq!(samples, vec![(0, 1), (5, 3)]);
+    assert_eq!(tl.counter_at(CounterKind::Gomaxprocs, -1), 0);
+    assert_eq!(tl.counter_at(CounterKind::Gomaxprocs, 6), 3);
+    // The other counter of the series holds its value across records.
+    assert_eq!(tl.counter_at(CounterKind::ProcsRunning, 6), 0);
 }
 
 #[test]
@@ -447,28 +476,22 @@ fn storage_stays_within_budget_per_span() {
         );
     }
     let tl = t.finish();
-    let proc_spans: usize = tl.procs.iter().map(|p| p.start.len()).sum();
-    let spans = tl.spans.len() + proc_spans;
-    assert!(tl.spans.len() >= 2 * n as usize);
-    let per_span = tl.encode().len() as f64 / spans as f64;
-    // Includes the derived counters (two samples per transition).
-    assert!(per_span < 16.0, "{per_span} encoded bytes per span");
-    let span_heap = tl.spans.start.capacity() * 8
-        + tl.spans.kind.capacity() * 2
-        + tl.spans.stack.capacity() * 4
-        + tl.spans.unblocker.capacity() * 4
-        + proc_spans * 20;
-    let heap = span_heap as f64 / spans as f64;
-    assert!(heap <= 20.0, "{heap} heap bytes per span");
+    let go_spans: usize = tl.goroutines.iter().map(|g| g.spans.len()).sum();
+    assert!(go_spans >= 2 * n as usize);
+    let spans = tl.span_total();
+    // Everything: goroutine, P and thread spans, the derived counters (a
+    // sample per transition), summaries and tables.
+    let per_span = tl.heap_bytes() as f64 / spans as f64;
+    assert!(per_span < 8.0, "{per_span} heap bytes per span");
+    let encoded = tl.encode().len() as f64 / spans as f64;
+    assert!(encoded < 8.5, "{encoded} encoded bytes per span");
 }
 
 /// Every trace under testdata/traces builds a consistent timeline.
 #[test]
 fn real_traces_build_consistent_timelines() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/traces");
-    let Ok(dirs) = std::fs::read_dir(&root) else {
-        return;
-    };
+    let dirs = std::fs::read_dir(&root).expect("testdata/traces");
     let mut n = 0;
     let mut failures = Vec::new();
     for dir in dirs.flatten() {
@@ -493,27 +516,54 @@ fn real_traces_build_consistent_timelines() {
                     assert!(tl.events > 0, "{name}: no events");
                     assert!(!tl.goroutines.is_empty(), "{name}: no goroutines");
                     assert!(
-                        tl.procs.iter().any(|p| !p.start.is_empty()),
+                        tl.procs.iter().any(|p| !p.is_empty()),
                         "{name}: no P ran anything"
                     );
-                    for p in &tl.procs {
-                        for i in 0..p.start.len() {
+                    assert!(!tl.threads.is_empty(), "{name}: no thread ran anything");
+                    for p in tl.procs.iter().chain(&tl.threads) {
+                        let spans: Vec<_> = p.iter_from(0).collect();
+                        assert_eq!(spans.len(), p.len(), "{name}: lane decodes");
+                        for (i, s) in spans.iter().enumerate() {
+                            assert!(s.start <= s.end, "{name}: span ends before it starts");
                             assert!(
-                                p.start[i] <= p.end[i],
-                                "{name}: P span ends before it starts"
+                                i == 0 || spans[i - 1].end <= s.start,
+                                "{name}: {:?} {} spans overlap",
+                                p.kind,
+                                p.id
                             );
                             assert!(
-                                i == 0 || p.end[i - 1] <= p.start[i],
-                                "{name}: P spans overlap"
+                                tl.goroutine_index(s.goroutine).is_some(),
+                                "{name}: unknown goroutine"
                             );
                         }
+                        check_levels(
+                            &name,
+                            &p.levels,
+                            spans
+                                .iter()
+                                .map(|s| (s.start, s.end, (s.goroutine + 1) as u32)),
+                        );
                     }
-                    for g in &tl.goroutines {
-                        let s = &tl.spans.start[g.spans_start as usize..g.spans_end as usize];
+                    for (gi, g) in tl.goroutines.iter().enumerate() {
+                        let spans: Vec<_> = tl.spans_from(gi, 0).collect();
+                        assert_eq!(spans.len(), g.spans.len(), "{name}: G{} decodes", g.id);
                         assert!(
-                            s.windows(2).all(|w| w[0] <= w[1]),
+                            spans
+                                .windows(2)
+                                .all(|w| w[0].end == w[1].start && w[0].start <= w[1].start),
                             "{name}: G{} spans out of order",
                             g.id
+                        );
+                        for s in &spans {
+                            assert!(
+                                s.unblocker == -1 || tl.goroutine_index(s.unblocker).is_some(),
+                                "{name}: unknown unblocker"
+                            );
+                        }
+                        check_levels(
+                            &name,
+                            &g.levels,
+                            spans.iter().map(|s| (s.start, s.end, s.key as u32)),
                         );
                     }
                     assert_eq!(
@@ -533,14 +583,37 @@ fn real_traces_build_consistent_timelines() {
     );
 }
 
+/// Each level-0 bucket lying inside one span is summarised as that span's
+/// item, fully covered; empty stretches are empty.
+fn check_levels(name: &str, l: &SpanLevels, spans: impl Iterator<Item = (i64, i64, u32)>) {
+    let Some(level0) = l.levels.first() else {
+        return;
+    };
+    let w = 1i64 << l.shift;
+    let mut checked = 0;
+    for (start, end, item) in spans {
+        if item == 0 {
+            continue;
+        }
+        let first = (start + w - 1) / w;
+        for b in first..end / w {
+            assert_eq!(
+                level0.get(b as usize).copied(),
+                Some(item << 8 | 255),
+                "{name}: bucket {b} inside span {start}..{end}"
+            );
+            checked += 1;
+        }
+    }
+    let _ = checked;
+}
+
 /// Traces Go refuses fail cleanly here too (an error, not a panic).
 #[test]
 fn rejected_traces_fail_cleanly() {
     let root =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/traces/rejected");
-    let Ok(files) = std::fs::read_dir(&root) else {
-        return;
-    };
+    let files = std::fs::read_dir(&root).expect("testdata/traces/rejected");
     for f in files.flatten() {
         if f.path().extension().and_then(|e| e.to_str()) != Some("trace") {
             continue;

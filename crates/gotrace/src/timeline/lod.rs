@@ -1,0 +1,304 @@
+//! Levels of detail: per-lane summaries at power-of-two time resolutions,
+//! like map tiles, so drawing a zoomed-out lane touches at most about two
+//! buckets per pixel instead of every span under it.
+//!
+//! Level 0 buckets are `2^shift` ns wide, chosen so a lane of `n` records has
+//! about `n / ratio` of them; each level above halves the bucket count, up to
+//! a couple of buckets for the whole trace. A lane with few records gets no
+//! levels: drawing it from its records is as cheap.
+//!
+//! Two summaries exist: [`SpanLevels`] (for each bucket, the item covering
+//! most of it and how much of the bucket is covered) and [`MaxLevels`] (the
+//! maximum of a step function over each bucket).
+
+/// Summary levels of one lane. `T` is the per-bucket summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Levels<T> {
+    /// log2 of the level-0 bucket width in ns.
+    pub shift: u8,
+    /// `levels[l]` holds the buckets of width `2^(shift + l)`, from time 0.
+    pub levels: Vec<Vec<T>>,
+}
+
+/// A span-lane bucket: `item << 8 | coverage`, where `item` is what covered
+/// most of the bucket (a colour key or goroutine index + 1; 0 = nothing
+/// drawn) and `coverage` is 0–255 for the drawn fraction of the bucket.
+pub type SpanLevels = Levels<u32>;
+
+/// A counter-lane bucket: the maximum value over the bucket.
+pub type MaxLevels = Levels<u64>;
+
+/// Span lanes get levels from this many records up; level 0 has about
+/// `records / SPAN_RATIO` buckets.
+pub const SPAN_RATIO: usize = 8;
+/// The same for counters (cheaper to draw from their records).
+pub const COUNTER_RATIO: usize = 32;
+
+/// Most items a [`SpanLevels`] bucket can name.
+pub const MAX_ITEM: u32 = (1 << 24) - 1;
+
+impl<T: Copy> Levels<T> {
+    /// The level to draw at `ns_per_px`: the coarsest whose buckets are at
+    /// most a pixel wide, or `None` when the lane's records should be drawn
+    /// (zoomed in past level 0, or no levels).
+    pub fn level_for(&self, ns_per_px: f64) -> Option<(usize, i64)> {
+        if self.levels.is_empty() || !(ns_per_px >= 1.0) {
+            return None;
+        }
+        let px = ns_per_px.log2().floor() as i64;
+        let l = px - self.shift as i64;
+        if l < 0 {
+            return None;
+        }
+        let l = (l as usize).min(self.levels.len() - 1);
+        Some((l, 1i64 << (self.shift as usize + l).min(62)))
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.levels
+            .iter()
+            .map(|l| l.capacity() * std::mem::size_of::<T>())
+            .sum()
+    }
+}
+
+/// log2 of the level-0 bucket width for `n` records over `duration` ns, or
+/// `None` if the lane is too small to need levels.
+fn base_shift(n: usize, duration: i64, ratio: usize) -> Option<u8> {
+    if n < ratio * 64 || duration <= 0 {
+        return None;
+    }
+    let buckets = (n / ratio).max(1) as i64;
+    let width = (duration / buckets).max(1);
+    // Round the width up to a power of two.
+    Some((64 - (width - 1).leading_zeros()).min(40) as u8)
+}
+
+/// Number of buckets of width `2^shift` covering `[0, duration]`.
+fn bucket_count(duration: i64, shift: u32) -> usize {
+    ((duration.max(0) >> shift) + 1) as usize
+}
+
+/// Builds the coarser levels from level 0 by combining bucket pairs.
+fn build_up<T: Copy>(level0: Vec<T>, combine: impl Fn(T, Option<T>) -> T) -> Vec<Vec<T>> {
+    let mut levels = vec![level0];
+    while let Some(last) = levels.last() {
+        if last.len() <= 2 {
+            break;
+        }
+        let next: Vec<T> = last
+            .chunks(2)
+            .map(|c| combine(c[0], c.get(1).copied()))
+            .collect();
+        levels.push(next);
+    }
+    levels
+}
+
+/// Accumulates level 0 of a span lane from spans given in time order.
+pub struct SpanLevelsBuilder {
+    shift: u32,
+    buckets: Vec<u32>,
+    /// Bucket being accumulated and the time each item covers in it (a few
+    /// items per bucket at most; a short list beats a map here).
+    current: usize,
+    weights: Vec<(u32, i64)>,
+}
+
+impl SpanLevelsBuilder {
+    /// For a lane of `n` spans over `duration`; `None` if it needs no levels.
+    pub fn new(n: usize, duration: i64) -> Option<SpanLevelsBuilder> {
+        let shift = base_shift(n, duration, SPAN_RATIO)? as u32;
+        Some(SpanLevelsBuilder {
+            shift,
+            buckets: vec![0; bucket_count(duration, shift)],
+            current: 0,
+            weights: Vec::new(),
+        })
+    }
+
+    fn flush(&mut self) {
+        let width = 1i64 << self.shift;
+        let covered: i64 = self.weights.iter().map(|w| w.1).sum();
+        if let (Some(best), Some(slot)) = (
+            self.weights.iter().max_by_key(|w| w.1),
+            self.buckets.get_mut(self.current),
+        ) {
+            let cover = (covered.min(width) * 255 / width).max(1) as u32;
+            *slot = best.0.min(MAX_ITEM) << 8 | cover;
+        }
+        self.weights.clear();
+    }
+
+    fn add_to(&mut self, bucket: usize, item: u32, ns: i64) {
+        if bucket != self.current {
+            self.flush();
+            self.current = bucket;
+        }
+        match self.weights.iter_mut().find(|w| w.0 == item) {
+            Some(w) => w.1 += ns,
+            None => self.weights.push((item, ns)),
+        }
+    }
+
+    /// Adds a span `[start, end)` drawn as `item` (0 = not drawn: skipped).
+    pub fn add(&mut self, start: i64, end: i64, item: u32) {
+        if item == 0 || end <= start || start < 0 {
+            return;
+        }
+        let sh = self.shift;
+        let (b0, b1) = ((start >> sh) as usize, ((end - 1) >> sh) as usize);
+        let last = self.buckets.len().saturating_sub(1);
+        if b0 > last {
+            return;
+        }
+        let b1 = b1.min(last);
+        if b0 == b1 {
+            self.add_to(b0, item, end - start);
+            return;
+        }
+        self.add_to(b0, item, ((b0 as i64 + 1) << sh) - start);
+        self.flush();
+        for slot in &mut self.buckets[b0 + 1..b1] {
+            *slot = item.min(MAX_ITEM) << 8 | 255;
+        }
+        self.current = b1;
+        self.add_to(b1, item, end - ((b1 as i64) << sh));
+    }
+
+    pub fn finish(mut self) -> SpanLevels {
+        self.flush();
+        let levels = build_up(self.buckets, |a, b| {
+            let b = b.unwrap_or(0);
+            let (ca, cb) = (a & 255, b & 255);
+            let item = if ca >= cb { a >> 8 } else { b >> 8 };
+            let cover = (ca + cb).div_ceil(2);
+            if cover == 0 {
+                0
+            } else {
+                item << 8 | cover
+            }
+        });
+        Levels {
+            shift: self.shift as u8,
+            levels,
+        }
+    }
+}
+
+/// Accumulates level 0 of a counter (a step function) from its samples.
+pub struct MaxLevelsBuilder {
+    shift: u32,
+    buckets: Vec<u64>,
+    last: Option<(i64, u64)>,
+    end: i64,
+}
+
+impl MaxLevelsBuilder {
+    pub fn new(n: usize, duration: i64) -> Option<MaxLevelsBuilder> {
+        let shift = base_shift(n, duration, COUNTER_RATIO)? as u32;
+        Some(MaxLevelsBuilder {
+            shift,
+            buckets: vec![0; bucket_count(duration, shift)],
+            last: None,
+            end: duration,
+        })
+    }
+
+    /// Marks `value` as held over `[start, end)`.
+    fn hold(&mut self, start: i64, end: i64, value: u64) {
+        if end < start || start < 0 {
+            return;
+        }
+        let sh = self.shift;
+        let last = self.buckets.len().saturating_sub(1);
+        let b0 = ((start >> sh) as usize).min(last);
+        let b1 = (((end - 1).max(start) >> sh) as usize).min(last);
+        for slot in &mut self.buckets[b0..=b1] {
+            *slot = (*slot).max(value);
+        }
+    }
+
+    /// Adds a sample: `value` from `time` until the next sample.
+    pub fn add(&mut self, time: i64, value: u64) {
+        if let Some((t, v)) = self.last {
+            self.hold(t, time, v);
+        }
+        self.last = Some((time, value));
+    }
+
+    pub fn finish(mut self) -> MaxLevels {
+        if let Some((t, v)) = self.last {
+            // The last value holds through the trace end, inclusive.
+            self.hold(t, self.end.max(t) + 1, v);
+        }
+        let levels = build_up(self.buckets, |a, b| a.max(b.unwrap_or(0)));
+        Levels {
+            shift: self.shift as u8,
+            levels,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_lanes_get_no_levels() {
+        assert!(SpanLevelsBuilder::new(100, 1_000_000).is_none());
+        assert!(MaxLevelsBuilder::new(100, 1_000_000).is_none());
+    }
+
+    #[test]
+    fn span_buckets_hold_the_dominant_item_and_coverage() {
+        let n = 8 * 64 * 4;
+        let mut b = SpanLevelsBuilder::new(n, 1 << 20).unwrap();
+        let w = 1i64 << b.shift;
+        // Bucket 0: item 1 covers 3/4, item 2 a quarter.
+        b.add(0, w / 4, 2);
+        b.add(w / 4, w, 1);
+        // Buckets 2..5 fully covered by item 3, spilling half into bucket 5.
+        b.add(2 * w, 5 * w + w / 2, 3);
+        let l = b.finish();
+        let l0 = &l.levels[0];
+        assert_eq!(l0[0] >> 8, 1);
+        assert_eq!(l0[0] & 255, 255);
+        assert_eq!(l0[1], 0);
+        assert_eq!(l0[3], 3 << 8 | 255);
+        assert_eq!(l0[5] >> 8, 3);
+        assert_eq!(l0[5] & 255, 127);
+        // Level 1 combines pairs; (0,1) → item 1 at half coverage.
+        assert_eq!(l.levels[1][0] >> 8, 1);
+        assert_eq!(l.levels[1][0] & 255, 128);
+        assert!(l.levels.last().unwrap().len() <= 2);
+    }
+
+    #[test]
+    fn counter_buckets_hold_the_maximum() {
+        let mut b = MaxLevelsBuilder::new(32 * 64 * 2, 1 << 20).unwrap();
+        let w = 1i64 << b.shift;
+        b.add(0, 5);
+        b.add(w / 2, 9);
+        b.add(w + 1, 1);
+        b.add(4 * w, 2);
+        let l = b.finish();
+        assert_eq!(&l.levels[0][..5], &[9, 9, 1, 1, 2]);
+        assert_eq!(l.levels[1][0], 9);
+        assert_eq!(l.levels[1][1], 1);
+        assert_eq!(*l.levels[0].last().unwrap(), 2);
+    }
+
+    #[test]
+    fn level_choice_follows_the_pixel_width() {
+        let l = Levels::<u32> {
+            shift: 10,
+            levels: vec![vec![0; 8], vec![0; 4], vec![0; 2]],
+        };
+        assert_eq!(l.level_for(512.0), None);
+        assert_eq!(l.level_for(1024.0), Some((0, 1024)));
+        assert_eq!(l.level_for(3000.0), Some((1, 2048)));
+        assert_eq!(l.level_for(1e9), Some((2, 4096)));
+        assert_eq!(l.level_for(f64::NAN), None);
+    }
+}

@@ -1,0 +1,465 @@
+//! Packed record columns: the timeline's storage for anything numerous
+//! (goroutine state spans, P and thread spans, counter samples, CPU samples).
+//!
+//! A [`Packed`] holds records of up to [`MAX_FIELDS`] integers whose first
+//! field is a non-decreasing time. Records are stored as LEB128 varints in
+//! blocks of [`BLOCK`] records; the fields named in the delta mask (always the
+//! time) are zigzag deltas from the previous record of the same block, so a
+//! block decodes on its own and a span costs 4–7 bytes instead of 18. Each
+//! block's first time is kept unpacked, so a time lookup is a binary search
+//! over blocks plus the decoding of one block (about 100 ns).
+//!
+//! Decoding never panics: malformed bytes (the page receives them from the
+//! worker) end a block early, and accessors return `None` past the end.
+
+/// Records per block.
+pub const BLOCK: usize = 32;
+/// Most fields a record can have.
+pub const MAX_FIELDS: usize = 5;
+
+/// Delta-mask flag: the deltas of fields 1.. are written together as one
+/// base-3 code when each is -1, 0 or +1 (counters that move one step at a
+/// time: a goroutine transition moves one goroutine between two counts), so
+/// such a record costs its time plus one byte.
+pub const STEPS: u8 = 0x80;
+/// The code announcing that the deltas follow one by one.
+const STEP_ESCAPE: u64 = 81;
+
+/// One decoded record; fields beyond the column's count are 0.
+pub type Rec = [i64; MAX_FIELDS];
+
+/// A column of packed records (see the module docs).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Packed {
+    pub(super) fields: u8,
+    /// Bit `k` set: field `k` is a zigzag delta within the block.
+    pub(super) delta: u8,
+    pub(super) len: u32,
+    pub(super) data: Vec<u8>,
+    /// Time (field 0) of each block's first record.
+    pub(super) block_time: Vec<i64>,
+    /// Byte offset of each block in `data`.
+    pub(super) block_off: Vec<u32>,
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(z: u64) -> i64 {
+    ((z >> 1) as i64) ^ -((z & 1) as i64)
+}
+
+fn put_var(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads a varint at `*pos`; `None` at the end of `data` or on an overlong one.
+#[inline]
+fn get_var(data: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    let mut shift = 0u32;
+    loop {
+        let b = *data.get(*pos)?;
+        *pos += 1;
+        v |= ((b & 0x7f) as u64) << shift;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+        shift += 7;
+        if shift >= 64 {
+            return None;
+        }
+    }
+}
+
+impl Packed {
+    /// An empty column of `fields` fields (1..=MAX_FIELDS); `delta` is the
+    /// mask of delta-coded fields (the time, bit 0, always is).
+    pub fn new(fields: usize, delta: u8) -> Packed {
+        Packed {
+            fields: fields.clamp(1, MAX_FIELDS) as u8,
+            delta: delta | 1,
+            ..Default::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Number of fields per record.
+    pub fn fields(&self) -> usize {
+        self.fields as usize
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.data.capacity() + self.block_time.capacity() * 8 + self.block_off.capacity() * 4
+    }
+
+    /// Appends a record (fields past [`Packed::fields`] are ignored). The
+    /// time must not be before the previous record's.
+    pub fn push(&mut self, rec: &Rec, prev: &mut Rec) {
+        if self.len as usize % BLOCK == 0 {
+            self.block_time.push(rec[0]);
+            self.block_off.push(self.data.len() as u32);
+            *prev = [0; MAX_FIELDS];
+        }
+        let n = self.fields as usize;
+        if self.delta & STEPS != 0 && n <= 5 {
+            put_var(&mut self.data, zigzag(rec[0].wrapping_sub(prev[0])));
+            let mut code = 0u64;
+            let mut small = true;
+            for k in (1..n).rev() {
+                let d = rec[k].wrapping_sub(prev[k]);
+                small &= (-1..=1).contains(&d);
+                code = code * 3 + (d + 1).clamp(0, 2) as u64;
+            }
+            if small {
+                put_var(&mut self.data, code);
+            } else {
+                put_var(&mut self.data, STEP_ESCAPE);
+                for k in 1..n {
+                    put_var(&mut self.data, zigzag(rec[k].wrapping_sub(prev[k])));
+                }
+            }
+        } else {
+            for k in 0..n {
+                let v = if self.delta & (1 << k) != 0 {
+                    zigzag(rec[k].wrapping_sub(prev[k]))
+                } else {
+                    rec[k] as u64
+                };
+                put_var(&mut self.data, v);
+            }
+        }
+        *prev = *rec;
+        self.len += 1;
+    }
+
+    fn blocks(&self) -> usize {
+        self.block_time.len()
+    }
+
+    /// Decodes block `b` into `out`; returns the number of records decoded
+    /// (fewer than the block holds only if its bytes are malformed).
+    pub fn decode_block(&self, b: usize, out: &mut [Rec; BLOCK]) -> usize {
+        let (Some(&start), Some(&t0)) = (self.block_off.get(b), self.block_time.get(b)) else {
+            return 0;
+        };
+        let end = self
+            .block_off
+            .get(b + 1)
+            .map_or(self.data.len(), |&e| e as usize);
+        let data = self.data.get(start as usize..end).unwrap_or(&[]);
+        let n = (self.len as usize).saturating_sub(b * BLOCK).min(BLOCK);
+        let mut pos = 0usize;
+        let mut prev: Rec = [0; MAX_FIELDS];
+        let fields = self.fields as usize;
+        let steps = self.delta & STEPS != 0;
+        for (i, slot) in out.iter_mut().enumerate().take(n) {
+            let mut rec: Rec = [0; MAX_FIELDS];
+            if steps {
+                let Some(dt) = get_var(data, &mut pos) else {
+                    return i;
+                };
+                rec[0] = prev[0].wrapping_add(unzigzag(dt));
+                let Some(mut code) = get_var(data, &mut pos) else {
+                    return i;
+                };
+                for k in 1..fields {
+                    let d = if code == STEP_ESCAPE {
+                        let Some(v) = get_var(data, &mut pos) else {
+                            return i;
+                        };
+                        unzigzag(v)
+                    } else {
+                        let d = (code % 3) as i64 - 1;
+                        code /= 3;
+                        d
+                    };
+                    rec[k] = prev[k].wrapping_add(d);
+                }
+            } else {
+                for (k, field) in rec.iter_mut().enumerate().take(fields) {
+                    let Some(v) = get_var(data, &mut pos) else {
+                        return i;
+                    };
+                    *field = if self.delta & (1 << k) != 0 {
+                        prev[k].wrapping_add(unzigzag(v))
+                    } else {
+                        v as i64
+                    };
+                }
+            }
+            // The block's first time is also kept unpacked; trust that one.
+            if i == 0 {
+                rec[0] = t0;
+            }
+            prev = rec;
+            *slot = rec;
+        }
+        n
+    }
+
+    /// Record `i`.
+    pub fn get(&self, i: usize) -> Option<Rec> {
+        if i >= self.len() {
+            return None;
+        }
+        let mut buf = [[0; MAX_FIELDS]; BLOCK];
+        let n = self.decode_block(i / BLOCK, &mut buf);
+        (i % BLOCK < n).then(|| buf[i % BLOCK])
+    }
+
+    /// Index of the last record whose time is ≤ `t`.
+    pub fn index_at(&self, t: i64) -> Option<usize> {
+        let b = self
+            .block_time
+            .partition_point(|&bt| bt <= t)
+            .checked_sub(1)?;
+        let mut buf = [[0; MAX_FIELDS]; BLOCK];
+        let n = self.decode_block(b, &mut buf);
+        let k = buf[..n].partition_point(|r| r[0] <= t).checked_sub(1)?;
+        Some(b * BLOCK + k)
+    }
+
+    /// Index of the first record whose time is ≥ `t` (may be `len()`), found
+    /// at block granularity: the first record of the block holding `t`, so
+    /// iterating from it may yield a few records before `t`.
+    pub fn block_start_before(&self, t: i64) -> usize {
+        let b = self
+            .block_time
+            .partition_point(|&bt| bt < t)
+            .saturating_sub(1);
+        (b * BLOCK).min(self.len())
+    }
+
+    /// Records from index `i` on, in order.
+    pub fn iter_from(&self, i: usize) -> Iter<'_> {
+        Iter {
+            p: self,
+            next: i,
+            buf: [[0; MAX_FIELDS]; BLOCK],
+            buf_block: usize::MAX,
+            buf_len: 0,
+        }
+    }
+
+    pub fn iter(&self) -> Iter<'_> {
+        self.iter_from(0)
+    }
+
+    /// Time of the first record.
+    pub fn first_time(&self) -> Option<i64> {
+        self.block_time.first().copied()
+    }
+
+    /// Checks the block index against the data (used when decoding a model).
+    pub(super) fn check(&self) -> Result<(), &'static str> {
+        if self.fields == 0 || self.fields as usize > MAX_FIELDS || self.delta & 1 == 0 {
+            return Err("packed column fields");
+        }
+        if self.block_time.len() != self.block_off.len()
+            || self.blocks() != (self.len as usize).div_ceil(BLOCK)
+            || self.block_off.windows(2).any(|w| w[0] > w[1])
+            || self
+                .block_off
+                .last()
+                .is_some_and(|&o| o as usize > self.data.len())
+            || self.block_time.windows(2).any(|w| w[0] > w[1])
+        {
+            return Err("packed column blocks");
+        }
+        Ok(())
+    }
+}
+
+/// Sequential decoding of a [`Packed`] column, one block at a time.
+pub struct Iter<'a> {
+    p: &'a Packed,
+    next: usize,
+    buf: [Rec; BLOCK],
+    buf_block: usize,
+    buf_len: usize,
+}
+
+impl Iter<'_> {
+    /// The record the next call to `next` returns, without consuming it.
+    pub fn peek(&mut self) -> Option<Rec> {
+        let i = self.next;
+        if i >= self.p.len() {
+            return None;
+        }
+        let b = i / BLOCK;
+        if b != self.buf_block {
+            self.buf_len = self.p.decode_block(b, &mut self.buf);
+            self.buf_block = b;
+        }
+        (i % BLOCK < self.buf_len).then(|| self.buf[i % BLOCK])
+    }
+}
+
+impl Iterator for Iter<'_> {
+    /// (index, record)
+    type Item = (usize, Rec);
+    #[inline]
+    fn next(&mut self) -> Option<(usize, Rec)> {
+        let rec = self.peek()?;
+        let i = self.next;
+        self.next += 1;
+        Some((i, rec))
+    }
+}
+
+/// Builds a [`Packed`] column keeping its last record open, so the producer
+/// can still amend it (a zero-length span replaced, an unblocker noted).
+#[derive(Clone, Debug, Default)]
+pub struct Writer {
+    col: Packed,
+    prev: Rec,
+    pending: Option<Rec>,
+}
+
+impl Writer {
+    pub fn new(fields: usize, delta: u8) -> Writer {
+        Writer {
+            col: Packed::new(fields, delta),
+            prev: [0; MAX_FIELDS],
+            pending: None,
+        }
+    }
+
+    pub fn push(&mut self, rec: Rec) {
+        if let Some(p) = self.pending.replace(rec) {
+            self.col.push(&p, &mut self.prev);
+        }
+    }
+
+    /// The last record pushed, still amendable.
+    pub fn last_mut(&mut self) -> Option<&mut Rec> {
+        self.pending.as_mut()
+    }
+
+    pub fn last(&self) -> Option<&Rec> {
+        self.pending.as_ref()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_none()
+    }
+
+    pub fn len(&self) -> usize {
+        self.col.len() + self.pending.is_some() as usize
+    }
+
+    pub fn finish(mut self) -> Packed {
+        if let Some(p) = self.pending.take() {
+            self.col.push(&p, &mut self.prev);
+        }
+        self.col.data.shrink_to_fit();
+        self.col.block_time.shrink_to_fit();
+        self.col.block_off.shrink_to_fit();
+        self.col
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(n: usize) -> Packed {
+        let mut w = Writer::new(3, 0b011);
+        for i in 0..n as i64 {
+            w.push([i * 10, (i % 7) - 3, i * 1000, 0, 0]);
+        }
+        w.finish()
+    }
+
+    #[test]
+    fn round_trip_across_blocks() {
+        let c = col(100);
+        assert_eq!(c.len(), 100);
+        let all: Vec<Rec> = c.iter().map(|(_, r)| r).collect();
+        for (i, r) in all.iter().enumerate() {
+            let i = i as i64;
+            assert_eq!(*r, [i * 10, (i % 7) - 3, i * 1000, 0, 0]);
+        }
+        assert_eq!(c.get(77), Some(all[77]));
+        assert_eq!(c.get(100), None);
+        // Deltas and small values take a byte each; the raw field up to 3.
+        assert!(c.data.len() < 100 * 5, "{}", c.data.len());
+    }
+
+    #[test]
+    fn time_lookup() {
+        let c = col(100);
+        assert_eq!(c.index_at(-1), None);
+        assert_eq!(c.index_at(0), Some(0));
+        assert_eq!(c.index_at(325), Some(32));
+        assert_eq!(c.index_at(320), Some(32));
+        assert_eq!(c.index_at(319), Some(31));
+        assert_eq!(c.index_at(1_000_000), Some(99));
+        assert_eq!(c.block_start_before(325), 32);
+        assert_eq!(c.block_start_before(320), 0);
+        assert_eq!(c.iter_from(98).count(), 2);
+    }
+
+    #[test]
+    fn unit_steps_pack_into_one_code() {
+        let mut w = Writer::new(5, 0xff | STEPS);
+        let mut expect = Vec::new();
+        let mut v = [0i64; 5];
+        for i in 0..200i64 {
+            v[0] = i * 100;
+            // Mostly one step between two counts; sometimes a jump.
+            let (a, b) = (1 + (i % 4) as usize, 1 + ((i + 1) % 4) as usize);
+            v[a] += 1;
+            v[b] -= 1;
+            if i % 50 == 0 {
+                v[3] += 1000;
+            }
+            w.push(v);
+            expect.push(v);
+        }
+        let c = w.finish();
+        let got: Vec<Rec> = c.iter().map(|(_, r)| r).collect();
+        assert_eq!(got, expect);
+        assert_eq!(c.get(150), Some(expect[150]));
+        // Time delta (2 bytes) + code (1 byte), plus block starts and jumps.
+        assert!(c.data.len() < 200 * 4, "{}", c.data.len());
+    }
+
+    #[test]
+    fn pending_record_can_be_amended() {
+        let mut w = Writer::new(2, 1);
+        w.push([5, 1, 0, 0, 0]);
+        w.last_mut().unwrap()[1] = 9;
+        w.push([6, 2, 0, 0, 0]);
+        let c = w.finish();
+        assert_eq!(c.get(0).unwrap()[1], 9);
+        assert_eq!(c.get(1).unwrap()[1], 2);
+    }
+
+    #[test]
+    fn malformed_bytes_end_a_block_without_panicking() {
+        let mut c = col(40);
+        c.data.truncate(10);
+        assert!(c.iter().count() < 40);
+        c.data = vec![0xff; 50];
+        let _ = c.iter().count();
+        let _ = c.index_at(100);
+        c.block_off = vec![1000, 0];
+        assert!(c.check().is_err());
+        let _ = c.get(35);
+    }
+}
