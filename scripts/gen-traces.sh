@@ -31,7 +31,7 @@ REF_VERSION=1.27.3
 MAX_BYTES=${MAX_BYTES:-300000}
 ATTEMPTS=${ATTEMPTS:-4}
 VALIDATE=${VALIDATE:-1}
-ALL_PROGRAMS="http contention gcassist syscalls cgo iterpull annotations cpuprofile gomaxprocs flightrecorder startstop stress"
+ALL_PROGRAMS="http contention gcassist syscalls cgo iterpull annotations cpuprofile gomaxprocs flightrecorder startstop stress critpath"
 PROGRAMS=${PROGRAMS:-$ALL_PROGRAMS}
 VERSIONS=${*:-$ALL_VERSIONS}
 
@@ -68,6 +68,7 @@ min_minor() { # oldest Go minor that can run the program
     case $1 in
         iterpull) echo 23 ;;        # iter.Pull
         flightrecorder) echo 25 ;;  # runtime/trace.FlightRecorder
+        critpath) echo 27 ;;        # a fixture for the critical-path analysis: newest toolchain only
         *) echo 21 ;;
     esac
 }

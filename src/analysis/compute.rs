@@ -1,11 +1,15 @@
 //! The analysis worker's engine: keeps the trace bytes, answers
 //! [`Request`]s with the `gotrace` analyses, and caches what is costly to
 //! recompute (the whole-trace goroutine report, the profile samples, the
-//! task annotations, MMU curves, the CPU sample list). Pure Rust: tested on
-//! the host with real traces.
+//! task annotations, MMU curves, the CPU sample list, the goroutines' state
+//! changes for critical paths). Pure Rust: tested on the host with real
+//! traces.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use gotrace::analysis::critical_path::{
+    self, CriticalPath, CriticalPathAnalysis, EdgeKind, SegmentKind, Stop,
+};
 use gotrace::analysis::goroutines::{self, AnalysisOptions, GoroutineFilter, GoroutineReport};
 use gotrace::analysis::mmu::{self, MmuCurve, UtilFlags};
 use gotrace::analysis::pprof::{
@@ -21,6 +25,8 @@ use super::protocol::*;
 pub const MAX_ROWS: usize = 2000;
 /// Nodes narrower than this fraction of the root are left out of a flame graph.
 pub const PRUNE: f64 = 1.0 / 4000.0;
+/// Segments of a critical path sent at most (the latest part is kept).
+pub const MAX_PATH_SEGMENTS: usize = 50_000;
 
 type Window = Option<(i64, i64)>;
 
@@ -35,6 +41,7 @@ pub struct Engine {
     annotations: Option<Annotations>,
     curves: Vec<(u8, MmuCurve)>,
     cpu: Option<(Tables, Vec<(i64, StackId)>)>,
+    critical: Option<(CriticalPathAnalysis, Tables)>,
 }
 
 fn err(e: gotrace::Error) -> String {
@@ -153,6 +160,88 @@ fn durations(d: &tasks::DurationStats) -> Durations {
     }
 }
 
+/// A critical path for the wire: strings resolved, stacks listed once.
+pub fn path_data(p: &CriticalPath, tables: &Tables) -> CriticalPathData {
+    let mut stacks: Vec<Vec<String>> = Vec::new();
+    let mut stack_index: HashMap<StackId, u32> = HashMap::new();
+    let mut stack_ref = |id: StackId| -> Option<u32> {
+        if id.is_none() {
+            return None;
+        }
+        if let Some(&i) = stack_index.get(&id) {
+            return Some(i);
+        }
+        let i = u32::try_from(stacks.len()).ok()?;
+        stacks.push(
+            tables
+                .stack(id)
+                .map(|f| format!("{} {}:{}", tables.str(f.func), tables.str(f.file), f.line))
+                .collect(),
+        );
+        stack_index.insert(id, i);
+        Some(i)
+    };
+    let segments = p
+        .segments
+        .iter()
+        .map(|s| {
+            let (state, reason) = match &s.kind {
+                SegmentKind::Running => (PathState::Running, String::new()),
+                SegmentKind::Runnable => (PathState::Runnable, String::new()),
+                SegmentKind::Syscall => (PathState::Syscall, String::new()),
+                SegmentKind::Waiting { reason } => (PathState::Waiting, reason.clone()),
+            };
+            PathSegment {
+                goroutine: s.goroutine,
+                start: s.start,
+                end: s.end,
+                state,
+                reason,
+                via: s.via.as_ref().map(|e| PathEdge {
+                    kind: match e.kind {
+                        EdgeKind::Unblock => PathEdgeKind::Unblock,
+                        EdgeKind::Create => PathEdgeKind::Create,
+                    },
+                    target: e.target,
+                    time: e.time,
+                    reason: e.reason.clone(),
+                    waiting_since: e.waiting_since,
+                    stack: stack_ref(e.stack),
+                }),
+            }
+        })
+        .collect();
+    CriticalPathData {
+        goroutine: p.goroutine,
+        window: p.window,
+        start: p.start,
+        end: p.end,
+        segments,
+        goroutines: p
+            .goroutines
+            .iter()
+            .map(|g| PathShare {
+                goroutine: g.goroutine,
+                name: g.name.clone(),
+                segments: g.segments,
+                total: g.time.total(),
+                running: g.time.running,
+                runnable: g.time.runnable,
+                syscall: g.time.syscall,
+                waiting: g.time.waiting,
+            })
+            .collect(),
+        hops: p.hops,
+        stop: match p.stop {
+            Stop::ReachedStart => PathStop::ReachedStart,
+            Stop::Origin { goroutine, time } => PathStop::Origin { goroutine, time },
+            Stop::Limit => PathStop::Limit,
+            Stop::Cycle { time } => PathStop::Cycle { time },
+        },
+        stacks,
+    }
+}
+
 impl Engine {
     pub fn new(bytes: Vec<u8>) -> Engine {
         Engine {
@@ -162,6 +251,7 @@ impl Engine {
             annotations: None,
             curves: Vec::new(),
             cpu: None,
+            critical: None,
         }
     }
 
@@ -219,7 +309,28 @@ impl Engine {
                 ),
                 Err(e) => Response::Error(e),
             },
+            Request::CriticalPath {
+                goroutine,
+                start,
+                end,
+            } => self.critical_path(*goroutine, *start, *end),
         }
+    }
+
+    fn critical_path(&mut self, goroutine: i64, start: i64, end: i64) -> Response {
+        if self.critical.is_none() {
+            match critical_path::from_trace(&self.bytes) {
+                Ok((a, tables, _damage)) => self.critical = Some((a, tables)),
+                Err(e) => return Response::Error(err(e)),
+            }
+        }
+        let Some((a, tables)) = &self.critical else {
+            return Response::Error("no critical path".into());
+        };
+        Response::CriticalPath(
+            a.path_limited(goroutine, start, end, MAX_PATH_SEGMENTS, tables)
+                .map(|p| path_data(&p, tables)),
+        )
     }
 
     fn report(&mut self, window: Window) -> Result<&GoroutineReport, String> {

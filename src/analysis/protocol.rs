@@ -75,6 +75,13 @@ pub enum Request {
     Mmu { flags: u8, percentiles: bool },
     /// The worst windows of one size.
     MmuWorst { flags: u8, window: i64, n: usize },
+    /// The critical path of a goroutine over `[start, end]` (absolute;
+    /// clamped to the trace): the chain of goroutines it waited on.
+    CriticalPath {
+        goroutine: i64,
+        start: i64,
+        end: i64,
+    },
 }
 
 /// One goroutine group row.
@@ -221,6 +228,110 @@ pub struct MmuData {
     pub percentiles: Vec<[f64; 3]>,
 }
 
+/// What a goroutine was doing during a [`PathSegment`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(Serialize, Deserialize))]
+pub enum PathState {
+    Running,
+    /// Ready, waiting for a P (scheduler latency).
+    Runnable,
+    Syscall,
+    /// Waiting for something no goroutine ended (network, timer, ...), or
+    /// not ended by the window's end; the reason is in the segment.
+    Waiting,
+}
+
+/// How the path went from a segment's goroutine to the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(Serialize, Deserialize))]
+pub enum PathEdgeKind {
+    Unblock,
+    Create,
+}
+
+/// The edge closing a segment: at `time` its goroutine unblocked (or
+/// created) `target`, and the path goes on on `target` from `time`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(Serialize, Deserialize))]
+pub struct PathEdge {
+    pub kind: PathEdgeKind,
+    pub target: i64,
+    pub time: i64,
+    /// What `target` was waiting for ("" for a creation or when unknown).
+    pub reason: String,
+    /// When `target` began waiting (absolute), if known.
+    pub waiting_since: Option<i64>,
+    /// The unblocking (creating) event's stack: an index into
+    /// [`CriticalPathData::stacks`]; `None` when the trace has none.
+    pub stack: Option<u32>,
+}
+
+/// One piece of a critical path: `goroutine` in `state` over `[start, end)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(Serialize, Deserialize))]
+pub struct PathSegment {
+    pub goroutine: i64,
+    pub start: i64,
+    pub end: i64,
+    pub state: PathState,
+    /// The wait reason when `Waiting` ("sleep", "network", ...; may be "").
+    pub reason: String,
+    /// Set on the last segment of a goroutine's stretch of the path.
+    pub via: Option<PathEdge>,
+}
+
+/// One goroutine's share of a critical path, ns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(Serialize, Deserialize))]
+pub struct PathShare {
+    pub goroutine: i64,
+    /// Start function ("" when unknown).
+    pub name: String,
+    pub segments: usize,
+    pub total: i64,
+    pub running: i64,
+    pub runnable: i64,
+    pub syscall: i64,
+    pub waiting: i64,
+}
+
+/// Why the backward walk ended where the path starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(Serialize, Deserialize))]
+pub enum PathStop {
+    /// The path reaches the window's start.
+    ReachedStart,
+    /// Nothing is known about `goroutine` before `time` (created by no
+    /// goroutine, e.g. a C thread, or not traced before).
+    Origin { goroutine: i64, time: i64 },
+    /// The segment cap was reached; the latest part of the path is kept.
+    Limit,
+    /// Unblock edges formed a cycle at `time` (malformed trace).
+    Cycle { time: i64 },
+}
+
+/// A critical path, forward in time. The segments tile `[start, end)`
+/// without gaps; `end` is earlier than the window's end when the goroutine
+/// exited before it, `start` later than the window's start unless `stop`
+/// is `ReachedStart`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(Serialize, Deserialize))]
+pub struct CriticalPathData {
+    pub goroutine: i64,
+    /// The window asked for, clamped to the trace.
+    pub window: (i64, i64),
+    pub start: i64,
+    pub end: i64,
+    pub segments: Vec<PathSegment>,
+    /// By time on the path, descending.
+    pub goroutines: Vec<PathShare>,
+    /// Edges followed.
+    pub hops: usize,
+    pub stop: PathStop,
+    /// Stacks of the edges, each leaf first as "func file:line".
+    pub stacks: Vec<Vec<String>>,
+}
+
 /// A reply.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(target_arch = "wasm32", derive(Serialize, Deserialize))]
@@ -252,6 +363,8 @@ pub enum Response {
     },
     Mmu(MmuData),
     MmuWorst(Vec<Window>),
+    /// `None` when the goroutine is not in the trace.
+    CriticalPath(Option<CriticalPathData>),
     /// A sentence for the user.
     Error(String),
 }

@@ -223,3 +223,108 @@ fn mmu_curve_and_worst_windows() {
     assert!((ws[0].util - m.mmu[50]).abs() < 1e-9);
     assert_eq!(ws[0].end - ws[0].start, w);
 }
+
+/// contention.trace, read off `gotrace dump`: G12 (main.main.func1.1)
+/// sleeps at 1706649952896, a timer (G=-1) wakes it at 1706651931456, it
+/// runs at 1706651937152 and in WaitGroup.Done unblocks G1 (main.main,
+/// waiting on "sync" since 1706648427904) at 1706651969920; G1 runs at
+/// 1706651971456.
+#[test]
+fn critical_path_follows_the_unblock() {
+    let mut e = engine("contention.trace");
+    let Response::CriticalPath(Some(p)) = e.handle(&Request::CriticalPath {
+        goroutine: 1,
+        start: 1_706_649_952_896,
+        end: 1_706_651_973_312,
+    }) else {
+        panic!("no path")
+    };
+    assert_eq!(p.window, (1_706_649_952_896, 1_706_651_973_312));
+    assert_eq!((p.start, p.end, p.hops), (p.window.0, p.window.1, 1));
+    assert_eq!(p.stop, PathStop::ReachedStart);
+    let shape: Vec<(i64, i64, i64, PathState, &str)> = p
+        .segments
+        .iter()
+        .map(|s| (s.goroutine, s.start, s.end, s.state, s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            (
+                12,
+                1_706_649_952_896,
+                1_706_651_931_456,
+                PathState::Waiting,
+                "sleep"
+            ),
+            (
+                12,
+                1_706_651_931_456,
+                1_706_651_937_152,
+                PathState::Runnable,
+                ""
+            ),
+            (
+                12,
+                1_706_651_937_152,
+                1_706_651_969_920,
+                PathState::Running,
+                ""
+            ),
+            (
+                1,
+                1_706_651_969_920,
+                1_706_651_971_456,
+                PathState::Runnable,
+                ""
+            ),
+            (
+                1,
+                1_706_651_971_456,
+                1_706_651_973_312,
+                PathState::Running,
+                ""
+            ),
+        ]
+    );
+    let via = p.segments[2].via.clone().unwrap();
+    assert_eq!(via.kind, PathEdgeKind::Unblock);
+    assert_eq!((via.target, via.time), (1, 1_706_651_969_920));
+    assert_eq!(via.reason, "sync");
+    assert_eq!(via.waiting_since, Some(1_706_648_427_904));
+    let stack = &p.stacks[via.stack.unwrap() as usize];
+    assert_eq!(stack[0], "sync.(*WaitGroup).Add sync/waitgroup.go:142");
+    assert_eq!(
+        stack[2],
+        "main.main.func1.1 gotracetestdata/contention/main.go:38"
+    );
+    let names: Vec<(i64, &str)> = p
+        .goroutines
+        .iter()
+        .map(|g| (g.goroutine, g.name.as_str()))
+        .collect();
+    assert_eq!(names, vec![(12, "main.main.func1.1"), (1, "main.main")]);
+    assert_eq!(
+        p.goroutines.iter().map(|g| g.total).sum::<i64>(),
+        p.end - p.start
+    );
+    // The whole trace (clamped) and an unknown goroutine.
+    let Response::CriticalPath(Some(all)) = e.handle(&Request::CriticalPath {
+        goroutine: 1,
+        start: i64::MIN,
+        end: i64::MAX,
+    }) else {
+        panic!()
+    };
+    assert_eq!(all.stop, PathStop::ReachedStart);
+    assert!(all.segments.len() > 100 && all.hops > 10);
+    assert!(all.segments.windows(2).all(|w| w[0].end == w[1].start));
+    assert_eq!(
+        e.handle(&Request::CriticalPath {
+            goroutine: 424242,
+            start: 0,
+            end: i64::MAX
+        }),
+        Response::CriticalPath(None)
+    );
+}

@@ -3,6 +3,7 @@
 //!
 //! Exit status: 0 success, 1 bad trace, 2 bad usage.
 
+pub mod critical_path;
 pub mod dump;
 pub mod goroutines;
 pub mod mmu;
@@ -27,6 +28,8 @@ commands:
   pprof net|sync|syscall|sched FILE  write a gzipped pprof profile (as `go tool trace -pprof=`)
   mmu FILE                        minimum mutator utilization curve
   tasks FILE                      user tasks and regions with duration percentiles
+  critical-path --goroutine G [--start T] [--end T] FILE
+                                  the chain of goroutines G waited on (unblock edges walked back)
   help                            print this help
 
 FILE may be - to read standard input.
@@ -67,6 +70,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         "pprof" => pprof::run(rest, out, err),
         "mmu" => mmu::run(rest, out, err),
         "tasks" => tasks::run(rest, out, err),
+        "critical-path" => critical_path::run(rest, out, err),
         other => {
             let _ = writeln!(err, "gotrace: unknown command {other:?}\n\n{HELP}");
             USAGE

@@ -1,0 +1,587 @@
+//! `gotrace critical-path --goroutine G [--start T] [--end T] [--limit N] [--json] FILE`:
+//! the chain of goroutines G waited on over a window (see
+//! `analysis::critical_path` for the rules), forward in time, with each
+//! goroutine's share.
+//!
+//! `--start`/`--end` are absolute trace times in ns (as `gotrace dump`
+//! prints them), or durations since the trace's start with a unit
+//! (`12.5ms`, `1s`). They default to the trace's start and end. Times print
+//! relative to the trace's start, plus the absolute ns.
+
+use super::goroutines::json_str;
+use super::{read_input, usage, Status, BAD_TRACE, OK};
+use crate::analysis::critical_path::{
+    from_trace, CriticalPath, Edge, EdgeKind, KindTotals, SegmentKind, Stop, DEFAULT_LIMIT,
+};
+use crate::analysis::goroutines::parse_go_duration;
+use crate::analysis::stats::human_duration;
+use crate::event::{GoId, Time};
+use crate::tables::{StackId, Tables};
+use std::fmt::Write as _;
+use std::io::Write;
+
+const CMD: &str = "critical-path";
+const OPTIONS: &str = "options: --goroutine GOID (required), --start T, --end T \
+(absolute ns, or a duration since the trace start such as 12.5ms), --limit SEGMENTS, --json";
+
+/// A time argument: absolute ns, or relative to the trace's start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum At {
+    Abs(Time),
+    SinceStart(i64),
+}
+
+impl At {
+    fn resolve(self, origin: Time) -> Time {
+        match self {
+            At::Abs(t) => t,
+            At::SinceStart(d) => origin.saturating_add(d),
+        }
+    }
+}
+
+fn parse_at(s: &str) -> Option<At> {
+    let s = s.trim();
+    if let Ok(t) = s.parse::<i64>() {
+        return Some(At::Abs(t));
+    }
+    parse_go_duration(s).map(At::SinceStart)
+}
+
+struct Opts {
+    goroutine: GoId,
+    start: Option<At>,
+    end: Option<At>,
+    limit: usize,
+    json: bool,
+    file: String,
+}
+
+fn parse_args(args: &[String]) -> Result<Opts, String> {
+    let mut goroutine = None;
+    let mut o = Opts {
+        goroutine: 0,
+        start: None,
+        end: None,
+        limit: DEFAULT_LIMIT,
+        json: false,
+        file: String::new(),
+    };
+    let mut file = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            match &inline {
+                Some(v) => Ok(v.clone()),
+                None => it.next().cloned().ok_or(format!("{name} needs a value")),
+            }
+        };
+        match flag {
+            "--goroutine" | "-g" => {
+                let v = value("--goroutine")?;
+                let v = v.trim().trim_start_matches(['G', 'g']);
+                goroutine = Some(v.parse().map_err(|_| format!("bad --goroutine {v:?}"))?);
+            }
+            "--start" => {
+                let v = value("--start")?;
+                o.start = Some(parse_at(&v).ok_or(format!("bad --start {v:?}"))?);
+            }
+            "--end" => {
+                let v = value("--end")?;
+                o.end = Some(parse_at(&v).ok_or(format!("bad --end {v:?}"))?);
+            }
+            "--limit" => {
+                let v = value("--limit")?;
+                o.limit = v.parse().map_err(|_| format!("bad --limit {v:?}"))?;
+            }
+            "--json" => o.json = true,
+            "-" => {
+                if file.replace(a.clone()).is_some() {
+                    return Err("expected exactly one FILE".into());
+                }
+            }
+            f if f.starts_with('-') => return Err(format!("unknown option {f}")),
+            _ => {
+                if file.replace(a.clone()).is_some() {
+                    return Err("expected exactly one FILE".into());
+                }
+            }
+        }
+    }
+    o.goroutine = goroutine.ok_or("--goroutine is required")?;
+    o.file = file.ok_or("expected a FILE (or - for stdin)")?;
+    Ok(o)
+}
+
+pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status {
+    let o = match parse_args(args) {
+        Ok(o) => o,
+        Err(m) => return usage(CMD, &format!("{m}\n{OPTIONS}"), err),
+    };
+    let data = match read_input(&o.file, err) {
+        Ok(d) => d,
+        Err(s) => return s,
+    };
+    let (a, tables, error) = match from_trace(&data) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(err, "gotrace: {e}");
+            return BAD_TRACE;
+        }
+    };
+    if let Some(e) = &error {
+        let _ = writeln!(
+            err,
+            "gotrace: trace is damaged; the analysis covers what was read before: {e}"
+        );
+    }
+    let Some((origin, last)) = a.time_range() else {
+        let _ = writeln!(err, "gotrace {CMD}: the trace has no events");
+        return BAD_TRACE;
+    };
+    let start = o.start.map_or(origin, |s| s.resolve(origin));
+    let end = o.end.map_or(last, |e| e.resolve(origin));
+    let Some(p) = a.path_limited(o.goroutine, start, end, o.limit, &tables) else {
+        let _ = writeln!(
+            err,
+            "gotrace {CMD}: goroutine {} does not appear in the trace",
+            o.goroutine
+        );
+        return BAD_TRACE;
+    };
+    let s = if o.json {
+        json(&p, origin, &tables)
+    } else {
+        text(&p, origin, &tables)
+    };
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+    if error.is_some() {
+        BAD_TRACE
+    } else {
+        OK
+    }
+}
+
+/// Where an unblock happened: the first frame outside package runtime
+/// (else the leaf), as `func file:line`.
+fn site(stack: StackId, tables: &Tables) -> String {
+    let mut frames = tables.stack(stack).peekable();
+    let leaf = frames.peek().copied();
+    let f = frames
+        .find(|f| !tables.bytes(f.func).starts_with(b"runtime."))
+        .or(leaf);
+    match f {
+        Some(f) => format!("{} {}:{}", tables.str(f.func), tables.str(f.file), f.line),
+        None => "(no stack)".into(),
+    }
+}
+
+fn since(t: Time, origin: Time) -> String {
+    human_duration(t.saturating_sub(origin))
+}
+
+fn edge_text(e: &Edge, origin: Time, tables: &Tables) -> String {
+    match e.kind {
+        EdgeKind::Create => format!("→ creates G{} at {}", e.target, site(e.stack, tables)),
+        EdgeKind::Unblock => {
+            let mut s = format!("→ unblocks G{}", e.target);
+            match (e.reason.is_empty(), e.waiting_since) {
+                (false, Some(w)) => {
+                    let _ = write!(s, " ({}, waiting since {})", e.reason, since(w, origin));
+                }
+                (false, None) => {
+                    let _ = write!(s, " ({})", e.reason);
+                }
+                (true, Some(w)) => {
+                    let _ = write!(s, " (waiting since {})", since(w, origin));
+                }
+                (true, None) => {}
+            }
+            let _ = write!(s, " at {}", site(e.stack, tables));
+            s
+        }
+    }
+}
+
+fn goroutine_label(g: GoId, name: &str) -> String {
+    if name.is_empty() {
+        format!("G{g}")
+    } else {
+        format!("G{g} {name}")
+    }
+}
+
+/// Columns separated by two spaces; `right[i]` right-aligns column i.
+/// The last column is never padded.
+fn table(rows: &[Vec<String>], right: &[bool]) -> String {
+    let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut w = vec![0usize; ncol];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(x) = w.get_mut(i) {
+                *x = (*x).max(c.chars().count());
+            }
+        }
+    }
+    let mut s = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let pad = " ".repeat(
+                w.get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(c.chars().count()),
+            );
+            if right.get(i).copied().unwrap_or(false) {
+                line.push_str(&pad);
+                line.push_str(c);
+            } else {
+                line.push_str(c);
+                if i + 1 < r.len() {
+                    line.push_str(&pad);
+                }
+            }
+        }
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+fn percent(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        return "-".into();
+    }
+    format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+}
+
+fn text(p: &CriticalPath, origin: Time, tables: &Tables) -> String {
+    let mut s = String::new();
+    let name = p
+        .goroutines
+        .iter()
+        .find(|g| g.goroutine == p.goroutine)
+        .map(|g| g.name.clone())
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "critical path of {} over {} .. {} (since the trace start; {} .. {} ns)",
+        goroutine_label(p.goroutine, &name),
+        since(p.window.0, origin),
+        since(p.window.1, origin),
+        p.window.0,
+        p.window.1
+    );
+    let _ = writeln!(
+        s,
+        "covers {} .. {} ({}), {} segment(s), {} hop(s); the walk stopped: {}",
+        since(p.start, origin),
+        since(p.end, origin),
+        human_duration(p.end.saturating_sub(p.start)),
+        p.segments.len(),
+        p.hops,
+        p.stop.describe()
+    );
+    if p.end < p.window.1 && !p.segments.is_empty() {
+        let _ = writeln!(
+            s,
+            "G{} exited at {}: the path ends there",
+            p.goroutine,
+            since(p.end, origin)
+        );
+    }
+    s.push('\n');
+    let mut rows = vec![[
+        "start",
+        "end",
+        "duration",
+        "goroutine",
+        "state",
+        "start ns",
+        "end ns",
+        "edge",
+    ]
+    .map(String::from)
+    .to_vec()];
+    let mut names = std::collections::HashMap::new();
+    for g in &p.goroutines {
+        names.insert(g.goroutine, g.name.as_str());
+    }
+    for seg in &p.segments {
+        rows.push(vec![
+            since(seg.start, origin),
+            since(seg.end, origin),
+            human_duration(seg.duration()),
+            goroutine_label(
+                seg.goroutine,
+                names.get(&seg.goroutine).copied().unwrap_or(""),
+            ),
+            seg.kind.label(),
+            seg.start.to_string(),
+            seg.end.to_string(),
+            seg.via
+                .as_ref()
+                .map(|e| edge_text(e, origin, tables))
+                .unwrap_or_default(),
+        ]);
+    }
+    s.push_str(&table(
+        &rows,
+        &[true, true, true, false, false, true, true, false],
+    ));
+    let total = p.totals.total();
+    let _ = writeln!(s, "\ntotals: {} on the path", human_duration(total));
+    let mut rows = vec![[
+        "goroutine",
+        "time on path",
+        "share",
+        "running",
+        "runnable",
+        "syscall",
+        "waiting",
+        "segments",
+    ]
+    .map(String::from)
+    .to_vec()];
+    let cells = |t: &KindTotals| -> Vec<String> {
+        vec![
+            human_duration(t.total()),
+            percent(t.total(), total),
+            human_duration(t.running),
+            human_duration(t.runnable),
+            human_duration(t.syscall),
+            human_duration(t.waiting),
+        ]
+    };
+    for g in &p.goroutines {
+        let mut r = vec![goroutine_label(g.goroutine, &g.name)];
+        r.extend(cells(&g.time));
+        r.push(g.segments.to_string());
+        rows.push(r);
+    }
+    let mut r = vec!["all".to_string()];
+    r.extend(cells(&p.totals));
+    r.push(p.segments.len().to_string());
+    rows.push(r);
+    s.push_str(&table(
+        &rows,
+        &[false, true, true, true, true, true, true, true],
+    ));
+    s
+}
+
+fn kind_json(k: &SegmentKind) -> (&'static str, &str) {
+    match k {
+        SegmentKind::Running => ("running", ""),
+        SegmentKind::Runnable => ("runnable", ""),
+        SegmentKind::Syscall => ("syscall", ""),
+        SegmentKind::Waiting { reason } => ("waiting", reason.as_str()),
+    }
+}
+
+fn totals_json(t: &KindTotals) -> String {
+    format!(
+        "{{\"total_ns\":{},\"running_ns\":{},\"runnable_ns\":{},\"syscall_ns\":{},\"waiting_ns\":{}}}",
+        t.total(),
+        t.running,
+        t.runnable,
+        t.syscall,
+        t.waiting
+    )
+}
+
+fn stop_json(s: &Stop) -> String {
+    let kind = match s {
+        Stop::ReachedStart => "reached_start",
+        Stop::Origin { .. } => "origin",
+        Stop::Limit => "limit",
+        Stop::Cycle { .. } => "cycle",
+    };
+    format!(
+        "{{\"kind\":\"{kind}\",\"text\":{}}}",
+        json_str(&s.describe())
+    )
+}
+
+fn json(p: &CriticalPath, origin: Time, tables: &Tables) -> String {
+    let segs: Vec<String> = p
+        .segments
+        .iter()
+        .map(|s| {
+            let (state, reason) = kind_json(&s.kind);
+            let via = match &s.via {
+                None => "null".to_string(),
+                Some(e) => format!(
+                    "{{\"kind\":\"{}\",\"target\":{},\"time_ns\":{},\"reason\":{},\"waiting_since_ns\":{},\"site\":{}}}",
+                    match e.kind {
+                        EdgeKind::Unblock => "unblock",
+                        EdgeKind::Create => "create",
+                    },
+                    e.target,
+                    e.time,
+                    json_str(&e.reason),
+                    e.waiting_since
+                        .map_or("null".to_string(), |t| t.to_string()),
+                    json_str(&site(e.stack, tables))
+                ),
+            };
+            format!(
+                "{{\"goroutine\":{},\"start_ns\":{},\"end_ns\":{},\"state\":\"{state}\",\"reason\":{},\"via\":{via}}}",
+                s.goroutine,
+                s.start,
+                s.end,
+                json_str(reason)
+            )
+        })
+        .collect();
+    let gs: Vec<String> = p
+        .goroutines
+        .iter()
+        .map(|g| {
+            format!(
+                "{{\"goroutine\":{},\"name\":{},\"segments\":{},\"time\":{}}}",
+                g.goroutine,
+                json_str(&g.name),
+                g.segments,
+                totals_json(&g.time)
+            )
+        })
+        .collect();
+    format!(
+        "{{\"goroutine\":{},\"trace_start_ns\":{origin},\"window_ns\":[{},{}],\"start_ns\":{},\"end_ns\":{},\"hops\":{},\"stop\":{},\"totals\":{},\"segments\":[{}],\"goroutines\":[{}]}}\n",
+        p.goroutine,
+        p.window.0,
+        p.window.1,
+        p.start,
+        p.end,
+        p.hops,
+        stop_json(&p.stop),
+        totals_json(&p.totals),
+        segs.join(","),
+        gs.join(",")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_options() {
+        let o = parse_args(&args(&[
+            "--goroutine",
+            "G12",
+            "--start=1.5ms",
+            "--end",
+            "1706651973312",
+            "--json",
+            "x.trace",
+        ]))
+        .unwrap();
+        assert_eq!(o.goroutine, 12);
+        assert_eq!(o.start, Some(At::SinceStart(1_500_000)));
+        assert_eq!(o.end, Some(At::Abs(1_706_651_973_312)));
+        assert_eq!(o.start.map(|s| s.resolve(100)), Some(1_500_100));
+        assert!(o.json);
+        assert_eq!(o.file, "x.trace");
+        assert!(parse_args(&args(&["x.trace"])).is_err());
+        assert!(parse_args(&args(&["-g", "1"])).is_err());
+        assert!(parse_args(&args(&["-g", "1", "--start", "soon", "x"])).is_err());
+        assert!(parse_args(&args(&["-g", "1", "--bogus", "x"])).is_err());
+        assert!(parse_args(&args(&["-g", "1", "a", "b"])).is_err());
+        assert_eq!(parse_args(&args(&["-g", "7", "-"])).unwrap().file, "-");
+    }
+
+    fn run_on(v: &[&str]) -> (Status, String, String) {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let st = run(&args(v), &mut out, &mut err);
+        (
+            st,
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
+    }
+
+    fn contention() -> String {
+        format!(
+            "{}/../../testdata/traces/go1.27/contention.trace",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    }
+
+    /// The hop checked in `analysis::critical_path`'s tests, as printed.
+    #[test]
+    fn prints_the_chain_and_totals() {
+        let f = contention();
+        let (st, out, err) = run_on(&[
+            "--goroutine",
+            "1",
+            "--start",
+            "1706649900000",
+            "--end",
+            "1706651973312",
+            &f,
+        ]);
+        assert_eq!(st, OK, "{err}");
+        assert!(
+            out.starts_with("critical path of G1 main.main over "),
+            "{out}"
+        );
+        assert!(out.contains("6 segment(s), 1 hop(s); the walk stopped: reached the start"));
+        let unblock = out
+            .lines()
+            .find(|l| l.contains("→ unblocks G1"))
+            .expect("edge line");
+        assert!(unblock.contains("G12 main.main.func1.1"), "{unblock}");
+        assert!(
+            unblock.contains("1706651937152  1706651969920"),
+            "{unblock}"
+        );
+        assert!(
+            unblock.contains("(sync, waiting since ")
+                && unblock.ends_with("at sync.(*WaitGroup).Add sync/waitgroup.go:142"),
+            "{unblock}"
+        );
+        assert!(out.contains("waiting: sleep"));
+        assert!(out.contains("\ntotals: "));
+        let (st, json, _) = run_on(&[
+            "-g",
+            "1",
+            "--start=1706649900000",
+            "--end=1706651973312",
+            "--json",
+            &f,
+        ]);
+        assert_eq!(st, OK);
+        assert!(json.contains("\"hops\":1"));
+        assert!(json.contains(
+            "\"via\":{\"kind\":\"unblock\",\"target\":1,\"time_ns\":1706651969920,\"reason\":\"sync\",\"waiting_since_ns\":1706648427904"
+        ));
+    }
+
+    #[test]
+    fn reports_bad_input() {
+        let f = contention();
+        let (st, _, err) = run_on(&["-g", "999999", &f]);
+        assert_eq!(st, BAD_TRACE);
+        assert!(err.contains("does not appear"), "{err}");
+        let (st, _, _) = run_on(&["-g", "1", "/nonexistent/file"]);
+        assert_eq!(st, BAD_TRACE);
+        let (st, _, _) = run_on(&["x"]);
+        assert_eq!(st, super::super::USAGE);
+    }
+}
