@@ -778,23 +778,7 @@ impl Builder {
         }
         self.tasks.sort_by_key(|t| t.id);
         let series: Vec<Packed> = self.series.into_iter().map(SeriesState::finish).collect();
-        let counter_levels = CounterKind::ALL
-            .iter()
-            .map(|&k| {
-                let (s, col) = k.source();
-                let Some(p) = series.get(s) else {
-                    return MaxLevels::default();
-                };
-                match lod::MaxLevelsBuilder::new(p.len(), end) {
-                    Some(mut b) => {
-                        p.iter()
-                            .for_each(|(_, r)| b.add(r[0], r[col].max(0) as u64));
-                        b.finish()
-                    }
-                    None => MaxLevels::default(),
-                }
-            })
-            .collect();
+        let counter_levels = counter_levels(&series, end);
 
         Timeline {
             origin: self.origin.unwrap_or(0),
@@ -817,6 +801,38 @@ impl Builder {
             stacks: copy_stacks(tables),
         }
     }
+}
+
+/// Summaries of every counter, one pass over each series.
+fn counter_levels(series: &[Packed], end: i64) -> Vec<MaxLevels> {
+    let mut out = vec![MaxLevels::default(); CounterKind::ALL.len()];
+    for (s, p) in series.iter().enumerate() {
+        let kinds: Vec<(usize, usize)> = CounterKind::ALL
+            .iter()
+            .filter(|k| k.source().0 == s)
+            .map(|&k| (k as usize, k.source().1))
+            .collect();
+        let mut builders: Vec<_> = kinds
+            .iter()
+            .map(|_| lod::MaxLevelsBuilder::new(p.len(), end))
+            .collect();
+        if builders.iter().all(Option::is_none) {
+            continue;
+        }
+        for (_, r) in p.iter() {
+            for (b, &(_, col)) in builders.iter_mut().zip(&kinds) {
+                if let Some(b) = b {
+                    b.add(r[0], r[col].max(0) as u64);
+                }
+            }
+        }
+        for (b, &(k, _)) in builders.into_iter().zip(&kinds) {
+            if let (Some(b), Some(slot)) = (b, out.get_mut(k)) {
+                *slot = b.finish();
+            }
+        }
+    }
+    out
 }
 
 /// Summaries of a goroutine lane: each span `[start, next start)` as `item(rec)`.

@@ -42,7 +42,7 @@ impl<T: Copy> Levels<T> {
     /// most a pixel wide, or `None` when the lane's records should be drawn
     /// (zoomed in past level 0, or no levels).
     pub fn level_for(&self, ns_per_px: f64) -> Option<(usize, i64)> {
-        if self.levels.is_empty() || !(ns_per_px >= 1.0) {
+        if self.levels.is_empty() || ns_per_px.is_nan() || ns_per_px < 1.0 {
             return None;
         }
         let px = ns_per_px.log2().floor() as i64;

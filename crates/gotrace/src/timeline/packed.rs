@@ -59,8 +59,19 @@ fn put_var(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Reads a varint at `*pos`; `None` at the end of `data` or on an overlong one.
-#[inline]
+#[inline(always)]
 fn get_var(data: &[u8], pos: &mut usize) -> Option<u64> {
+    // Most fields are one byte.
+    let b = *data.get(*pos)?;
+    if b & 0x80 == 0 {
+        *pos += 1;
+        return Some(b as u64);
+    }
+    get_var_slow(data, pos)
+}
+
+#[inline(never)]
+fn get_var_slow(data: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v = 0u64;
     let mut shift = 0u32;
     loop {
@@ -109,7 +120,7 @@ impl Packed {
     /// Appends a record (fields past [`Packed::fields`] are ignored). The
     /// time must not be before the previous record's.
     pub fn push(&mut self, rec: &Rec, prev: &mut Rec) {
-        if self.len as usize % BLOCK == 0 {
+        if (self.len as usize).is_multiple_of(BLOCK) {
             self.block_time.push(rec[0]);
             self.block_off.push(self.data.len() as u32);
             *prev = [0; MAX_FIELDS];
