@@ -40,6 +40,12 @@ pub enum Prim {
         color: Rgba,
         width: f64,
     },
+    /// Rectangles of one colour `(x, y, w, h)` that do not overlap each
+    /// other: a lane's runs, painted colour by colour.
+    Rects {
+        color: Rgba,
+        rects: Vec<(f64, f64, f64, f64)>,
+    },
     /// A closed polygon.
     Poly {
         points: Vec<(f64, f64)>,
@@ -402,33 +408,11 @@ fn draw_lane(
             }
             label(p, &lane.label, false, 14.0, theme.muted);
             let runs = layout::goroutine_runs(tl, g, view);
-            for r in &runs {
-                p.push(Prim::Rect {
-                    x: r.x0,
-                    y: y + 2.0,
-                    w: r.x1 - r.x0,
-                    h: lane.h - 4.0,
-                    color: theme.states[r.key as usize],
-                });
-            }
+            push_runs(p, &runs, y + 2.0, lane.h - 4.0, |r| {
+                theme.states[r.key as usize]
+            });
             // Mark assists as a thin band on top.
-            for rg in m.assists[g as usize]
-                .iter()
-                .map(|&i| &tl.ranges[i as usize])
-            {
-                if (rg.end as f64) < view.t0 || (rg.start as f64) > view.t1 {
-                    continue;
-                }
-                let a = view.x_of(rg.start as f64).max(GUTTER);
-                let b = view.x_of(rg.end as f64).min(w).max(a + 1.0);
-                p.push(Prim::Rect {
-                    x: a,
-                    y,
-                    w: b - a,
-                    h: 2.0,
-                    color: theme.gc_mark,
-                });
-            }
+            band(p, m, &m.assists[g as usize], view, y, 2.0, theme.gc_mark);
             // User log messages: small ticks at the top, at most one per pixel.
             let ids = &m.logs[g as usize];
             let lo = ids.partition_point(|&i| (tl.logs[i as usize].time as f64) < view.t0);
@@ -503,19 +487,14 @@ fn draw_lane(
             }
             label(p, &lane.label, false, 0.0, theme.fg);
             let runs = layout::exec_runs(ex, view);
-            for r in &runs {
-                let color = if r.key == layout::SYSCALL_KEY {
+            push_runs(p, &runs, y + 2.0, lane.h - 4.0, |r| {
+                if r.key == layout::SYSCALL_KEY {
                     theme.states[3]
                 } else {
                     theme.procs[r.key as usize % theme.procs.len()]
-                };
-                p.push(Prim::Rect {
-                    x: r.x0,
-                    y: y + 2.0,
-                    w: r.x1 - r.x0,
-                    h: lane.h - 4.0,
-                    color,
-                });
+                }
+            });
+            for r in &runs {
                 // Name the goroutine where there is room for it.
                 if r.x1 - r.x0 < 24.0 {
                     continue;
@@ -545,23 +524,8 @@ fn draw_lane(
                 }
             }
             // Sweeps on this P as a thin band at the bottom.
-            for rg in sweeps
-                .into_iter()
-                .flatten()
-                .map(|&i| &tl.ranges[i as usize])
-            {
-                if (rg.end as f64) < view.t0 || (rg.start as f64) > view.t1 {
-                    continue;
-                }
-                let a = view.x_of(rg.start as f64).max(GUTTER);
-                let b = view.x_of(rg.end as f64).min(w).max(a + 1.0);
-                p.push(Prim::Rect {
-                    x: a,
-                    y: y + lane.h - 3.0,
-                    w: b - a,
-                    h: 2.0,
-                    color: theme.gc_mark,
-                });
+            if let Some(sweeps) = sweeps {
+                band(p, m, sweeps, view, y + lane.h - 3.0, 2.0, theme.gc_mark);
             }
             stat.runs = runs.len();
             stat.widest_x = widest(&runs);
@@ -737,6 +701,52 @@ fn draw_lane(
         }
     }
     stat
+}
+
+/// A thin band marking GC ranges (indices into `Timeline::ranges`, by
+/// start): ranges closer than a pixel are merged into one rectangle.
+fn band(p: &mut Vec<Prim>, m: &Model, ranges: &[u32], view: &View, y: f64, h: f64, color: Rgba) {
+    let tl = &m.tl;
+    let get = |i: &u32| tl.ranges.get(*i as usize);
+    // Ranges starting after the view are not drawn; the ones before may reach into it.
+    let hi = ranges.partition_point(|i| get(i).is_some_and(|r| (r.start as f64) <= view.t1));
+    let mut rects: Vec<(f64, f64, f64, f64)> = Vec::new();
+    for r in ranges[..hi].iter().filter_map(get) {
+        if (r.end as f64) < view.t0 {
+            continue;
+        }
+        let a = view.x_of(r.start as f64).max(GUTTER);
+        let b = view.x_of(r.end as f64).min(view.width).max(a + 1.0);
+        match rects.last_mut() {
+            Some(last) if a <= last.0 + last.2 + 1.0 => {
+                last.2 = last.2.max(b - last.0);
+            }
+            _ => rects.push((a, y, b - a, h)),
+        }
+    }
+    if !rects.is_empty() {
+        p.push(Prim::Rects { color, rects });
+    }
+}
+
+/// Pushes a lane's runs as one [`Prim::Rects`] per colour: runs of a lane
+/// never overlap, so their order does not matter, and the canvas then
+/// changes its fill style once per colour instead of once per run.
+fn push_runs(p: &mut Vec<Prim>, runs: &[Run], y: f64, h: f64, color: impl Fn(&Run) -> Rgba) {
+    let mut groups: Vec<(Rgba, Vec<(f64, f64, f64, f64)>)> = Vec::new();
+    for r in runs {
+        let c = color(r);
+        let rect = (r.x0, y, r.x1 - r.x0, h);
+        match groups.iter_mut().find(|g| g.0 == c) {
+            Some(g) => g.1.push(rect),
+            None => groups.push((c, vec![rect])),
+        }
+    }
+    p.extend(
+        groups
+            .into_iter()
+            .map(|(color, rects)| Prim::Rects { color, rects }),
+    );
 }
 
 /// A one-line-per-fact description of what is under the pointer (tooltip text).
@@ -938,8 +948,13 @@ mod tests {
         assert!(small.lanes.len() < lanes.len());
         // Every rectangle is inside the canvas horizontally.
         for p in &sc.prims {
-            if let Prim::Rect { x, w, .. } = p {
-                assert!(*x >= 0.0 && x + w <= v.width + 1.0 + 1e-9, "{p:?}");
+            let rects = match p {
+                Prim::Rect { x, w, .. } => vec![(*x, *w)],
+                Prim::Rects { rects, .. } => rects.iter().map(|r| (r.0, r.2)).collect(),
+                _ => vec![],
+            };
+            for (x, w) in rects {
+                assert!(x >= 0.0 && x + w <= v.width + 1.0 + 1e-9, "{p:?}");
             }
         }
     }

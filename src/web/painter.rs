@@ -21,6 +21,12 @@ pub fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, dpr: f64) {
                 set_fill(ctx, &mut fill, *color);
                 ctx.fill_rect(*x, *y, *w, *h);
             }
+            Prim::Rects { color, rects } => {
+                set_fill(ctx, &mut fill, *color);
+                for &(x, y, w, h) in rects {
+                    ctx.fill_rect(x, y, w, h);
+                }
+            }
             Prim::StrokeRect {
                 x,
                 y,
