@@ -15,6 +15,9 @@ pub enum Align {
     Right,
 }
 
+/// A rectangle: x, y, width, height.
+pub type XYWH = (f64, f64, f64, f64);
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Prim {
     Rect {
@@ -42,10 +45,7 @@ pub enum Prim {
     },
     /// Rectangles of one colour `(x, y, w, h)` that do not overlap each
     /// other: a lane's runs, painted colour by colour.
-    Rects {
-        color: Rgba,
-        rects: Vec<(f64, f64, f64, f64)>,
-    },
+    Rects { color: Rgba, rects: Vec<XYWH> },
     /// A closed polygon.
     Poly {
         points: Vec<(f64, f64)>,
@@ -710,7 +710,7 @@ fn band(p: &mut Vec<Prim>, m: &Model, ranges: &[u32], view: &View, y: f64, h: f6
     let get = |i: &u32| tl.ranges.get(*i as usize);
     // Ranges starting after the view are not drawn; the ones before may reach into it.
     let hi = ranges.partition_point(|i| get(i).is_some_and(|r| (r.start as f64) <= view.t1));
-    let mut rects: Vec<(f64, f64, f64, f64)> = Vec::new();
+    let mut rects: Vec<XYWH> = Vec::new();
     for r in ranges[..hi].iter().filter_map(get) {
         if (r.end as f64) < view.t0 {
             continue;
@@ -733,7 +733,7 @@ fn band(p: &mut Vec<Prim>, m: &Model, ranges: &[u32], view: &View, y: f64, h: f6
 /// never overlap, so their order does not matter, and the canvas then
 /// changes its fill style once per colour instead of once per run.
 fn push_runs(p: &mut Vec<Prim>, runs: &[Run], y: f64, h: f64, color: impl Fn(&Run) -> Rgba) {
-    let mut groups: Vec<(Rgba, Vec<(f64, f64, f64, f64)>)> = Vec::new();
+    let mut groups: Vec<(Rgba, Vec<XYWH>)> = Vec::new();
     for r in runs {
         let c = color(r);
         let rect = (r.x0, y, r.x1 - r.x0, h);
