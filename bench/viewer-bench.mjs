@@ -94,7 +94,10 @@ const frames = await page.evaluate(async () => {
   return deltas;
 });
 frames.sort((a, b) => a - b);
-const pct = (p) => frames[Math.min(frames.length - 1, Math.floor((p / 100) * frames.length))];
+const pctOf = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (p) => pctOf(frames, p);
+// The page's own work per frame (layout, scene, canvas calls), as it measures it.
+const draws = (await page.evaluate(() => window.__gotrace.drawMs)).slice(-frames.length).sort((a, b) => a - b);
 
 const mem = await page.evaluate(() => ({
   jsHeap: performance.memory ? performance.memory.usedJSHeapSize : null,
@@ -109,6 +112,9 @@ console.log(JSON.stringify({
   frame_ms_p50: +pct(50).toFixed(1),
   frame_ms_p95: +pct(95).toFixed(1),
   frame_ms_max: +frames[frames.length - 1].toFixed(1),
+  draw_ms_p50: +pctOf(draws, 50).toFixed(2),
+  draw_ms_p95: +pctOf(draws, 95).toFixed(2),
+  draw_ms_max: +draws[draws.length - 1].toFixed(2),
   js_heap_bytes: mem.jsHeap,
   page_wasm_memory_bytes: mem.wasmMemory,
   page_wasm_memory_x_file: mem.wasmMemory ? +(mem.wasmMemory / buffer.length).toFixed(2) : null,

@@ -580,6 +580,7 @@ pub fn counter_columns(tl: &Timeline, kind: CounterKind, view: &View) -> Vec<u64
     let levels = tl.counter_levels(kind);
     if let Some((l, w)) = levels.level_for(npp) {
         let buckets = levels.levels.get(l).map_or(&[][..], |b| &b[..]);
+        let scale = levels.scale;
         let wf = w as f64;
         for (col, slot) in out.iter_mut().enumerate() {
             let ta = view.t0 + col as f64 * npp;
@@ -592,7 +593,7 @@ pub fn counter_columns(tl: &Timeline, kind: CounterKind, view: &View) -> Vec<u64
             *slot = buckets
                 .get(b0.min(buckets.len())..b1.min(buckets.len()))
                 .and_then(|s| s.iter().copied().max())
-                .unwrap_or(0);
+                .map_or(0, |v| (v as u64) << scale);
         }
         return out;
     }

@@ -1,5 +1,5 @@
 //! `window.__gotrace`: a read-only snapshot of the page for end-to-end tests
-//! (state, drawn runs per lane, visible range, selection).
+//! (state, drawn runs per lane, visible range, selection, critical path).
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -26,6 +26,32 @@ fn kind_name(k: LaneKind) -> (&'static str, f64) {
         LaneKind::Goroutine(g) => ("goroutine", g as f64),
         LaneKind::Regions(g, _) => ("regions", g as f64),
     }
+}
+
+thread_local! {
+    /// Milliseconds spent building and painting each of the last frames.
+    static DRAW_MS: std::cell::RefCell<std::collections::VecDeque<f64>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// Keeps this many frame times.
+const DRAW_HISTORY: usize = 1024;
+
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Notes the time one frame took to build and paint.
+pub fn record_draw(ms: f64) {
+    DRAW_MS.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.len() == DRAW_HISTORY {
+            d.pop_front();
+        }
+        d.push_back(ms);
+    });
 }
 
 /// Size of this page's wasm memory: its high-water mark, since wasm memory
@@ -85,6 +111,7 @@ pub fn update() {
             }
             _ => set(&o, "selected", JsValue::NULL),
         }
+        set(&o, "critical", critical(c));
         if let Some(m) = &c.model {
             set(&o, "duration", m.tl.duration as f64);
             set(&o, "events", m.tl.events as f64);
@@ -97,5 +124,47 @@ pub fn update() {
         }
     });
     set(&o, "wasmMemory", wasm_memory_bytes());
+    let draws = Array::new();
+    DRAW_MS.with(|d| d.borrow().iter().for_each(|&ms| draws.push(&JsValue::from(ms))));
+    set(&o, "drawMs", draws);
     let _ = Reflect::set(&js_sys::global(), &JsValue::from_str("__gotrace"), &o);
+}
+
+/// The critical path: `null`, or its state, size, goroutines (by share)
+/// and what of it is drawn now (stretches outlined, hop connectors).
+fn critical(c: &core::Core) -> JsValue {
+    use super::critical::PathState;
+    use crate::critical::{marks, Mark};
+    let o = Object::new();
+    match &c.critical.state {
+        PathState::None => return JsValue::NULL,
+        PathState::Pending => set(&o, "state", "pending"),
+        PathState::Failed(e) => {
+            set(&o, "state", "error");
+            set(&o, "error", e.as_str());
+        }
+        PathState::Ready(d) => {
+            set(&o, "state", "ready");
+            set(&o, "goroutine", d.goroutine as f64);
+            set(&o, "segments", d.segments.len() as f64);
+            set(&o, "hops", d.hops as f64);
+            let gs = Array::new();
+            for s in &d.goroutines {
+                gs.push(&JsValue::from(s.goroutine as f64));
+            }
+            set(&o, "goroutines", gs);
+            set(&o, "color", crate::critical::color(&c.theme).css());
+            if let Some(h) = &c.view.critical {
+                let mk = marks(h, &c.lanes, &c.view);
+                let stretches = mk
+                    .iter()
+                    .filter(|m| matches!(m, Mark::Stretch { .. }))
+                    .count();
+                set(&o, "stretches", h.stretches.len() as f64);
+                set(&o, "drawnStretches", stretches as f64);
+                set(&o, "drawnHops", (mk.len() - stretches) as f64);
+            }
+        }
+    }
+    o.into()
 }

@@ -47,16 +47,14 @@ pub fn build(
 }
 
 /// Goroutine span record fields (see [`Goroutine::spans`]).
-const SPAN_FIELDS: usize = 4;
-/// Execution span record fields (see [`ExecLane`]).
-const EXEC_FIELDS: usize = 4;
+const SPAN_FIELDS: usize = 3;
 
 struct GState {
     id: i64,
     state: SpanState,
     /// First non-empty transition stack: its root frame names the goroutine.
     first_stack: StackId,
-    /// Records `[start, kind, stack, unblocker id + 1]`; the last one stays amendable.
+    /// Records `[start, payload, unblocker id + 1]`; the last one stays amendable.
     spans: packed::Writer,
     /// When it last started running (while running), and the total so far.
     running_since: Option<i64>,
@@ -78,10 +76,10 @@ struct ExecState {
 }
 
 impl ExecState {
-    fn new() -> ExecState {
+    fn new(kind: ExecKind) -> ExecState {
         ExecState {
             running: None,
-            spans: packed::Writer::new(EXEC_FIELDS, 0b0001),
+            spans: packed::Writer::new(ExecLane::fields(kind), 0b0001),
         }
     }
 }
@@ -154,6 +152,8 @@ pub struct Builder {
     m_index: FastMap<i64, u32>,
     kinds: Vec<SpanKind>,
     kind_index: FastMap<SpanKind, u16>,
+    payloads: Vec<SpanPayload>,
+    payload_index: FastMap<(u16, u32), u32>,
     open_ranges: FastMap<(u8, u32, i64), i64>,
     ranges: Vec<Range>,
     regions: Vec<Region>,
@@ -207,6 +207,8 @@ impl Builder {
             m_index: FastMap::default(),
             kinds: Vec::new(),
             kind_index: FastMap::default(),
+            payloads: Vec::new(),
+            payload_index: FastMap::default(),
             open_ranges: FastMap::default(),
             ranges: Vec::new(),
             regions: Vec::new(),
@@ -372,7 +374,7 @@ impl Builder {
         while self.procs.len() <= i {
             self.procs.push(PState {
                 is_running: false,
-                exec: ExecState::new(),
+                exec: ExecState::new(ExecKind::Proc),
             });
         }
         Some(&mut self.procs[i])
@@ -386,7 +388,7 @@ impl Builder {
             Some(&i) => i,
             None => {
                 let i = self.threads.len() as u32;
-                self.threads.push((id, ExecState::new()));
+                self.threads.push((id, ExecState::new(ExecKind::Thread)));
                 self.m_index.insert(id, i);
                 i
             }
@@ -403,6 +405,17 @@ impl Builder {
         self.kinds.push(k);
         self.kind_index.insert(k, i);
         i
+    }
+
+    /// The interned (kind, stack) pair of a span.
+    fn payload(&mut self, kind: u16, stack: u32) -> i64 {
+        if let Some(&i) = self.payload_index.get(&(kind, stack)) {
+            return i as i64;
+        }
+        let i = self.payloads.len() as u32;
+        self.payloads.push(SpanPayload { kind, stack });
+        self.payload_index.insert((kind, stack), i);
+        i as i64
     }
 
     fn set_count(&mut self, t: i64, state: SpanState, delta: i64) {
@@ -508,7 +521,7 @@ impl Builder {
         {
             self.goroutine(ev.g);
             if let Some(last) = self.goroutines[gi as usize].spans.last_mut() {
-                last[3] = ev.g.saturating_add(1).max(0);
+                last[2] = ev.g.saturating_add(1).max(0);
             }
         }
 
@@ -554,12 +567,13 @@ impl Builder {
 
         // The state span.
         let reason = st.reason.0;
-        let kind = self.kind(new_s, reason) as i64;
+        let kind = self.kind(new_s, reason);
         let stack = if !ev.stack.is_none() {
             ev.stack.0
         } else {
             st.stack.0
-        } as i64;
+        };
+        let payload = self.payload(kind, stack);
         let gs = &mut self.goroutines[gi as usize];
         gs.state = new_s;
         gs.drawn |= new_s.is_drawn();
@@ -575,21 +589,21 @@ impl Builder {
         {
             // First sight of a goroutine in a known old state (should not
             // happen in a well-formed stream): record the old state from 0.
-            let k = self.kind(old_s, 0) as i64;
+            let k = self.kind(old_s, 0);
+            let first = self.payload(k, 0);
             let gs = &mut self.goroutines[gi as usize];
             gs.drawn |= old_s.is_drawn();
-            gs.spans.push([0, k, 0, 0, 0]);
+            gs.spans.push([0, first, 0, 0, 0]);
         }
         let gs = &mut self.goroutines[gi as usize];
         if let Some(last) = gs.spans.last_mut() {
             if last[0] == start {
                 // Zero-length span: replace it (keep who unblocked it).
-                last[1] = kind;
-                last[2] = stack;
+                last[1] = payload;
                 return;
             }
         }
-        gs.spans.push([start, kind, stack, 0, 0]);
+        gs.spans.push([start, payload, 0, 0, 0]);
     }
 
     fn proc_transition(&mut self, t: i64, id: i64, old: ProcState, new: ProcState) {
@@ -719,6 +733,7 @@ impl Builder {
             .iter()
             .map(|k| color_key(k.state, &strings.get(k.reason)))
             .collect();
+        let payloads = std::mem::take(&mut self.payloads);
         let mut slots: Vec<Option<GState>> = self.goroutines.into_iter().map(Some).collect();
         let goroutines = order
             .iter()
@@ -726,7 +741,10 @@ impl Builder {
             .map(|gs| {
                 let spans = gs.spans.finish();
                 let levels = span_levels(&spans, end, |r| {
-                    kind_keys.get(r[1] as usize).copied().unwrap_or(0) as u32
+                    let kind = payloads
+                        .get(r[1] as usize)
+                        .map_or(usize::MAX, |p| p.kind as usize);
+                    kind_keys.get(kind).copied().unwrap_or(0) as u32
                 });
                 Goroutine {
                     id: gs.id,
@@ -788,6 +806,7 @@ impl Builder {
             goroutines,
             kinds: self.kinds,
             kind_keys,
+            payloads,
             procs,
             threads,
             ranges: self.ranges,
@@ -854,7 +873,12 @@ fn exec_levels(spans: &Packed, end: i64) -> SpanLevels {
         return SpanLevels::default();
     };
     for (_, r) in spans.iter() {
-        let item = r[2].saturating_add(1).clamp(0, lod::MAX_ITEM as i64) as u32;
+        // Threads in a system call are drawn as such, whoever made the call.
+        let item = if r[3] & 1 == 1 {
+            lod::MAX_ITEM
+        } else {
+            r[2].saturating_add(1).clamp(0, lod::MAX_ITEM as i64 - 1) as u32
+        };
         b.add(r[0], r[0].saturating_add(r[1]), item);
     }
     b.finish()

@@ -93,12 +93,6 @@ impl W {
         v.iter()
             .for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
     }
-    fn raw_u64s(&mut self, v: &[u64]) {
-        self.len(v.len());
-        self.0.reserve(v.len() * 8);
-        v.iter()
-            .for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
-    }
     fn packed(&mut self, p: &Packed) {
         self.u8(p.fields);
         self.u8(p.delta);
@@ -109,13 +103,12 @@ impl W {
     }
     fn span_levels(&mut self, l: &SpanLevels) {
         self.u8(l.shift);
+        self.u8(l.scale);
         self.len(l.levels.len());
         l.levels.iter().for_each(|v| self.raw_u32s(v));
     }
     fn max_levels(&mut self, l: &MaxLevels) {
-        self.u8(l.shift);
-        self.len(l.levels.len());
-        l.levels.iter().for_each(|v| self.raw_u64s(v));
+        self.span_levels(l);
     }
     fn opt_i64(&mut self, v: Option<i64>) {
         match v {
@@ -239,9 +232,6 @@ impl<'a> R<'a> {
     fn raw_u32s(&mut self) -> Res<Vec<u32>> {
         self.raw(u32::from_le_bytes)
     }
-    fn raw_u64s(&mut self) -> Res<Vec<u64>> {
-        self.raw(u64::from_le_bytes)
-    }
     fn packed(&mut self) -> Res<Packed> {
         let at = self.pos;
         let p = Packed {
@@ -257,13 +247,19 @@ impl<'a> R<'a> {
     }
     fn span_levels(&mut self) -> Res<SpanLevels> {
         let shift = self.u8()?;
+        let scale = self.u8()?;
         let levels = self.vec(4, |r| r.raw_u32s())?;
-        Ok(Levels { shift, levels })
+        if shift > 62 || scale > 32 {
+            return self.err("bad level shift");
+        }
+        Ok(Levels {
+            shift,
+            levels,
+            scale,
+        })
     }
     fn max_levels(&mut self) -> Res<MaxLevels> {
-        let shift = self.u8()?;
-        let levels = self.vec(4, |r| r.raw_u64s())?;
-        Ok(Levels { shift, levels })
+        self.span_levels()
     }
     fn exec_lane(&mut self) -> Res<ExecLane> {
         let kind = match self.u8()? {
@@ -356,6 +352,11 @@ impl Timeline {
             w.u32(k.reason);
         }
         w.bytes(&self.kind_keys);
+        w.len(self.payloads.len());
+        for p in &self.payloads {
+            w.var(p.kind as u64);
+            w.var(p.stack as u64);
+        }
         w.len(self.ranges.len());
         for r in &self.ranges {
             w.u8(r.kind as u8);
@@ -477,6 +478,14 @@ impl Decoder {
             })
         })?;
         let kind_keys = r.bytes()?;
+        let payloads = r.vec(2, |r| {
+            let kind = r.var()?;
+            let stack = r.var()?;
+            match (u16::try_from(kind), u32::try_from(stack)) {
+                (Ok(kind), Ok(stack)) => Ok(SpanPayload { kind, stack }),
+                _ => r.err("span payload out of range"),
+            }
+        })?;
         let ranges = r.vec(29, |r| {
             let kind = match RangeKind::from_u8(r.u8()?) {
                 Some(k) => k,
@@ -551,6 +560,7 @@ impl Decoder {
             goroutines: Vec::with_capacity(counts.goroutines.min(1 << 20)),
             kinds,
             kind_keys,
+            payloads,
             procs: Vec::new(),
             threads: Vec::new(),
             ranges,

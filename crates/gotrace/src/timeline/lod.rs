@@ -18,6 +18,9 @@ pub struct Levels<T> {
     pub shift: u8,
     /// `levels[l]` holds the buckets of width `2^(shift + l)`, from time 0.
     pub levels: Vec<Vec<T>>,
+    /// For [`MaxLevels`]: stored values are the maxima shifted right by this
+    /// much (so that they fit 32 bits; heap sizes lose their low bits).
+    pub scale: u8,
 }
 
 /// A span-lane bucket: `item << 8 | coverage`, where `item` is what covered
@@ -25,14 +28,22 @@ pub struct Levels<T> {
 /// drawn) and `coverage` is 0–255 for the drawn fraction of the bucket.
 pub type SpanLevels = Levels<u32>;
 
-/// A counter-lane bucket: the maximum value over the bucket.
-pub type MaxLevels = Levels<u64>;
+/// A counter-lane bucket: the maximum value over the bucket, `>> scale`.
+pub type MaxLevels = Levels<u32>;
+
+impl MaxLevels {
+    /// The maximum over bucket `b` of level `l`, unscaled.
+    pub fn max_at(&self, l: usize, b: usize) -> Option<u64> {
+        let v = *self.levels.get(l)?.get(b)?;
+        Some((v as u64) << self.scale)
+    }
+}
 
 /// Span lanes get levels from this many records up; level 0 has about
 /// `records / SPAN_RATIO` buckets.
 pub const SPAN_RATIO: usize = 8;
 /// The same for counters (cheaper to draw from their records).
-pub const COUNTER_RATIO: usize = 32;
+pub const COUNTER_RATIO: usize = 64;
 
 /// Most items a [`SpanLevels`] bucket can name.
 pub const MAX_ITEM: u32 = (1 << 24) - 1;
@@ -182,6 +193,7 @@ impl SpanLevelsBuilder {
         Levels {
             shift: self.shift as u8,
             levels,
+            scale: 0,
         }
     }
 }
@@ -232,10 +244,14 @@ impl MaxLevelsBuilder {
             // The last value holds through the trace end, inclusive.
             self.hold(t, self.end.max(t) + 1, v);
         }
-        let levels = build_up(self.buckets, |a, b| a.max(b.unwrap_or(0)));
+        let max = self.buckets.iter().copied().max().unwrap_or(0);
+        let scale = (64 - max.leading_zeros()).saturating_sub(32) as u8;
+        let level0 = self.buckets.iter().map(|&v| (v >> scale) as u32).collect();
+        let levels = build_up(level0, |a, b| a.max(b.unwrap_or(0)));
         Levels {
             shift: self.shift as u8,
             levels,
+            scale,
         }
     }
 }
@@ -276,7 +292,7 @@ mod tests {
 
     #[test]
     fn counter_buckets_hold_the_maximum() {
-        let mut b = MaxLevelsBuilder::new(32 * 64 * 2, 1 << 20).unwrap();
+        let mut b = MaxLevelsBuilder::new(COUNTER_RATIO * 64 * 2, 1 << 20).unwrap();
         let w = 1i64 << b.shift;
         b.add(0, 5);
         b.add(w / 2, 9);
@@ -290,10 +306,22 @@ mod tests {
     }
 
     #[test]
+    fn big_counter_values_are_scaled_to_32_bits() {
+        let mut b = MaxLevelsBuilder::new(COUNTER_RATIO * 64 * 2, 1 << 20).unwrap();
+        b.add(0, 5 << 40);
+        b.add(1 << 19, 3);
+        let l = b.finish();
+        assert_eq!(l.scale, 11);
+        assert_eq!(l.max_at(0, 0), Some(5 << 40));
+        assert_eq!(l.max_at(0, l.levels[0].len() - 1), Some(0), "3 >> 11");
+    }
+
+    #[test]
     fn level_choice_follows_the_pixel_width() {
         let l = Levels::<u32> {
             shift: 10,
             levels: vec![vec![0; 8], vec![0; 4], vec![0; 2]],
+            scale: 0,
         };
         assert_eq!(l.level_for(512.0), None);
         assert_eq!(l.level_for(1024.0), Some((0, 1024)));

@@ -127,10 +127,10 @@ pub struct Goroutine {
     pub id: GoId,
     /// Its start function (root frame of its first stack), string id; 0 if unknown.
     pub name: u32,
-    /// State spans, records `[start, kind, stack, unblocker + 1]` (kind: index
-    /// into [`Timeline::kinds`]; stack: the transition's, 0 = none;
-    /// unblocker: for a waiting span, id of the goroutine whose event ended
-    /// it, -1 = none). A span ends where the next starts, the last at
+    /// State spans, records `[start, payload, unblocker + 1]` (payload: index
+    /// into [`Timeline::payloads`], the span's kind and the stack of its
+    /// transition; unblocker: for a waiting span, id of the goroutine whose
+    /// event ended it, -1 = none). A span ends where the next starts, the last at
     /// the trace end.
     pub spans: Packed,
     /// Summaries by colour key ([`color_key`]).
@@ -139,6 +139,16 @@ pub struct Goroutine {
     pub running: i64,
     /// Whether any span is drawn (it existed during the trace).
     pub drawn: bool,
+}
+
+/// What a goroutine span is, interned: few distinct (kind, stack) pairs
+/// occur, so a span stores one small index for both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SpanPayload {
+    /// Index into [`Timeline::kinds`].
+    pub kind: u16,
+    /// Stack of the transition that began the span (0 = none).
+    pub stack: u32,
 }
 
 /// One goroutine state span, decoded.
@@ -193,11 +203,18 @@ pub struct ExecSpan {
 }
 
 impl ExecLane {
+    /// Record fields of a lane of this kind (P lanes have no `aux`).
+    pub fn fields(kind: ExecKind) -> usize {
+        match kind {
+            ExecKind::Proc => 3,
+            ExecKind::Thread => 4,
+        }
+    }
     pub fn new(kind: ExecKind, id: i64) -> ExecLane {
         ExecLane {
             kind,
             id,
-            spans: Packed::new(4, 0b0001),
+            spans: Packed::new(Self::fields(kind), 0b0001),
             levels: SpanLevels::default(),
         }
     }
@@ -488,6 +505,8 @@ pub struct Timeline {
     /// Span kinds the goroutine spans refer to, and their colour keys.
     pub kinds: Vec<SpanKind>,
     pub kind_keys: Vec<u8>,
+    /// (kind, stack) pairs the goroutine spans refer to.
+    pub payloads: Vec<SpanPayload>,
     /// One lane per P, by P id.
     pub procs: Vec<ExecLane>,
     /// One lane per OS thread that ran goroutines, by M id.
@@ -525,15 +544,23 @@ impl Timeline {
     }
 
     fn span_from(&self, i: usize, r: &Rec, end: i64) -> Span {
-        let (kind, key) = self.kind(usize::try_from(r[1]).unwrap_or(usize::MAX));
+        let payload = usize::try_from(r[1])
+            .ok()
+            .and_then(|p| self.payloads.get(p))
+            .copied()
+            .unwrap_or(SpanPayload {
+                kind: u16::MAX,
+                stack: 0,
+            });
+        let (kind, key) = self.kind(payload.kind as usize);
         Span {
             index: i,
             start: r[0],
             end: end.max(r[0]),
             kind,
             key,
-            stack: u32::try_from(r[2]).unwrap_or(0),
-            unblocker: r[3].saturating_sub(1),
+            stack: payload.stack,
+            unblocker: r[2].saturating_sub(1),
         }
     }
 
@@ -594,10 +621,9 @@ impl Timeline {
     /// A counter's maximum over the trace.
     pub fn counter_max(&self, kind: CounterKind) -> u64 {
         match self.counter_levels.get(kind as usize) {
-            Some(l) if !l.levels.is_empty() => l
-                .levels
-                .last()
-                .map_or(0, |top| top.iter().copied().max().unwrap_or(0)),
+            Some(l) if !l.levels.is_empty() => l.levels.last().map_or(0, |top| {
+                (top.iter().copied().max().unwrap_or(0) as u64) << l.scale
+            }),
             _ => self.counter_from(kind, 0).map(|s| s.1).max().unwrap_or(0),
         }
     }
@@ -607,6 +633,7 @@ impl Timeline {
         static EMPTY: MaxLevels = Levels {
             shift: 0,
             levels: Vec::new(),
+            scale: 0,
         };
         self.counter_levels.get(kind as usize).unwrap_or(&EMPTY)
     }
@@ -681,6 +708,7 @@ impl Timeline {
                 .map(|p| size_of::<ExecLane>() + p.spans.heap_bytes() + p.levels.heap_bytes())
                 .sum::<usize>()
             + self.series.iter().map(Packed::heap_bytes).sum::<usize>()
+            + self.payloads.capacity() * size_of::<SpanPayload>()
             + self
                 .counter_levels
                 .iter()

@@ -539,9 +539,14 @@ fn real_traces_build_consistent_timelines() {
                         check_levels(
                             &name,
                             &p.levels,
-                            spans
-                                .iter()
-                                .map(|s| (s.start, s.end, (s.goroutine + 1) as u32)),
+                            spans.iter().map(|s| {
+                                let item = if s.syscall {
+                                    lod::MAX_ITEM
+                                } else {
+                                    (s.goroutine + 1) as u32
+                                };
+                                (s.start, s.end, item)
+                            }),
                         );
                     }
                     for (gi, g) in tl.goroutines.iter().enumerate() {
