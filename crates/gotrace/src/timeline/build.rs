@@ -46,9 +46,13 @@ pub fn build(
     Ok(b.finish(reader.tables()))
 }
 
+/// Goroutine ids below this are looked up in a table.
+const DENSE_IDS: i64 = 1 << 22;
+
 /// Goroutine span record fields (see [`Goroutine::spans`]).
 const SPAN_FIELDS: usize = 3;
 
+#[derive(Clone)]
 struct GState {
     id: i64,
     state: SpanState,
@@ -70,6 +74,7 @@ struct GState {
 
 /// An execution lane being built: the open span (goroutine index, start, aux)
 /// and the finished ones.
+#[derive(Clone)]
 struct ExecState {
     running: Option<(u32, i64, i64)>,
     spans: packed::Writer,
@@ -84,6 +89,7 @@ impl ExecState {
     }
 }
 
+#[derive(Clone)]
 struct PState {
     is_running: bool,
     exec: ExecState,
@@ -91,6 +97,7 @@ struct PState {
 
 /// A counter series being built: the values now, written out as one record
 /// when time moves on (so several changes at one time cost one record).
+#[derive(Clone)]
 struct SeriesState {
     w: packed::Writer,
     values: Rec,
@@ -140,12 +147,16 @@ impl SeriesState {
 }
 
 /// Consumes events one at a time; [`Builder::finish`] yields the timeline.
+#[derive(Clone)]
 pub struct Builder {
     origin: Option<i64>,
     now: i64,
     events: u64,
     syncs: Vec<i64>,
     goroutines: Vec<GState>,
+    /// Goroutine index by id: ids are small and dense in practice, so a
+    /// table up to [`DENSE_IDS`], a map beyond.
+    g_dense: Vec<u32>,
     g_index: FastMap<i64, u32>,
     procs: Vec<PState>,
     threads: Vec<(i64, ExecState)>,
@@ -154,6 +165,8 @@ pub struct Builder {
     kind_index: FastMap<SpanKind, u16>,
     payloads: Vec<SpanPayload>,
     payload_index: FastMap<(u16, u32), u32>,
+    /// (state, reason, stack) → payload, so a transition costs one lookup.
+    transition_payload: FastMap<(u8, u32, u32), u32>,
     open_ranges: FastMap<(u8, u32, i64), i64>,
     ranges: Vec<Range>,
     regions: Vec<Region>,
@@ -201,6 +214,7 @@ impl Builder {
             events: 0,
             syncs: Vec::new(),
             goroutines: Vec::new(),
+            g_dense: Vec::new(),
             g_index: FastMap::default(),
             procs: Vec::new(),
             threads: Vec::new(),
@@ -209,6 +223,7 @@ impl Builder {
             kind_index: FastMap::default(),
             payloads: Vec::new(),
             payload_index: FastMap::default(),
+            transition_payload: FastMap::default(),
             open_ranges: FastMap::default(),
             ranges: Vec::new(),
             regions: Vec::new(),
@@ -345,10 +360,23 @@ impl Builder {
         (ev.g != NO_GOROUTINE).then(|| self.goroutine(ev.g))
     }
 
+    #[inline]
     fn goroutine(&mut self, id: i64) -> u32 {
-        if let Some(&i) = self.g_index.get(&id) {
+        let dense = (0..DENSE_IDS).contains(&id);
+        if dense {
+            if let Some(&i) = self.g_dense.get(id as usize) {
+                if i != NO_INDEX {
+                    return i;
+                }
+            }
+        } else if let Some(&i) = self.g_index.get(&id) {
             return i;
         }
+        self.new_goroutine(id, dense)
+    }
+
+    #[inline(never)]
+    fn new_goroutine(&mut self, id: i64, dense: bool) -> u32 {
         let i = self.goroutines.len() as u32;
         self.goroutines.push(GState {
             id,
@@ -362,7 +390,15 @@ impl Builder {
             on_thread: NO_THREAD,
             open_regions: Vec::new(),
         });
-        self.g_index.insert(id, i);
+        if dense {
+            let id = id as usize;
+            if self.g_dense.len() <= id {
+                self.g_dense.resize(id + 1, NO_INDEX);
+            }
+            self.g_dense[id] = i;
+        } else {
+            self.g_index.insert(id, i);
+        }
         i
     }
 
@@ -567,13 +603,21 @@ impl Builder {
 
         // The state span.
         let reason = st.reason.0;
-        let kind = self.kind(new_s, reason);
         let stack = if !ev.stack.is_none() {
             ev.stack.0
         } else {
             st.stack.0
         };
-        let payload = self.payload(kind, stack);
+        let payload = match self.transition_payload.get(&(new_s as u8, reason, stack)) {
+            Some(&p) => p as i64,
+            None => {
+                let kind = self.kind(new_s, reason);
+                let p = self.payload(kind, stack);
+                self.transition_payload
+                    .insert((new_s as u8, reason, stack), p as u32);
+                p
+            }
+        };
         let gs = &mut self.goroutines[gi as usize];
         gs.state = new_s;
         gs.drawn |= new_s.is_drawn();
