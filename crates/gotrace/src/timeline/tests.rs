@@ -631,3 +631,38 @@ fn rejected_traces_fail_cleanly() {
         );
     }
 }
+
+/// A preview (a clone of the builder finished mid-way, as the worker does
+/// for big traces) is the timeline of the events so far, and leaves the
+/// builder to go on to the same result as without it.
+#[test]
+fn preview_of_a_prefix_does_not_disturb_the_build() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/traces/go1.27/stress.trace");
+    let data = std::fs::read(path).expect("stress.trace");
+    let full = build(&data, 0, |_, _, _| {}).expect("builds");
+    let mut r = crate::reader::Reader::new(&data).expect("header");
+    let mut b = Builder::new();
+    let mut preview = None;
+    while let Some(ev) = r.next_event() {
+        b.push(&ev.expect("event"));
+        if b.events() == full.events / 3 {
+            preview = Some(b.clone().finish(r.tables()));
+        }
+    }
+    let preview = preview.expect("a preview was taken");
+    assert_eq!(b.finish(r.tables()), full);
+    assert_eq!(preview.events, full.events / 3);
+    assert!(preview.duration < full.duration);
+    preview.validate().expect("consistent preview");
+    // Spans of the preview are a prefix of the full timeline's, except the
+    // last one of each goroutine, which the preview ends at its own end.
+    for (g, pg) in preview.goroutines.iter().enumerate() {
+        let fg = full.goroutine_index(pg.id).expect("same goroutines");
+        let ps: Vec<_> = preview.spans_from(g, 0).collect();
+        let fs: Vec<_> = full.spans_from(fg, 0).take(ps.len()).collect();
+        for (a, b) in ps.iter().zip(&fs).take(ps.len().saturating_sub(1)) {
+            assert_eq!((a.start, a.end, a.kind), (b.start, b.end, b.kind));
+        }
+    }
+}
