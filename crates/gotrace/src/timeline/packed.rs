@@ -50,22 +50,42 @@ fn unzigzag(z: u64) -> i64 {
     ((z >> 1) as i64) ^ -((z & 1) as i64)
 }
 
-fn put_var(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
+/// A record's varints are assembled here and appended at once.
+struct Buf {
+    bytes: [u8; 10 * (MAX_FIELDS + 1)],
+    len: usize,
+}
+
+impl Buf {
+    #[inline(always)]
+    fn put(&mut self, mut v: u64) {
+        // At most 10 bytes per varint; the buffer holds a record's worth.
+        while v >= 0x80 && self.len < self.bytes.len() {
+            self.bytes[self.len] = v as u8 | 0x80;
+            self.len += 1;
+            v >>= 7;
+        }
+        if self.len < self.bytes.len() {
+            self.bytes[self.len] = v as u8;
+            self.len += 1;
+        }
     }
-    out.push(v as u8);
 }
 
 /// Reads a varint at `*pos`; `None` at the end of `data` or on an overlong one.
 #[inline(always)]
 fn get_var(data: &[u8], pos: &mut usize) -> Option<u64> {
-    // Most fields are one byte.
+    // Most fields are one or two bytes.
     let b = *data.get(*pos)?;
     if b & 0x80 == 0 {
         *pos += 1;
         return Some(b as u64);
+    }
+    if let Some(&c) = data.get(*pos + 1) {
+        if c & 0x80 == 0 {
+            *pos += 2;
+            return Some((b & 0x7f) as u64 | (c as u64) << 7);
+        }
     }
     get_var_slow(data, pos)
 }
@@ -126,8 +146,12 @@ impl Packed {
             *prev = [0; MAX_FIELDS];
         }
         let n = self.fields as usize;
+        let mut buf = Buf {
+            bytes: [0; 10 * (MAX_FIELDS + 1)],
+            len: 0,
+        };
         if self.delta & STEPS != 0 && n <= 5 {
-            put_var(&mut self.data, zigzag(rec[0].wrapping_sub(prev[0])));
+            buf.put(zigzag(rec[0].wrapping_sub(prev[0])));
             let mut code = 0u64;
             let mut small = true;
             for k in (1..n).rev() {
@@ -136,11 +160,11 @@ impl Packed {
                 code = code * 3 + (d + 1).clamp(0, 2) as u64;
             }
             if small {
-                put_var(&mut self.data, code);
+                buf.put(code);
             } else {
-                put_var(&mut self.data, STEP_ESCAPE);
+                buf.put(STEP_ESCAPE);
                 for k in 1..n {
-                    put_var(&mut self.data, zigzag(rec[k].wrapping_sub(prev[k])));
+                    buf.put(zigzag(rec[k].wrapping_sub(prev[k])));
                 }
             }
         } else {
@@ -150,9 +174,10 @@ impl Packed {
                 } else {
                     rec[k] as u64
                 };
-                put_var(&mut self.data, v);
+                buf.put(v);
             }
         }
+        self.data.extend_from_slice(&buf.bytes[..buf.len]);
         *prev = *rec;
         self.len += 1;
     }
