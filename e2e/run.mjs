@@ -442,6 +442,184 @@ await test("cancel while reading", async (page) => {
   assert(["empty", "ready"].includes(await state(page)), "bad state after cancel");
 });
 
+/** Scrolls the lanes (wheel) until a lane of `kind` with runs is fully in view; returns it. */
+async function scrollToLane(page, kind, pred = () => true) {
+  const box = await page.locator("#timeline").boundingBox();
+  for (let i = 0; i < 60; i++) {
+    const h = await hook(page);
+    const l = h.lanes.find(
+      (l) => l.kind === kind && l.runs > 0 && l.x !== null && l.y > 30 && l.y + l.h < box.height - 4 && pred(l),
+    );
+    if (l) return l;
+    await page.mouse.move(box.x + 700, box.y + box.height / 2);
+    await page.mouse.wheel(0, 150);
+    await waitState(page, "ready");
+  }
+  return null;
+}
+
+/** Pixels of colour `css` (#rrggbb, within a tolerance) along a horizontal canvas line. */
+async function colourAlong(page, css, y, x0, x1) {
+  return page.evaluate(
+    ({ css, y, x0, x1 }) => {
+      const want = [1, 3, 5].map((i) => parseInt(css.slice(i, i + 2), 16));
+      const c = document.getElementById("timeline");
+      const w = Math.max(1, Math.floor(x1 - x0));
+      const d = c.getContext("2d").getImageData(Math.floor(x0), Math.floor(y), w, 1).data;
+      let n = 0;
+      for (let i = 0; i < w; i++) {
+        const dr = Math.abs(d[4 * i] - want[0]) + Math.abs(d[4 * i + 1] - want[1]) + Math.abs(d[4 * i + 2] - want[2]);
+        if (dr < 40) n++;
+      }
+      return n;
+    },
+    { css, y, x0, x1 },
+  );
+}
+
+await test("thread lanes: drawn, with tooltips", async (page) => {
+  await loadNewest(page);
+  const h = await hook(page);
+  assert(h.threads > 0, `threads=${h.threads}`);
+  const t = await scrollToLane(page, "thread");
+  assert(t, "no thread lane with runs in view");
+  assert(/^Thread \d+/.test(t.label), `thread lane label "${t.label}"`);
+  const ink = await inkAlong(page, t.y + t.h / 2, 200, 1390);
+  assert(ink > 0.002, `thread lane looks empty (ink ${ink})`);
+  const box = await page.locator("#timeline").boundingBox();
+  await page.mouse.move(box.x + t.x, box.y + t.y + t.h / 2);
+  await page.waitForSelector(".tooltip", { timeout: 3000 });
+  const first = (await page.textContent(".tooltip .first")).trim();
+  assert(first.startsWith("Thread "), `tooltip "${first}"`);
+  await page.screenshot({ path: path.join(out, "12-threads.png") });
+});
+
+await test("CPU sample track", async (page) => {
+  const file = path.join(tracesDir, "go1.27", "cpuprofile.trace");
+  await page.goto(base);
+  await waitState(page, "empty");
+  await openFile(page, file);
+  await waitState(page, "ready");
+  const h = await hook(page);
+  assert(h.samples > 0, `samples=${h.samples}`);
+  const s = await scrollToLane(page, "samples");
+  assert(s, "no CPU sample lane with runs in view");
+  const ink = await inkAlong(page, s.y + s.h / 2, 200, 1390);
+  assert(ink > 0.002, `sample lane looks empty (ink ${ink})`);
+  const box = await page.locator("#timeline").boundingBox();
+  await page.mouse.move(box.x + s.x, box.y + s.y + s.h / 2);
+  await page.waitForSelector(".tooltip", { timeout: 3000 });
+  const first = (await page.textContent(".tooltip .first")).trim();
+  assert(first.startsWith("CPU sample at"), `tooltip "${first}"`);
+  await page.screenshot({ path: path.join(out, "13-cpu-samples.png") });
+});
+
+await test("critical path of a goroutine", async (page) => {
+  // critpath: G21 main.waiterA waits on G22 main.senderB, which waits on
+  // G23 main.holderC's 3 ms with a mutex (testdata/programs/critpath).
+  const file = path.join(tracesDir, "go1.27", "critpath.trace");
+  await page.goto(`${base}#g=21`);
+  await waitState(page, "empty");
+  await openFile(page, file);
+  await waitState(page, "ready");
+  await page.waitForSelector("#details", { timeout: 5000 });
+  assert((await page.textContent("#details .gid")).trim() === "21", "G21 not selected from the hash");
+  // Its last slice: running until it exits.
+  for (let i = 0; i < 50 && (await page.isEnabled("#d-next")); i++) await page.click("#d-next");
+  await waitState(page, "ready");
+  assert(/running/.test(await page.textContent("#d-state")), "last slice of G21 is not running");
+  assert((await hook(page)).critical === null, "a path before asking");
+  // The progress line first, then the answer.
+  const first = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const seen = () => {
+          const busy = document.querySelector("#cp-busy");
+          if (busy) return busy.textContent;
+          if (document.querySelector("#cp-title")) return "the answer, without a progress line";
+          return null;
+        };
+        const obs = new MutationObserver(() => {
+          const s = seen();
+          if (s) {
+            obs.disconnect();
+            resolve(s);
+          }
+        });
+        obs.observe(document.body, { childList: true, subtree: true, characterData: true });
+        document.querySelector("#d-critical").click();
+      }),
+  );
+  assert(first.includes("Computing critical path…"), `first shown: ${first}`);
+  await page.waitForSelector("#cp-title", { timeout: 20000 });
+  await waitState(page, "ready");
+  assert((await page.textContent("#cp-title")).includes("G21 main.waiterA"), "panel title");
+  const rows = await page.$$eval("#cp-goroutines tr", (trs) =>
+    trs.map((tr) => ({ g: tr.dataset.goroutine, text: tr.textContent, pct: parseFloat(tr.querySelector(".cp-share").textContent) })),
+  );
+  assert(rows.length >= 3, `goroutine rows: ${JSON.stringify(rows)}`);
+  assert(rows[0].g === "23" && rows[0].text.includes("main.holderC"), `largest share not on G23: ${JSON.stringify(rows)}`);
+  assert(rows.some((r) => r.g === "22" && r.text.includes("main.senderB")), "G22 main.senderB not listed");
+  assert(rows.every((r) => r.pct <= rows[0].pct), "shares not ordered");
+  assert(rows[0].pct > 50, `G23 share ${rows[0].pct}`);
+  const segs = await page.$$eval("#cp-segments li", (lis) => lis.map((li) => li.textContent));
+  assert(segs.length >= 3, `segments: ${segs.length}`);
+  assert(segs.some((s) => /G23 main\.holderC.*running/.test(s) && /unblocks G22/.test(s)), `no G23 → G22 hop: ${segs.join(" | ")}`);
+  assert(/hops?/.test(await page.textContent("#cp-summary")), "summary");
+  // The canvas: the path is outlined on G23's lane, hops drawn.
+  const h = await hook(page);
+  assert(h.critical && h.critical.state === "ready", `hook: ${JSON.stringify(h.critical)}`);
+  assert(h.critical.goroutines[0] === 23, `hook goroutines ${h.critical.goroutines}`);
+  assert(h.critical.drawnStretches >= 3 && h.critical.drawnHops >= 2, `drawn: ${JSON.stringify(h.critical)}`);
+  const g23 = h.lanes.find((l) => l.kind === "goroutine" && l.label === "G23");
+  assert(g23, "G23 lane not in view");
+  const px = await colourAlong(page, h.critical.color, g23.y + 1, 190, 1400);
+  assert(px > 300, `highlight on G23's lane: ${px} px`);
+  await page.screenshot({ path: path.join(out, "14-critical-path.png") });
+  // A segment selects its goroutine's slice there; the path stays.
+  await page.click('#cp-segments li[data-goroutine="22"] button');
+  await waitState(page, "ready");
+  assert((await hook(page)).selected.goroutine === 22, "segment click did not select G22");
+  assert((await page.textContent("#details .gid")).trim() === "22", "details not on G22");
+  assert((await hook(page)).critical.state === "ready", "path lost on select");
+  // Clear path.
+  await page.click("#cp-clear");
+  await page.waitForSelector("#critical", { state: "detached", timeout: 3000 });
+  await waitState(page, "ready");
+  assert((await hook(page)).critical === null, "path not cleared");
+  assert((await colourAlong(page, h.critical.color, g23.y + 1, 190, 1400)) === 0, "highlight still drawn");
+  // Esc clears it too (with the selection).
+  await page.click("#d-critical");
+  await page.waitForSelector("#cp-title", { timeout: 20000 });
+  await page.focus("#timeline");
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#details", { state: "detached", timeout: 3000 });
+  await waitState(page, "ready");
+  assert((await hook(page)).critical === null, "Esc did not clear the path");
+});
+
+await test(
+  "critical path in dark mode",
+  async (page) => {
+    await page.goto(`${base}#g=21`);
+    await waitState(page, "empty");
+    await openFile(page, path.join(tracesDir, "go1.27", "critpath.trace"));
+    await waitState(page, "ready");
+    await page.waitForSelector("#details", { timeout: 5000 });
+    await page.click("#d-critical");
+    await page.waitForSelector("#cp-title", { timeout: 20000 });
+    await waitState(page, "ready");
+    const h = await hook(page);
+    assert(h.critical.state === "ready" && h.critical.color !== "#d1007a", `hook: ${JSON.stringify(h.critical)}`);
+    // The slice selected from the hash is G21's wait for G22: G21 has no time on the path, yet is named.
+    assert((await page.textContent("#cp-title")).includes("G21 main.waiterA"), "panel title");
+    const g23 = h.lanes.find((l) => l.kind === "goroutine" && l.label === "G23");
+    assert(g23 && (await colourAlong(page, h.critical.color, g23.y + 1, 190, 1400)) > 100, "no highlight on G23's lane");
+    await page.screenshot({ path: path.join(out, "14b-critical-path-dark.png") });
+  },
+  { colorScheme: "dark" },
+);
+
 await test(
   "dark mode",
   async (page) => {

@@ -10,6 +10,7 @@
 //! Everything but `web` is plain Rust and tested on the host.
 
 pub mod analysis;
+pub mod critical;
 pub mod details;
 pub mod format;
 pub mod layout;

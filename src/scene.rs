@@ -177,6 +177,7 @@ pub fn build(
             }
         }
     }
+    crate::critical::draw(p, lanes, view, theme);
     // Range selection.
     if let Some((a, b)) = view.selection {
         let (a, b) = (a.min(b), a.max(b));

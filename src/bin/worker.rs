@@ -5,7 +5,8 @@
 //! Protocol (plain JS objects, `type` field):
 //! - worker → page `{type: "ready"}` once started (the page then posts the bytes);
 //! - page → worker: the ArrayBuffer;
-//! - worker → page `{type: "progress", fraction, events}`,
+//! - worker → page `{type: "progress", fraction, events}`, for a big trace
+//!   once `{type: "preview", parts}` (the timeline of its first part),
 //!   then `{type: "done", parts: [ArrayBuffer], events, bytes}` (the
 //!   timeline in parts, `Timeline::encode_parts`, transferred)
 //!   or `{type: "error", message}` (a sentence for the user).
@@ -27,6 +28,33 @@ mod worker {
 
     /// Size of the timeline parts sent to the page.
     const PART_BYTES: usize = 4 << 20;
+    /// Traces from this size on get a preview once this many events are
+    /// read (a few hundred ms): the page paints their beginning early.
+    const PREVIEW_MIN_BYTES: usize = 8 << 20;
+    const PREVIEW_EVENTS: u64 = 1_000_000;
+
+    /// Posts `tl` in parts of a few MB (`Timeline::encode_parts`), each moved
+    /// out of wasm memory as soon as it is written, so neither side ever
+    /// holds the whole encoding next to the model. `o` carries the other fields.
+    fn post_parts(
+        scope: &DedicatedWorkerGlobalScope,
+        kind: &str,
+        tl: &gotrace::timeline::Timeline,
+        o: &Object,
+    ) {
+        let parts = Array::new();
+        for part in tl.encode_parts(PART_BYTES) {
+            let arr = Uint8Array::new_with_length(part.len() as u32);
+            arr.copy_from(&part);
+            parts.push(&arr.buffer());
+        }
+        set(o, "type", kind);
+        set(o, "parts", parts.clone());
+        set(o, "wasmMemory", wasm_memory_bytes());
+        if scope.post_message_with_transfer(o, &parts).is_err() {
+            let _ = scope.post_message(o);
+        }
+    }
 
     fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
         let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
@@ -92,6 +120,7 @@ mod worker {
             let mut b = gotrace::timeline::Builder::new();
             let len = reader.len().max(1) as f64;
             let mut damage = None;
+            let mut previewed = false;
             while let Some(ev) = reader.next_event() {
                 match ev {
                     Ok(ev) => b.push(&ev),
@@ -101,7 +130,14 @@ mod worker {
                     }
                 }
                 if b.events().is_multiple_of(20_000) {
-                    progress("reading", reader.position() as f64 / len, b.events());
+                    let pos = reader.position();
+                    progress("reading", pos as f64 / len, b.events());
+                    // A big trace: show its beginning while the rest is read.
+                    if !previewed && bytes.len() >= PREVIEW_MIN_BYTES && b.events() >= PREVIEW_EVENTS {
+                        previewed = true;
+                        let tl = b.clone().finish(reader.tables());
+                        post_parts(scope, "preview", &tl, &Object::new());
+                    }
                 }
             }
             // Nothing but Sync events before the damage: nothing to show.
@@ -115,30 +151,15 @@ mod worker {
         match result {
             Ok((tl, damage)) => {
                 progress("sending", 1.0, tl.events);
-                // In parts of a few MB, each moved out of wasm memory as soon
-                // as it is written, so neither side ever holds the whole
-                // encoding next to the model.
-                let parts = Array::new();
-                for part in tl.encode_parts(PART_BYTES) {
-                    let arr = Uint8Array::new_with_length(part.len() as u32);
-                    arr.copy_from(&part);
-                    parts.push(&arr.buffer());
-                }
-                let t_enc = now();
                 let o = Object::new();
-                set(&o, "type", "done");
-                set(&o, "parts", parts.clone());
                 set(&o, "events", tl.events as f64);
                 set(&o, "bytes", bytes.len() as f64);
                 set(&o, "readMs", t_read - t0);
-                set(&o, "encodeMs", t_enc - t_read);
-                set(&o, "wasmMemory", wasm_memory_bytes());
+                set(&o, "encodeMs", now() - t_read);
                 if let Some(e) = damage {
                     set(&o, "warning", format!("{} Details: {e}.", explain(e.kind)));
                 }
-                if scope.post_message_with_transfer(&o, &parts).is_err() {
-                    post(&o);
-                }
+                post_parts(scope, "done", &tl, &o);
             }
             Err(e) => {
                 let what = explain(e.kind);

@@ -132,7 +132,10 @@ pub fn App() -> impl IntoView {
                     </Show>
                     <Tooltip ui=ui />
                 </div>
-                <Show when=move || ui.details.with(|d| d.is_some())>
+                <Show when=move || {
+                    ui.details.with(|d| d.is_some())
+                        || ui.critical.with(|p| *p != super::critical::PathUi::None)
+                }>
                     <Details ui=ui />
                 </Show>
                 <super::pages::Pages />
@@ -241,6 +244,7 @@ fn Details(ui: Ui) -> impl IntoView {
     let d = move || ui.details.get();
     view! {
         <aside id="details" class="details" aria-label="Selected slice">
+            <super::critical::CriticalPanel ui=ui />
             {move || {
                 d().map(|d| {
                     let g = d.goroutine_index;
@@ -274,6 +278,7 @@ fn Details(ui: Ui) -> impl IntoView {
                             </button>
                         </div>
                         <super::pages::DetailsLinks group=d.name.clone() goroutine=d.goroutine_id />
+                        <super::critical::CriticalButton ui=ui />
                         {unblocker.map(|(ug, uid, t)| {
                             view! {
                                 <p class="unblock">
@@ -317,7 +322,7 @@ fn Help(ui: Ui) -> impl IntoView {
                         <tr><td><kbd>"F"</kbd>", double-click"</td><td>"fit the selection (or the selected slice)"</td></tr>
                         <tr><td><kbd>"0"</kbd></td><td>"show the whole trace"</td></tr>
                         <tr><td>"click"</td><td>"select a slice; click a group header to fold it"</td></tr>
-                        <tr><td><kbd>"Esc"</kbd></td><td>"clear the selection, close this help"</td></tr>
+                        <tr><td><kbd>"Esc"</kbd></td><td>"clear the selection and the critical path, close this help"</td></tr>
                         <tr><td><kbd>"?"</kbd></td><td>"show / hide this help"</td></tr>
                     </tbody>
                 </table>

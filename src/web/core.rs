@@ -52,6 +52,8 @@ pub struct Ui {
     pub title: RwSignal<String>,
     pub summary: RwSignal<String>,
     pub dragging: RwSignal<bool>,
+    /// The critical path panel.
+    pub critical: RwSignal<super::critical::PathUi>,
 }
 
 impl Ui {
@@ -68,6 +70,7 @@ impl Ui {
             title: RwSignal::new(String::new()),
             summary: RwSignal::new(String::new()),
             dragging: RwSignal::new(false),
+            critical: RwSignal::new(Default::default()),
         }
     }
 }
@@ -104,6 +107,8 @@ pub struct Core {
     pub stats: Vec<LaneStat>,
     pub state: AppState,
     pub error: Option<String>,
+    /// The critical path asked for from the details panel (drawn from `view.critical`).
+    pub critical: super::critical::PathCore,
     raf: bool,
     drag: Option<Drag>,
     last_hash: String,
@@ -120,6 +125,10 @@ thread_local! {
         stats: Vec::new(),
         state: AppState::Empty,
         error: None,
+        critical: super::critical::PathCore {
+            token: 0,
+            state: super::critical::PathState::None,
+        },
         raf: false,
         drag: None,
         last_hash: String::new(),
@@ -198,8 +207,10 @@ pub fn draw() {
             Some(m) => {
                 let content = layout::content_height(&c.lanes);
                 c.view.scroll_by(0.0, content);
+                let t0 = super::hook::now_ms();
                 let sc = scene::build(&m, &c.lanes, &c.view, &c.theme, None);
                 super::painter::paint(&ctx, &sc, dpr);
+                super::hook::record_draw(super::hook::now_ms() - t0);
                 c.stats = sc.lanes;
             }
             None => {
@@ -238,8 +249,47 @@ fn update_hash() {
     }
 }
 
+thread_local! {
+    /// The range a preview was fitted to, while one is shown: the full model
+    /// keeps the user's view if they moved away from it.
+    static PREVIEW_FIT: std::cell::Cell<Option<(f64, f64)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Shows a preview: the timeline of the first part of a trace still being
+/// read (the page stays in the loading state; the full model replaces it).
+pub fn set_preview(m: Model) {
+    let m = Rc::new(m);
+    let fit = with(|c| {
+        let (w, h) = (c.view.width.max(400.0), c.view.height.max(300.0));
+        c.view = View::new(m.tl.duration, w, h);
+        c.view.collapsed = m.default_collapsed();
+        c.model = Some(m.clone());
+        c.lanes = layout::lanes(&m, &c.view.collapsed);
+        (c.view.t0, c.view.t1)
+    });
+    PREVIEW_FIT.with(|p| p.set(Some(fit)));
+    request_redraw();
+}
+
+/// Forgets any preview (a new load, an error).
+pub fn clear_preview() {
+    PREVIEW_FIT.with(|p| p.set(None));
+}
+
 /// Installs a freshly decoded model: a new view (honouring the URL hash).
 pub fn set_model(m: Model, title: String) {
+    // A preview the user zoomed or scrolled: keep where they are.
+    let kept = PREVIEW_FIT.with(|p| p.take()).and_then(|fit| {
+        with(|c| {
+            let moved = (c.view.t0, c.view.t1) != fit || c.view.scroll_y != 0.0;
+            moved.then_some((
+                c.view.t0,
+                c.view.t1,
+                c.view.scroll_y,
+                c.view.collapsed.clone(),
+            ))
+        })
+    });
     let summary = format!(
         "{} · {} goroutines · {} Ps · {} events",
         crate::format::duration(m.tl.duration as f64),
@@ -261,6 +311,13 @@ pub fn set_model(m: Model, title: String) {
             c.view.t0 = a;
             c.view.t1 = b;
             c.view.clamp();
+        } else if let Some((a, b, scroll, collapsed)) = kept {
+            c.view.t0 = a;
+            c.view.t1 = b;
+            c.view.scroll_y = scroll;
+            c.view.collapsed = collapsed;
+            c.lanes = layout::lanes(&m, &c.view.collapsed);
+            c.view.clamp();
         }
         hs.goroutine.and_then(|id| {
             let g = m.tl.goroutine_index(id)?;
@@ -271,6 +328,7 @@ pub fn set_model(m: Model, title: String) {
             Some((g as u32, span as u32))
         })
     });
+    super::critical::clear();
     let ui = ui();
     ui.title.set(title);
     ui.summary.set(summary);
@@ -284,6 +342,7 @@ pub fn set_model(m: Model, title: String) {
 
 /// Clears the model (e.g. after an error).
 pub fn clear_model() {
+    clear_preview();
     with(|c| {
         c.model = None;
         c.lanes.clear();
@@ -291,6 +350,7 @@ pub fn clear_model() {
         c.view.selection = None;
     });
     ui().details.set(None);
+    super::critical::clear();
     request_redraw();
 }
 
@@ -408,6 +468,7 @@ pub fn on_key(e: &web_sys::KeyboardEvent) {
             ui.help.set(false);
         } else {
             clear_selection();
+            super::critical::clear();
         }
         return;
     }

@@ -125,7 +125,11 @@ pub fn update() {
     });
     set(&o, "wasmMemory", wasm_memory_bytes());
     let draws = Array::new();
-    DRAW_MS.with(|d| d.borrow().iter().for_each(|&ms| draws.push(&JsValue::from(ms))));
+    DRAW_MS.with(|d| {
+        d.borrow().iter().for_each(|&ms| {
+            draws.push(&JsValue::from(ms));
+        })
+    });
     set(&o, "drawMs", draws);
     let _ = Reflect::set(&js_sys::global(), &JsValue::from_str("__gotrace"), &o);
 }

@@ -208,6 +208,19 @@ fn on_message(id: u32, data: JsValue) {
                 )),
             }
         }
+        Some("preview") => {
+            // The first part of a big trace, while the rest is read.
+            let Ok(parts) = get(&data, "parts").dyn_into::<Array>() else {
+                return;
+            };
+            if let Ok(tl) = decode_parts(&parts) {
+                let events = tl.events;
+                core::set_preview(Model::new(tl));
+                web_sys::console::info_1(
+                    &format!("gotrace: preview of the first {events} events shown").into(),
+                );
+            }
+        }
         Some("error") => {
             let msg = get(&data, "message")
                 .as_string()

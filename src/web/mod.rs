@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod core;
+pub mod critical;
 pub mod hook;
 pub mod loader;
 pub mod pages;
