@@ -42,12 +42,14 @@ mod worker {
         tl: &gotrace::timeline::Timeline,
         o: &Object,
     ) {
+        let t0 = js_sys::Date::now();
         let parts = Array::new();
-        for part in tl.encode_parts(PART_BYTES) {
+        tl.encode_parts_with(PART_BYTES, |part| {
             let arr = Uint8Array::new_with_length(part.len() as u32);
             arr.copy_from(&part);
             parts.push(&arr.buffer());
-        }
+        });
+        set(o, "encodeMs", js_sys::Date::now() - t0);
         set(o, "type", kind);
         set(o, "parts", parts.clone());
         set(o, "wasmMemory", wasm_memory_bytes());
@@ -155,7 +157,6 @@ mod worker {
                 set(&o, "events", tl.events as f64);
                 set(&o, "bytes", bytes.len() as f64);
                 set(&o, "readMs", t_read - t0);
-                set(&o, "encodeMs", now() - t_read);
                 if let Some(e) = damage {
                     set(&o, "warning", format!("{} Details: {e}.", explain(e.kind)));
                 }

@@ -197,7 +197,11 @@ pub fn draw() {
         }
         c.view.width = w;
         c.view.height = h;
-        let Ok(Some(ctx)) = canvas.get_context("2d") else {
+        // Opaque: the timeline paints its whole area, so the compositor
+        // need not blend the canvas with the page under it.
+        let opts = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&opts, &"alpha".into(), &false.into());
+        let Ok(Some(ctx)) = canvas.get_context_with_context_options("2d", &opts) else {
             return;
         };
         let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else {
@@ -274,6 +278,18 @@ pub fn set_preview(m: Model) {
 /// Forgets any preview (a new load, an error).
 pub fn clear_preview() {
     PREVIEW_FIT.with(|p| p.set(None));
+}
+
+/// Lets go of a preview's model before the full one is decoded (so the two
+/// never sit in memory together); the canvas keeps its pixels until then.
+pub fn release_preview_model() {
+    let had = PREVIEW_FIT.with(|p| p.get()).is_some();
+    if had {
+        with(|c| {
+            c.model = None;
+            c.lanes.clear();
+        });
+    }
 }
 
 /// Installs a freshly decoded model: a new view (honouring the URL hash).

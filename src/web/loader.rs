@@ -179,6 +179,7 @@ fn on_message(id: u32, data: JsValue) {
             ui.progress.set(1.0);
             ui.progress_text.set("Laying out…".into());
             let t0 = js_sys::Date::now();
+            core::release_preview_model();
             match decode_parts(&parts) {
                 Ok(tl) => {
                     let t1 = js_sys::Date::now();

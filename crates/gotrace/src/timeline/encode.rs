@@ -335,6 +335,14 @@ impl Timeline {
     /// summaries in order. The page decodes one part at a time
     /// ([`Decoder`]), so it never holds the whole encoding and the model at once.
     pub fn encode_parts(&self, max_part: usize) -> Vec<Vec<u8>> {
+        let mut parts = Vec::new();
+        self.encode_parts_with(max_part, |p| parts.push(p));
+        parts
+    }
+
+    /// [`Timeline::encode_parts`], handing each part to `emit` as soon as it
+    /// is complete (the worker moves it out of wasm memory right away).
+    pub fn encode_parts_with(&self, max_part: usize, mut emit: impl FnMut(Vec<u8>)) {
         let mut w = W(Vec::new());
         w.0.extend_from_slice(MAGIC);
         w.u32(VERSION);
@@ -401,11 +409,11 @@ impl Timeline {
         }
         w.u32s(&self.stacks.stack_frames);
         w.u32s(&self.stacks.ends);
-        let mut parts = vec![w.0];
+        emit(w.0);
         let mut w = W(Vec::new());
         let mut flush = |w: &mut W, force: bool| {
             if !w.0.is_empty() && (force || w.0.len() >= max_part) {
-                parts.push(std::mem::take(&mut w.0));
+                emit(std::mem::take(&mut w.0));
             }
         };
         for g in &self.goroutines {
@@ -433,7 +441,6 @@ impl Timeline {
             flush(&mut w, false);
         }
         flush(&mut w, true);
-        parts
     }
 }
 

@@ -177,6 +177,12 @@ impl Packed {
                 buf.put(v);
             }
         }
+        // Grow by a quarter rather than double: the model is most of the
+        // worker's memory, and doubling leaves up to half of it unused.
+        if self.data.capacity() - self.data.len() < buf.len {
+            let extra = (self.data.len() / 4).max(4096);
+            self.data.reserve_exact(extra);
+        }
         self.data.extend_from_slice(&buf.bytes[..buf.len]);
         *prev = *rec;
         self.len += 1;
