@@ -115,6 +115,7 @@ mod worker {
             post(&o);
         };
         let t0 = now();
+        let finish_from = std::cell::Cell::new(t0);
         // Like Go, a damaged trace keeps everything read before the damage:
         // the result is the timeline so far plus the error, if any.
         let result = (|| -> Result<(gotrace::timeline::Timeline, Option<gotrace::Error>), gotrace::Error> {
@@ -147,6 +148,7 @@ mod worker {
                 return Err(e);
             }
             progress("finishing", 1.0, b.events());
+            finish_from.set(now());
             Ok((b.finish(reader.tables()), damage))
         })();
         let t_read = now();
@@ -157,6 +159,8 @@ mod worker {
                 set(&o, "events", tl.events as f64);
                 set(&o, "bytes", bytes.len() as f64);
                 set(&o, "readMs", t_read - t0);
+                // Of which closing the model and computing its summaries.
+                set(&o, "finishMs", t_read - finish_from.get());
                 if let Some(e) = damage {
                     set(&o, "warning", format!("{} Details: {e}.", explain(e.kind)));
                 }

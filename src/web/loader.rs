@@ -188,8 +188,9 @@ fn on_message(id: u32, data: JsValue) {
                     let t2 = js_sys::Date::now();
                     web_sys::console::info_1(
                         &format!(
-                            "gotrace: read {:.0} ms + encode {:.0} ms (worker), decode {:.0} ms + model {:.0} ms (page); worker wasm memory {:.0} MB, page wasm memory {:.0} MB, model {:.0} MB",
+                            "gotrace: read {:.0} ms (of which finish {:.0} ms) + encode {:.0} ms (worker), decode {:.0} ms + model {:.0} ms (page); worker wasm memory {:.0} MB, page wasm memory {:.0} MB, model {:.0} MB",
                             get(&data, "readMs").as_f64().unwrap_or(0.0),
+                            get(&data, "finishMs").as_f64().unwrap_or(0.0),
                             get(&data, "encodeMs").as_f64().unwrap_or(0.0),
                             t1 - t0,
                             t2 - t1,
