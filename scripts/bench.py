@@ -6,6 +6,7 @@
 Runs, each in its own process so peak memory is its own:
   - gotrace's reader (parse + order, best of 3 runs, one core),
   - gotrace's compact model (bytes per event),
+  - gotrace's analyses over the model (one fused pass, and each alone),
   - go1.27.3 `go tool trace -pprof=sched` and `-d=footprint` (wall time, peak RSS).
 Prints a Markdown table to paste into BENCHMARKS.md.
 """
@@ -69,8 +70,10 @@ def main():
          f"{pj['mb_per_s']:.0f} MB/s, {pj['mevents_per_s']:.1f} M events/s"),
         ("gotrace: parse + compact model", sj["seconds"], sj["peak_rss_kib"],
          f"model {sj['store_bytes']/1e6:.0f} MB = {sj['bytes_per_event']:.1f} B/event; tables {sj['tables_bytes']/1e6:.1f} MB"),
-        ("gotrace: all analyses over the model (goroutines, 4 profiles, MMU, tasks)", aj["all_analyses_s"], ana["rss"],
-         f"goroutines {aj['goroutines_s']:.2f} s, profiles {aj['pprof4_s']:.2f} s, MMU {aj['mmu_s']:.2f} s, tasks {aj['tasks_s']:.2f} s"),
+        ("gotrace: all analyses over the model (goroutines, 4 profiles, MMU, tasks), one fused pass", aj["all_analyses_s"], ana["rss"],
+         f"each alone: goroutines {aj['goroutines_s']:.3f} s, profiles {aj['pprof4_s']:.3f} s, MMU {aj['mmu_s']:.3f} s, "
+         f"tasks {aj['tasks_s']:.3f} s; the walk alone {aj['pass_only_s']:.3f} s; "
+         f"from the bytes (read + all analyses, the analysis worker's path) {aj['from_bytes_s']:.2f} s"),
         ("go1.27.3 `go tool trace -pprof=sched`", go_sched["s"], go_sched["rss"], f"{mb/go_sched['s']:.1f} MB/s"),
         ("go1.27.3 `go tool trace -d=footprint`", go_foot["s"], go_foot["rss"], f"{mb/go_foot['s']:.1f} MB/s"),
     ]
@@ -80,7 +83,8 @@ def main():
     print("|---|---|---|---|---|")
     for name, s, rss_kib, note in rows:
         rss = rss_kib * 1024
-        print(f"| {name} | {s:.2f} s | {rss/1e6:.0f} MB | {rss/size:.2f}x | {note} |")
+        secs = f"{s:.2f}" if s >= 0.1 else f"{s:.3f}"
+        print(f"| {name} | {secs} s | {rss/1e6:.0f} MB | {rss/size:.2f}x | {note} |")
 
 
 if __name__ == "__main__":

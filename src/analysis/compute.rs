@@ -1,12 +1,17 @@
 //! The analysis worker's engine: keeps the trace bytes, answers
 //! [`Request`]s with the `gotrace` analyses, and caches what is costly to
-//! recompute (the whole-trace goroutine report, the profile samples, the
-//! task annotations, MMU curves, the CPU sample list, the goroutines' state
-//! changes for critical paths). Pure Rust: tested on the host with real
-//! traces.
+//! recompute. The first request about the whole trace reads it once and
+//! runs every analysis in that one pass (`gotrace::analysis::all`): the
+//! goroutine report, the profile samples, the task annotations, the MMU
+//! curve for Go's default flags and the CPU sample list, so the other pages
+//! then open at once. Requests for a time window, or other MMU flags, are
+//! computed (and cached) on their own, and so are the goroutines' state
+//! changes for critical paths (only when one is asked for: they are large).
+//! Pure Rust: tested on the host with real traces.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use gotrace::analysis::all::{self, Analyses};
 use gotrace::analysis::critical_path::{
     self, CriticalPath, CriticalPathAnalysis, EdgeKind, SegmentKind, Stop,
 };
@@ -36,12 +41,26 @@ pub const NO_STACK: &str = "(no stack)";
 /// See the module doc.
 pub struct Engine {
     bytes: Vec<u8>,
+    /// Everything about the whole trace, from one pass (on first need).
+    whole: Option<Result<Whole, String>>,
+    /// The goroutine report and the profile samples for the last window asked.
     report: Option<(Window, GoroutineReport)>,
     profiles: Option<(Window, ProfileSet, Tables)>,
-    annotations: Option<Annotations>,
+    /// MMU curves for flags other than Go's default.
     curves: Vec<(u8, MmuCurve)>,
-    cpu: Option<(Tables, Vec<(i64, StackId)>)>,
     critical: Option<(CriticalPathAnalysis, Tables)>,
+}
+
+/// The whole-trace results of the one pass (an error: what that analysis
+/// could not compute).
+struct Whole {
+    tables: Tables,
+    report: GoroutineReport,
+    profiles: Result<ProfileSet, String>,
+    annotations: Annotations,
+    /// For [`UtilFlags::DEFAULT`].
+    curve: MmuCurve,
+    cpu: Vec<(i64, StackId)>,
 }
 
 fn err(e: gotrace::Error) -> String {
@@ -246,12 +265,42 @@ impl Engine {
     pub fn new(bytes: Vec<u8>) -> Engine {
         Engine {
             bytes,
+            whole: None,
             report: None,
             profiles: None,
-            annotations: None,
             curves: Vec::new(),
-            cpu: None,
             critical: None,
+        }
+    }
+
+    /// The whole-trace results, computed in one pass on first use.
+    fn whole(&mut self) -> Result<&Whole, String> {
+        if self.whole.is_none() {
+            let mut cpu = Vec::new();
+            let pass = all::analyze_trace_with(&self.bytes, Analyses::new(), |ev| {
+                if matches!(ev.payload, Payload::StackSample) {
+                    cpu.push((ev.time, ev.stack));
+                }
+            });
+            self.whole = Some(match pass {
+                Ok((r, _damage, tables)) => match (r.goroutines, r.profiles, r.tasks, r.mmu) {
+                    (Some(report), Some(profiles), Some(annotations), Some(curve)) => Ok(Whole {
+                        tables,
+                        report,
+                        profiles: profiles.map_err(err),
+                        annotations,
+                        curve,
+                        cpu,
+                    }),
+                    _ => Err("The trace could not be analysed.".to_string()),
+                },
+                Err(e) => Err(err(e)),
+            });
+        }
+        match &self.whole {
+            Some(Ok(w)) => Ok(w),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err("no analysis".to_string()),
         }
     }
 
@@ -334,6 +383,9 @@ impl Engine {
     }
 
     fn report(&mut self, window: Window) -> Result<&GoroutineReport, String> {
+        if window.is_none() {
+            return self.whole().map(|w| &w.report);
+        }
         if self.report.as_ref().is_none_or(|(w, _)| *w != window) {
             let opts = AnalysisOptions {
                 window,
@@ -446,6 +498,11 @@ impl Engine {
         let Some(kind) = ProfileKind::from_name(kind) else {
             return Err(format!("Unknown profile {kind:?}."));
         };
+        if window.is_none() {
+            let w = self.whole()?;
+            let set = w.profiles.as_ref().map_err(Clone::clone)?;
+            return Ok(set.profile(kind, &selection(scope), &w.tables));
+        }
         if self.profiles.as_ref().is_none_or(|(w, _, _)| *w != window) {
             let (set, tables, _damage) =
                 pprof::build_from_trace(&self.bytes, window).map_err(err)?;
@@ -458,25 +515,13 @@ impl Engine {
     }
 
     fn cpu(&mut self, window: Window) -> Response {
-        if self.cpu.is_none() {
-            let mut reader = match gotrace::Reader::new(&self.bytes) {
-                Ok(r) => r,
-                Err(e) => return Response::Error(err(e)),
-            };
-            let mut samples = Vec::new();
-            while let Some(Ok(ev)) = reader.next_event() {
-                if matches!(ev.payload, Payload::StackSample) {
-                    samples.push((ev.time, ev.stack));
-                }
-            }
-            self.cpu = Some((reader.into_tables(), samples));
-        }
-        let Some((tables, samples)) = &self.cpu else {
-            return Response::Error("no samples".into());
+        let (tables, samples) = match self.whole() {
+            Ok(w) => (&w.tables, &w.cpu),
+            Err(e) => return Response::Error(e),
         };
         let mut by_stack: HashMap<StackId, u64> = HashMap::new();
         let mut n = 0u64;
-        for &(t, s) in samples {
+        for &(t, s) in samples.iter() {
             if window.is_none_or(|(a, b)| t >= a && t < b) {
                 *by_stack.entry(s).or_default() += 1;
                 n += 1;
@@ -506,13 +551,7 @@ impl Engine {
     }
 
     fn annotations(&mut self) -> Result<&Annotations, String> {
-        if self.annotations.is_none() {
-            let (a, _damage) = tasks::annotations_from_trace(&self.bytes).map_err(err)?;
-            self.annotations = Some(a);
-        }
-        self.annotations
-            .as_ref()
-            .ok_or_else(|| "no annotations".to_string())
+        self.whole().map(|w| &w.annotations)
     }
 
     fn tasks(&mut self) -> Response {
@@ -629,6 +668,9 @@ impl Engine {
     }
 
     fn curve(&mut self, flags: u8) -> Result<&MmuCurve, String> {
+        if util_flags(flags) == UtilFlags::DEFAULT {
+            return self.whole().map(|w| &w.curve);
+        }
         if !self.curves.iter().any(|(f, _)| *f == flags) {
             let uf = util_flags(flags);
             let (c, _damage) = mmu::curve_from_trace(&self.bytes, uf).map_err(err)?;

@@ -224,6 +224,88 @@ fn mmu_curve_and_worst_windows() {
     assert_eq!(ws[0].end - ws[0].start, w);
 }
 
+/// A damaged trace (cut at several places): every whole-trace answer,
+/// from the one shared pass, is what each analysis gives on its own.
+#[test]
+fn damaged_trace_answers_like_each_analysis() {
+    use gotrace::analysis::{goroutines, mmu, pprof, tasks};
+    let path = format!(
+        "{}/testdata/traces/go1.27/annotations.trace",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let full = std::fs::read(path).expect("test trace");
+    for cut in [
+        full.len() / 20,
+        full.len() / 3,
+        full.len() * 2 / 3,
+        full.len() - 3,
+    ] {
+        let bytes = &full[..cut];
+        let mut e = Engine::new(bytes.to_vec());
+        let groups = e.handle(&Request::Groups {
+            window: None,
+            filter: Filter::default(),
+        });
+        match (groups, goroutines::analyze(bytes, Default::default())) {
+            (Response::Groups { goroutines, .. }, Ok((r, _))) => {
+                assert_eq!(goroutines, r.goroutines.len(), "cut {cut}")
+            }
+            (Response::Error(_), Err(_)) => {}
+            (g, w) => panic!("cut {cut}: {g:?} vs {:?}", w.map(|_| ())),
+        }
+        let flame = e.handle(&Request::Profile {
+            kind: "sched".into(),
+            scope: Scope::All,
+            window: None,
+        });
+        match (
+            flame,
+            pprof::profile_of_trace(
+                bytes,
+                pprof::ProfileKind::Sched,
+                &pprof::Selection::All,
+                None,
+            ),
+        ) {
+            (Response::Flame(f), Ok(p)) => {
+                assert_eq!(
+                    f.samples,
+                    p.samples.iter().map(|s| s.count).sum::<u64>(),
+                    "cut {cut}"
+                )
+            }
+            (Response::Error(a), Err(b)) => assert!(a.contains(&b.to_string()), "cut {cut}: {a}"),
+            (f, w) => panic!("cut {cut}: {f:?} vs {:?}", w.map(|_| ())),
+        }
+        match (
+            e.handle(&Request::Tasks),
+            tasks::annotations_from_trace(bytes),
+        ) {
+            (Response::Tasks { tasks, .. }, Ok((a, _))) => {
+                assert_eq!(tasks, a.tasks.len(), "cut {cut}")
+            }
+            (Response::Error(_), Err(_)) => {}
+            (t, w) => panic!("cut {cut}: {t:?} vs {:?}", w.map(|_| ())),
+        }
+        let flags = UtilFlags::DEFAULT.bits();
+        match (
+            e.handle(&Request::Mmu {
+                flags,
+                percentiles: false,
+            }),
+            mmu::curve_from_trace(bytes, UtilFlags::DEFAULT),
+        ) {
+            (Response::Mmu(m), Ok((c, _))) => {
+                let windows = c.go_plot_windows();
+                let want: Vec<f64> = windows.iter().map(|&w| c.mmu(w)).collect();
+                assert_eq!((m.windows, m.mmu), (windows, want), "cut {cut}");
+            }
+            (Response::Error(_), Err(_)) => {}
+            (m, w) => panic!("cut {cut}: {m:?} vs {:?}", w.map(|_| ())),
+        }
+    }
+}
+
 /// contention.trace, read off `gotrace dump`: G12 (main.main.func1.1)
 /// sleeps at 1706649952896, a timer (G=-1) wakes it at 1706651931456, it
 /// runs at 1706651937152 and in WaitGroup.Done unblocks G1 (main.main,

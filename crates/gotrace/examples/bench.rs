@@ -94,13 +94,18 @@ fn main() {
     }
 }
 
-/// Times each analysis over events already in memory (the viewer's case:
-/// the trace is parsed once, analyses re-run on demand), next to the parse.
+/// Times the analyses over events already in memory (the viewer's case:
+/// the trace is parsed once, analyses re-run on demand), next to the parse:
+/// all of them in one fused pass over the store (`analysis::all`), each
+/// alone in the same kind of pass, and the pass with none (the walk over
+/// the store), best of 5 each; every time includes building the results
+/// (the goroutine groups, the four profiles, the MMU at three windows, the
+/// task tables). Also the analysis worker's path, from the trace bytes:
+/// one read feeding every analysis (`all::analyze_trace`), best of 3.
 fn analyses(data: &[u8]) {
-    use gotrace::analysis::goroutines::GoroutineAnalysis;
-    use gotrace::analysis::mmu::{MmuCurve, UtilBuilder, UtilFlags};
-    use gotrace::analysis::pprof::{ProfileBuilder, ProfileKind, Selection};
-    use gotrace::analysis::tasks::TaskAnalysis;
+    use gotrace::analysis::all::{analyze_trace_with, Analyses, Reports, Selected};
+    use gotrace::analysis::mmu::{Accounting, UtilFlags};
+    use gotrace::analysis::pprof::{ProfileKind, Selection};
 
     let t = Instant::now();
     let mut r = Reader::new(data).expect("trace header");
@@ -111,47 +116,59 @@ fn analyses(data: &[u8]) {
     let store = b.finish();
     let parse = t.elapsed().as_secs_f64();
     let tables = r.tables();
-    let time = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        f();
-        t.elapsed().as_secs_f64()
+    let use_reports = |r: &Reports, tables: &gotrace::Tables| {
+        if let Some(g) = &r.goroutines {
+            std::hint::black_box(g.groups().len());
+        }
+        if let Some(Ok(set)) = &r.profiles {
+            for kind in ProfileKind::ALL {
+                std::hint::black_box(set.profile(kind, &Selection::All, tables).samples.len());
+            }
+        }
+        if let Some(curve) = &r.mmu {
+            for w in [1_000, 1_000_000, 100_000_000] {
+                std::hint::black_box(curve.mmu(w));
+            }
+        }
+        if let Some(a) = &r.tasks {
+            std::hint::black_box(a.tasks.len());
+        }
     };
-    let goroutines = time(&mut || {
-        let mut a = GoroutineAnalysis::new();
-        store.iter().for_each(|ev| a.add(&ev, tables));
-        let report = a.finish(tables);
-        std::hint::black_box(report.groups().len());
-    });
-    let pprof = time(&mut || {
-        let mut a = ProfileBuilder::new();
-        store.iter().for_each(|ev| a.add(&ev, tables));
-        let set = a.finish();
-        for kind in [
-            ProfileKind::Net,
-            ProfileKind::Sync,
-            ProfileKind::Syscall,
-            ProfileKind::Sched,
-        ] {
-            std::hint::black_box(set.profile(kind, &Selection::All, tables).samples.len());
-        }
-    });
-    let mmu = time(&mut || {
-        let mut a = UtilBuilder::new(UtilFlags::DEFAULT);
-        store.iter().for_each(|ev| a.add(&ev, tables));
-        let curve = MmuCurve::new(a.finish());
-        for w in [1_000, 1_000_000, 100_000_000] {
-            std::hint::black_box(curve.mmu(w));
-        }
-    });
-    let tasks = time(&mut || {
-        let mut a = TaskAnalysis::new();
-        store.iter().for_each(|ev| a.add(&ev, tables));
-        std::hint::black_box(a.finish(tables).tasks.len());
+    let best = |runs: usize, f: &mut dyn FnMut()| -> f64 {
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let run = |sel: Selected| -> f64 {
+        best(5, &mut || {
+            let mut a = Analyses::with(sel, UtilFlags::DEFAULT, Accounting::Go);
+            a.add_store(&store, 0..store.len(), tables);
+            use_reports(&a.finish(tables), tables);
+        })
+    };
+    let only = |f: fn(&mut Selected)| {
+        let mut s = Selected::NONE;
+        f(&mut s);
+        run(s)
+    };
+    let all = run(Selected::ALL);
+    let goroutines = only(|s| s.goroutines = true);
+    let pprof = only(|s| s.profiles = true);
+    let mmu = only(|s| s.mmu = true);
+    let tasks = only(|s| s.tasks = true);
+    let none = run(Selected::NONE);
+    let from_bytes = best(3, &mut || {
+        let (r, _, tables) = analyze_trace_with(data, Analyses::new(), |_| {}).expect("trace");
+        use_reports(&r, &tables);
     });
     println!(
-        "{{\"mode\":\"analyses\",\"events\":{},\"parse_and_model_s\":{parse:.4},\"goroutines_s\":{goroutines:.4},\"pprof4_s\":{pprof:.4},\"mmu_s\":{mmu:.4},\"tasks_s\":{tasks:.4},\"all_analyses_s\":{:.4}}}",
+        "{{\"mode\":\"analyses\",\"events\":{},\"parse_and_model_s\":{parse:.4},\"all_analyses_s\":{all:.4},\"goroutines_s\":{goroutines:.4},\"pprof4_s\":{pprof:.4},\"mmu_s\":{mmu:.4},\"tasks_s\":{tasks:.4},\"pass_only_s\":{none:.4},\"from_bytes_s\":{from_bytes:.4},\"peak_rss_kib\":{}}}",
         store.len(),
-        goroutines + pprof + mmu + tasks
+        peak_rss_kib()
     );
 }
 

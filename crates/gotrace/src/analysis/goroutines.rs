@@ -28,12 +28,14 @@
 //! Everything is computed in one streaming pass: feed each event to
 //! [`GoroutineAnalysis::add`], then call [`GoroutineAnalysis::finish`].
 
+use super::resolve::{at, GoSlots, GoTrans, Resolver, CHANGE, ENDS, SIMPLE};
 use crate::event::{
     Event, GoId, GoState, Payload, ProcId, ProcState, RangeName, Resource, Time, Transition,
 };
-use crate::intmap::IntMap;
-use crate::tables::{StackId, StrId, Tables};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use crate::intmap::{IdHasher, IntMap};
+use crate::tables::{StrId, Tables};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 /// What to restrict an analysis to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -412,6 +414,7 @@ fn column_stats(name: &str, mut v: Vec<i64>) -> ColumnStats {
 /// Per-goroutine state while the events stream by.
 #[derive(Clone, Debug)]
 struct GoAcc {
+    id: GoId,
     name: StrId,
     pc: u64,
     creation: Time,
@@ -436,8 +439,9 @@ struct GoAcc {
 }
 
 impl GoAcc {
-    fn new(creation: Time) -> Self {
+    fn new(id: GoId, creation: Time) -> Self {
         GoAcc {
+            id,
             name: StrId::EMPTY,
             pc: 0,
             creation,
@@ -493,6 +497,46 @@ impl GoAcc {
         let i = self.open_ranges.iter().position(|(n, _)| *n == name)?;
         Some(self.open_ranges.swap_remove(i).1)
     }
+
+    /// A [`SIMPLE`] transition (among running, runnable and waiting): what
+    /// `goroutine_transition` does for one, with nothing else to look up.
+    #[inline(always)]
+    fn simple(&mut self, window: Option<(Time, Time)>, t: Time, tr: &GoTrans) {
+        match tr.old {
+            GoState::Running => {
+                if let Some(s) = self.running_since.take() {
+                    self.exec = self.exec.saturating_add(span(window, s, t));
+                }
+            }
+            GoState::Waiting => {
+                if let Some((s, r)) = self.blocked_since.take() {
+                    self.add_block(r, span(window, s, t));
+                }
+            }
+            _ => {
+                if let Some(s) = self.runnable_since.take() {
+                    self.sched = self.sched.saturating_add(span(window, s, t));
+                }
+            }
+        }
+        self.state = tr.new;
+        if self.name == StrId::EMPTY {
+            if let Some((pc, func)) = tr.root {
+                self.pc = pc;
+                self.name = func;
+            }
+        }
+        match tr.new {
+            GoState::Running => {
+                self.running_since = Some(t);
+                if self.start.is_none() {
+                    self.start = Some(t);
+                }
+            }
+            GoState::Waiting => self.blocked_since = Some((t, tr.reason)),
+            _ => self.runnable_since = Some(t),
+        }
+    }
 }
 
 /// Clips `[t0, t1)` to the window, or gives `t1 - t0` without one.
@@ -507,17 +551,25 @@ fn span(window: Option<(Time, Time)>, t0: Time, t1: Time) -> i64 {
 /// The streaming goroutine analysis.
 #[derive(Clone, Debug, Default)]
 pub struct GoroutineAnalysis {
+    /// Resolves ids for [`Self::add`] (the fused pass brings its own).
+    res: Resolver,
+    pub(crate) core: GoroutineCore,
+}
+
+/// The analysis proper, over goroutine slots (see `analysis::resolve`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GoroutineCore {
     opts: AnalysisOptions,
-    gs: IntMap<GoId, GoAcc>,
-    /// P → goroutine in a syscall on it; goroutine → its P.
-    syscalling_p: IntMap<ProcId, GoId>,
-    syscalling_g: IntMap<GoId, ProcId>,
-    /// (P, range) → goroutine that was running when the range began.
-    ranges_p: std::collections::HashMap<(ProcId, RangeName), GoId>,
+    /// By slot: goroutines created or first seen.
+    gs: Vec<Option<GoAcc>>,
+    /// P → (slot of the) goroutine in a syscall on it; slot → its P.
+    syscalling_p: IntMap<ProcId, u32>,
+    syscalling_g: IntMap<u32, ProcId>,
+    /// (P, range) → slot of the goroutine that was running when the range began.
+    ranges_p: HashMap<(ProcId, RangeName), u32, BuildHasherDefault<IdHasher>>,
     first_time: Option<Time>,
     last_ts: Time,
     sync_ts: Option<Time>,
-    forever: Option<StrId>,
 }
 
 impl GoroutineAnalysis {
@@ -529,25 +581,38 @@ impl GoroutineAnalysis {
     /// An analysis restricted as `opts` says.
     pub fn with_options(opts: AnalysisOptions) -> Self {
         GoroutineAnalysis {
-            opts,
-            ..Self::default()
+            res: Resolver::default(),
+            core: GoroutineCore {
+                opts,
+                ..GoroutineCore::default()
+            },
         }
-    }
-
-    fn is_forever(&mut self, reason: StrId, tables: &Tables) -> bool {
-        if let Some(f) = self.forever {
-            return f == reason;
-        }
-        if tables.bytes(reason) == b"forever" {
-            self.forever = Some(reason);
-            return true;
-        }
-        false
     }
 
     /// Accounts for one event (in trace order).
     pub fn add(&mut self, ev: &Event, tables: &Tables) {
-        let t = ev.time;
+        let c = &mut self.core;
+        c.time(ev.time);
+        match self.res.go_trans(ev, tables) {
+            Some(tr) => c.go(ev.time, ev.p, &tr),
+            None => c.other(ev, &mut self.res.slots),
+        }
+    }
+
+    /// Closes what is still open at the last event and returns the report.
+    pub fn finish(self, tables: &Tables) -> GoroutineReport {
+        self.core.finish(tables)
+    }
+}
+
+impl GoroutineCore {
+    fn get(&mut self, slot: u32) -> Option<&mut GoAcc> {
+        self.gs.get_mut(slot as usize).and_then(Option::as_mut)
+    }
+
+    /// Every event, first: the trace's first and last time.
+    #[inline]
+    pub(crate) fn time(&mut self, t: Time) {
         if self.first_time.is_none() {
             self.first_time = Some(t);
         }
@@ -555,45 +620,55 @@ impl GoroutineAnalysis {
             self.sync_ts = Some(t);
         }
         self.last_ts = t;
+    }
+
+    /// Any event but a goroutine transition.
+    pub(crate) fn other(&mut self, ev: &Event, slots: &mut GoSlots) {
         match ev.payload {
-            Payload::Sync { .. } => self.sync_ts = Some(t),
-            Payload::StateTransition(st) => match st.transition {
-                Transition::Goroutine { id, old, new } => {
-                    if let Some(g) = self.gs.get_mut(&id) {
-                        g.state = new;
-                    }
-                    if old != new {
-                        let forever = new == GoState::Waiting && self.is_forever(st.reason, tables);
-                        self.goroutine_transition(
-                            ev, id, old, new, st.reason, st.stack, forever, tables,
-                        );
-                    }
+            Payload::Sync { .. } => self.sync_ts = Some(ev.time),
+            Payload::StateTransition(st) => {
+                if let Transition::Proc { id, old, new } = st.transition {
+                    self.proc(ev.time, id, old, new);
                 }
-                Transition::Proc { id, old, new } => {
-                    if old != new && new == ProcState::Idle {
-                        if let Some(goid) = self.syscalling_p.remove(&id) {
-                            if let Some(g) = self.gs.get_mut(&goid) {
-                                g.syscall_blocked_since = Some(t);
-                            }
-                        }
-                    }
+            }
+            Payload::RangeBegin { .. } | Payload::RangeActive { .. } | Payload::RangeEnd { .. } => {
+                self.range(ev, slots)
+            }
+            _ => {}
+        }
+    }
+
+    /// A P state transition.
+    fn proc(&mut self, t: Time, id: ProcId, old: ProcState, new: ProcState) {
+        if old != new && new == ProcState::Idle {
+            if let Some(slot) = self.syscalling_p.remove(&id) {
+                if let Some(g) = self.get(slot) {
+                    g.syscall_blocked_since = Some(t);
                 }
-            },
+            }
+        }
+    }
+
+    /// A range begin, active or end event.
+    fn range(&mut self, ev: &Event, slots: &mut GoSlots) {
+        let t = ev.time;
+        match ev.payload {
             Payload::RangeBegin { name, scope } | Payload::RangeActive { name, scope } => {
                 let active = matches!(ev.payload, Payload::RangeActive { .. });
-                let gid = match scope {
-                    Resource::Goroutine(g) => g,
+                let slot = match scope {
+                    Resource::Goroutine(g) => slots.slot(g),
                     Resource::Proc(p) => {
-                        if self.gs.contains_key(&ev.g) {
-                            self.ranges_p.insert((p, name), ev.g);
+                        let s = slots.slot(ev.g);
+                        if self.get(s).is_some() {
+                            self.ranges_p.insert((p, name), s);
                         }
-                        ev.g
+                        s
                     }
                     _ => return,
                 };
                 let window = self.opts.window;
                 let sync_ts = self.sync_ts.unwrap_or(t);
-                let Some(g) = self.gs.get_mut(&gid) else {
+                let Some(g) = self.get(slot) else {
                     return;
                 };
                 if active {
@@ -606,16 +681,16 @@ impl GoroutineAnalysis {
                 }
             }
             Payload::RangeEnd { name, scope, .. } => {
-                let gid = match scope {
-                    Resource::Goroutine(g) => Some(g),
+                let slot = match scope {
+                    Resource::Goroutine(g) => Some(slots.slot(g)),
                     Resource::Proc(p) => match self.ranges_p.remove(&(p, name)) {
-                        Some(goid) if goid == ev.g => Some(goid),
+                        Some(s) if s == slots.slot(ev.g) => Some(s),
                         _ => None,
                     },
                     _ => None,
                 };
                 let window = self.opts.window;
-                if let Some(g) = gid.and_then(|id| self.gs.get_mut(&id)) {
+                if let Some(g) = slot.and_then(|s| self.get(s)) {
                     if let Some(ts) = g.take_open_range(name) {
                         g.add_range(name, span(window, ts, t));
                     }
@@ -625,33 +700,44 @@ impl GoroutineAnalysis {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn goroutine_transition(
-        &mut self,
-        ev: &Event,
-        id: GoId,
-        old: GoState,
-        new: GoState,
-        reason: StrId,
-        stack: StackId,
-        forever: bool,
-        tables: &Tables,
-    ) {
-        let t = ev.time;
+    /// A goroutine state transition at `t`, on P `p`.
+    #[inline]
+    pub(crate) fn go(&mut self, t: Time, p: ProcId, tr: &GoTrans) {
         let window = self.opts.window;
+        let g = self.gs.get_mut(tr.slot as usize).and_then(Option::as_mut);
+        if tr.bits & SIMPLE != 0 {
+            if let Some(g) = g {
+                g.simple(window, t, tr);
+            }
+            return;
+        }
+        if let Some(g) = g {
+            g.state = tr.new;
+        }
+        if tr.bits & CHANGE != 0 {
+            self.goroutine_transition(t, p, tr);
+        }
+    }
+
+    /// A change of state (`old != new`).
+    fn goroutine_transition(&mut self, t: Time, p: ProcId, tr: &GoTrans) {
+        // Exits, or waits forever.
+        let ends = tr.bits & ENDS != 0;
+        let window = self.opts.window;
+        let (slot, old, new, reason) = (tr.slot, tr.old, tr.new, tr.reason);
         // Leave the old state.
         match old {
             GoState::Undetermined => {
                 // First sighting: it has been in `new` since the last Sync.
                 let sync_ts = self.sync_ts.unwrap_or(t);
-                let mut g = GoAcc::new(sync_ts);
+                let mut g = GoAcc::new(tr.id, sync_ts);
                 let d = span(window, sync_ts, t);
                 match new {
                     GoState::Running => g.exec = d,
                     GoState::Waiting => g.add_block(reason, d),
                     GoState::Runnable => g.sched = d,
                     GoState::Syscall => {
-                        if ev.p == crate::event::NO_PROC {
+                        if p == crate::event::NO_PROC {
                             g.syscall_block = d;
                         } else {
                             g.syscall = d;
@@ -659,34 +745,35 @@ impl GoroutineAnalysis {
                     }
                     _ => {}
                 }
-                self.gs.insert(id, g);
+                *at(&mut self.gs, slot) = Some(g);
             }
             GoState::NotExist => {
-                self.gs.insert(id, GoAcc::new(t));
+                *at(&mut self.gs, slot) = Some(GoAcc::new(tr.id, t));
             }
             GoState::Running => {
-                if let Some(g) = self.gs.get_mut(&id) {
+                if let Some(g) = self.get(slot) {
                     if let Some(s) = g.running_since.take() {
                         g.exec = g.exec.saturating_add(span(window, s, t));
                     }
                 }
             }
             GoState::Waiting => {
-                if let Some(g) = self.gs.get_mut(&id) {
+                if let Some(g) = self.get(slot) {
                     if let Some((s, r)) = g.blocked_since.take() {
                         g.add_block(r, span(window, s, t));
                     }
                 }
             }
             GoState::Runnable => {
-                if let Some(g) = self.gs.get_mut(&id) {
+                if let Some(g) = self.get(slot) {
                     if let Some(s) = g.runnable_since.take() {
                         g.sched = g.sched.saturating_add(span(window, s, t));
                     }
                 }
             }
             GoState::Syscall => {
-                if let Some(g) = self.gs.get_mut(&id) {
+                let mut forget = false;
+                if let Some(g) = self.get(slot) {
                     if let Some(s) = g.syscall_since.take() {
                         match g.syscall_blocked_since.take() {
                             Some(b) => {
@@ -696,24 +783,27 @@ impl GoroutineAnalysis {
                             }
                             None => g.syscall = g.syscall.saturating_add(span(window, s, t)),
                         }
-                        // Forget the goroutine's P binding (even if the P has
-                        // since been bound to another goroutine, as Go does).
-                        if let Some(p) = self.syscalling_g.remove(&id) {
-                            self.syscalling_p.remove(&p);
-                        }
+                        forget = true;
+                    }
+                }
+                // Forget the goroutine's P binding (even if the P has
+                // since been bound to another goroutine, as Go does).
+                if forget {
+                    if let Some(p) = self.syscalling_g.remove(&slot) {
+                        self.syscalling_p.remove(&p);
                     }
                 }
             }
         }
-        let Some(g) = self.gs.get_mut(&id) else {
+        let Some(g) = self.gs.get_mut(slot as usize).and_then(Option::as_mut) else {
             return;
         };
         g.state = new;
         // Name the goroutine by the root frame of its first stack.
         if g.name == StrId::EMPTY {
-            if let Some(root) = tables.stack(stack).last() {
-                g.pc = root.pc;
-                g.name = root.func;
+            if let Some((pc, func)) = tr.root {
+                g.pc = pc;
+                g.name = func;
             }
         }
         // Enter the new state.
@@ -725,26 +815,90 @@ impl GoroutineAnalysis {
                 }
             }
             GoState::Runnable => g.runnable_since = Some(t),
-            GoState::Waiting if !forever => g.blocked_since = Some((t, reason)),
+            GoState::Waiting if !ends => g.blocked_since = Some((t, reason)),
             GoState::Waiting | GoState::NotExist => {
                 g.end = Some(t);
                 finalize(g, window, t);
             }
             GoState::Syscall => {
-                self.syscalling_p.insert(ev.p, id);
-                self.syscalling_g.insert(id, ev.p);
                 g.syscall_since = Some(t);
+                self.syscalling_p.insert(p, slot);
+                self.syscalling_g.insert(slot, p);
             }
             GoState::Undetermined => {}
         }
     }
 
+    /// Whether goroutine `slot`, after its transition `tr` (just given to
+    /// [`Self::go`]), is in the steady state the fused pass aggregates:
+    /// known, named, started, in one of running, runnable or waiting since
+    /// `tr`, and no time window.
+    pub(crate) fn fast_ok(&self, tr: &GoTrans) -> bool {
+        self.opts.window.is_none()
+            && tr.bits & CHANGE != 0
+            && tr.bits & ENDS == 0
+            && matches!(
+                tr.new,
+                GoState::Running | GoState::Runnable | GoState::Waiting
+            )
+            && self
+                .gs
+                .get(tr.slot as usize)
+                .and_then(Option::as_ref)
+                .is_some_and(|g| g.name != StrId::EMPTY && g.start.is_some())
+    }
+
+    /// Applies what the fused pass aggregated for goroutine `slot` in the
+    /// steady state (see [`Self::fast_ok`]): per transition, the number and
+    /// the total length of the intervals it began (each ended by the
+    /// goroutine's next transition), then the last transition `last` at
+    /// `t`. `visited`: the states entered (bit `1 << state`). The same as
+    /// giving each transition to [`Self::go`]: all intervals are positive
+    /// and their totals fit (the pass checks), so sums equal the
+    /// saturating sums.
+    pub(crate) fn settle<'a>(
+        &mut self,
+        slot: u32,
+        sums: impl Iterator<Item = (&'a GoTrans, i64)>,
+        t: Time,
+        last: &GoTrans,
+        visited: u8,
+    ) {
+        let Some(g) = self.get(slot) else {
+            return;
+        };
+        for (tr, d) in sums {
+            match tr.new {
+                GoState::Running => g.exec = g.exec.saturating_add(d),
+                GoState::Runnable => g.sched = g.sched.saturating_add(d),
+                _ => g.add_block(tr.reason, d),
+            }
+        }
+        let bit = |s: GoState| visited & (1 << s as u8) != 0;
+        if bit(GoState::Running) {
+            g.running_since = None;
+        }
+        if bit(GoState::Runnable) {
+            g.runnable_since = None;
+        }
+        if bit(GoState::Waiting) {
+            g.blocked_since = None;
+        }
+        match last.new {
+            GoState::Running => g.running_since = Some(t),
+            GoState::Runnable => g.runnable_since = Some(t),
+            _ => g.blocked_since = Some((t, last.reason)),
+        }
+        g.state = last.new;
+    }
+
     /// Closes what is still open at the last event and returns the report.
-    pub fn finish(mut self, tables: &Tables) -> GoroutineReport {
+    pub(crate) fn finish(self, tables: &Tables) -> GoroutineReport {
         let window = self.opts.window;
         let last = self.last_ts;
         let mut out = Vec::with_capacity(self.gs.len());
-        for (id, mut g) in self.gs.drain() {
+        for mut g in self.gs.into_iter().flatten() {
+            let id = g.id;
             if let Some(set) = &self.opts.goroutines {
                 if !set.contains(&id) {
                     continue;
@@ -964,7 +1118,7 @@ pub fn parse_go_duration(s: &str) -> Option<i64> {
 mod tests {
     use super::*;
     use crate::event::{StateTransition, NO_GOROUTINE, NO_PROC, NO_THREAD};
-    use crate::tables::Frame;
+    use crate::tables::{Frame, StackId};
 
     struct B {
         t: Tables,

@@ -23,7 +23,8 @@
 //! of goroutines (by group name, by id) — all four profiles for every
 //! selection come from one streaming pass ([`ProfileBuilder`]).
 
-use crate::event::{Event, GoId, GoState, Payload, Time, Transition};
+use super::resolve::{at, GoTrans, Resolver, CHANGE, CREATES, TO_RUNNING};
+use crate::event::{Event, GoId, Payload, Time};
 use crate::intmap::IntMap;
 use crate::tables::{StackId, StrId, Tables};
 use std::collections::HashMap;
@@ -81,14 +82,6 @@ impl ProfileKind {
             ProfileKind::Sync => "Sync block profile",
             ProfileKind::Syscall => "Syscall profile",
             ProfileKind::Sched => "Scheduler wait profile",
-        }
-    }
-
-    fn state(self) -> GoState {
-        match self {
-            ProfileKind::Net | ProfileKind::Sync => GoState::Waiting,
-            ProfileKind::Syscall => GoState::Syscall,
-            ProfileKind::Sched => GoState::Runnable,
         }
     }
 }
@@ -175,24 +168,47 @@ pub enum Selection {
 }
 
 /// Per goroutine, what the builder needs of Go's goroutine summary.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct GoInfo {
+    id: GoId,
     /// The goroutine has a summary (it was created or first seen).
     known: bool,
     name: StrId,
     start: Option<Time>,
-    /// Per kind: since when, and the stack of the event that began it.
-    tracking: [Option<(Time, StackId)>; 4],
-    /// The (kind, stack) keys this incarnation of the goroutine touched.
-    keys: Vec<(u8, StackId)>,
+    /// The kinds (bit `1 << kind`) with an open interval.
+    open: u8,
+    /// Per open kind: since when, and the stack of the event that began it.
+    tracking: [(Time, StackId); 4],
+    /// The entries (indexes into `ProfileCore::entries`) this incarnation
+    /// of the goroutine touched.
+    keys: Vec<u32>,
+    /// Per kind: the stack and entry of the last sample (a goroutine
+    /// blocks at the same few stacks over and over).
+    last: [(StackId, u32); 4],
+}
+
+impl Default for GoInfo {
+    fn default() -> Self {
+        GoInfo {
+            id: 0,
+            known: false,
+            name: StrId::EMPTY,
+            start: None,
+            open: 0,
+            tracking: [(0, StackId::NONE); 4],
+            keys: Vec::new(),
+            last: [(StackId::NONE, u32::MAX); 4],
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Acc {
     count: u64,
     delay: i64,
-    /// Sequence number of the latest sample (Go keeps the newest stack of
-    /// stacks that are equal by PCs).
+    /// Order of the latest sample (Go keeps the newest stack of stacks
+    /// that are equal by PCs): `(position of the event that ended it + 1)
+    /// * 4 + kind`, so samples compare in the order they were taken.
     seq: u64,
 }
 
@@ -232,11 +248,23 @@ struct Entry {
 /// Collects the four profiles in one streaming pass.
 #[derive(Clone, Debug, Default)]
 pub struct ProfileBuilder {
+    /// Resolves ids for [`Self::add`] (the fused pass brings its own).
+    res: Resolver,
+    pub(crate) core: ProfileCore,
+}
+
+/// The builder proper, over goroutine slots (see `analysis::resolve`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ProfileCore {
     window: Option<(Time, Time)>,
-    gs: IntMap<GoId, GoInfo>,
-    /// (goroutine, kind, stack) → totals.
-    acc: HashMap<(GoId, u8, StackId), Entry>,
-    seq: u64,
+    /// By slot.
+    gs: Vec<GoInfo>,
+    /// (slot, kind, stack) and totals.
+    entries: Vec<(u32, u8, StackId, Entry)>,
+    /// (slot * 4 + kind, stack) → index in `entries`.
+    index: IntMap<(u64, u32), u32>,
+    /// Events given to [`ProfileBuilder`] so far (the position of the next).
+    events: u64,
 }
 
 impl ProfileBuilder {
@@ -248,14 +276,21 @@ impl ProfileBuilder {
     /// Profiles counting only time inside `[start, end)`.
     pub fn with_window(window: Option<(Time, Time)>) -> Self {
         ProfileBuilder {
-            window,
-            ..Self::default()
+            res: Resolver::default(),
+            core: ProfileCore {
+                window,
+                ..ProfileCore::default()
+            },
         }
     }
 
     /// Accounts for one event (in trace order).
     pub fn add(&mut self, ev: &Event, tables: &Tables) {
-        self.add_event(ev, tables, true);
+        let pos = self.core.events;
+        self.core.events += 1;
+        if let Some(tr) = self.res.go_trans(ev, tables) {
+            self.core.go(ev.time, &tr, true, pos);
+        }
     }
 
     /// Accounts for an event only in the goroutines' lifetimes (names,
@@ -263,95 +298,120 @@ impl ProfileBuilder {
     /// trace's last, incomplete generation, which Go's summary sees but its
     /// profiles do not (they stop at the last `Sync` before the error).
     pub fn add_summary_only(&mut self, ev: &Event, tables: &Tables) {
-        self.add_event(ev, tables, false);
-    }
-
-    fn add_event(&mut self, ev: &Event, tables: &Tables, track: bool) {
-        let Payload::StateTransition(st) = ev.payload else {
-            return;
-        };
-        let Transition::Goroutine { id, old, new } = st.transition else {
-            return;
-        };
-        let t = ev.time;
-        let window = self.window;
-        let g = self.gs.entry(id).or_default();
-        // The goroutine summary's lifetime (only on real changes, as Go's summarizer).
-        if old != new {
-            if matches!(old, GoState::Undetermined | GoState::NotExist) {
-                // A new summary replaces the old one: what was counted so
-                // far only counts if this incarnation never runs.
-                for key in std::mem::take(&mut g.keys) {
-                    if let Some(e) = self.acc.get_mut(&(id, key.0, key.1)) {
-                        let full = e.full;
-                        e.hist.merge(&full);
-                        e.full = Acc::default();
-                        e.started = Acc::default();
-                    }
-                }
-                g.known = true;
-                g.name = StrId::EMPTY;
-                g.start = None;
-            }
-            if g.name == StrId::EMPTY {
-                if let Some(root) = tables.stack(st.stack).last() {
-                    g.name = root.func;
-                }
-            }
-            if new == GoState::Running && g.start.is_none() {
-                g.start = Some(t);
-            }
-        }
-        if !track {
-            return;
-        }
-        // The profiles' own interval tracking (on every transition).
-        for kind in ProfileKind::ALL {
-            let k = kind as usize;
-            let Some(slot) = g.tracking.get_mut(k) else {
-                continue;
-            };
-            match *slot {
-                None => {
-                    let tracks = new == kind.state()
-                        && match kind {
-                            ProfileKind::Net => is_net_reason(tables.bytes(st.reason)),
-                            ProfileKind::Sync => is_sync_reason(tables.bytes(st.reason)),
-                            _ => true,
-                        };
-                    if tracks {
-                        *slot = Some((t, ev.stack));
-                    }
-                }
-                Some(_) if new == kind.state() => {}
-                Some((from, stack)) => {
-                    *slot = None;
-                    self.seq += 1;
-                    // If the goroutine never runs, its lifetime starts at 0.
-                    let full = overlap(window, 0, from, t);
-                    // Otherwise at its first run (an interval that ended
-                    // before it does not count).
-                    let started = g.start.map_or(0, |s| overlap(window, s, from, t));
-                    if full > 0 || started > 0 {
-                        let k = k as u8;
-                        let e = self.acc.entry((id, k, stack)).or_default();
-                        if e.full.count == 0 && e.started.count == 0 {
-                            // First sample of this incarnation at this key.
-                            g.keys.push((k, stack));
-                        }
-                        e.full.add(full, self.seq);
-                        e.started.add(started, self.seq);
-                    }
-                }
-            }
+        let pos = self.core.events;
+        self.core.events += 1;
+        if let Some(tr) = self.res.go_trans(ev, tables) {
+            self.core.go(ev.time, &tr, false, pos);
         }
     }
 
     /// Decides, per goroutine, which outcome holds, and returns the samples.
     pub fn finish(self) -> ProfileSet {
-        let mut acc: HashMap<(GoId, u8, StackId), Acc> = HashMap::with_capacity(self.acc.len());
-        for ((id, k, stack), e) in self.acc {
-            let Some(g) = self.gs.get(&id) else { continue };
+        self.core.finish()
+    }
+}
+
+impl ProfileCore {
+    /// The window the samples are clipped to.
+    pub(crate) fn window(&self) -> Option<(Time, Time)> {
+        self.window
+    }
+
+    /// A goroutine state transition at `t`, the event at position `pos`
+    /// of the trace; `track`: count it in the profiles (else only in the
+    /// goroutine's lifetime).
+    #[inline]
+    pub(crate) fn go(&mut self, t: Time, tr: &GoTrans, track: bool, pos: u64) {
+        let ProfileCore {
+            window,
+            gs,
+            entries,
+            index,
+            ..
+        } = self;
+        let g = at(gs, tr.slot);
+        step(g, entries, index, *window, t, tr, track, pos);
+    }
+
+    /// Whether goroutine `slot`, after its transition `tr` at `t` (just
+    /// given to [`Self::go`]), is in the steady state the fused pass
+    /// aggregates: named, started by `t` (so that intervals from now on,
+    /// which the pass takes in increasing time, lie after its start), no
+    /// window, and exactly the intervals `tr` begins are open.
+    pub(crate) fn fast_ok(&self, t: Time, tr: &GoTrans) -> bool {
+        let Some(g) = self.gs.get(tr.slot as usize) else {
+            return false;
+        };
+        self.window.is_none()
+            && g.name != StrId::EMPTY
+            && g.start.is_some_and(|s| s <= t)
+            && g.open == tr.starts
+            && g.tracking
+                .iter()
+                .enumerate()
+                .all(|(k, &tk)| tr.starts & (1 << k) == 0 || tk == (t, tr.ev_stack))
+    }
+
+    /// Applies what the fused pass aggregated for goroutine `slot` in the
+    /// steady state (see [`Self::fast_ok`]): per transition, the number,
+    /// total length and last ending position of the intervals it began;
+    /// then the last transition `last` at `t`. The same as giving each
+    /// transition to [`Self::go`]: every interval is positive and after
+    /// the goroutine's start (so it counts whole in both outcomes), and
+    /// totals fit.
+    pub(crate) fn settle<'a>(
+        &mut self,
+        slot: u32,
+        sums: impl Iterator<Item = (&'a GoTrans, u64, i64, u64)>,
+        t: Time,
+        last: &GoTrans,
+    ) {
+        let ProfileCore {
+            gs, entries, index, ..
+        } = self;
+        let Some(g) = gs.get_mut(slot as usize) else {
+            return;
+        };
+        for (tr, count, delay, pos) in sums {
+            let mut kinds = tr.starts;
+            while kinds != 0 {
+                let k = kinds.trailing_zeros() as usize;
+                kinds &= kinds - 1;
+                let next = entries.len() as u32;
+                let key = (u64::from(slot) * 4 + k as u64, tr.ev_stack.0);
+                let idx = *index.entry(key).or_insert(next);
+                if idx == next {
+                    entries.push((slot, k as u8, tr.ev_stack, Entry::default()));
+                }
+                if let Some((_, _, _, e)) = entries.get_mut(idx as usize) {
+                    if e.full.count == 0 && e.started.count == 0 {
+                        g.keys.push(idx);
+                    }
+                    let seq = pos.wrapping_add(1).wrapping_mul(4).wrapping_add(k as u64);
+                    let a = Acc { count, delay, seq };
+                    e.full.merge(&a);
+                    e.started.merge(&a);
+                }
+            }
+        }
+        g.open = last.starts;
+        let mut kinds = last.starts;
+        while kinds != 0 {
+            let k = kinds.trailing_zeros() as usize;
+            kinds &= kinds - 1;
+            if let Some(tk) = g.tracking.get_mut(k) {
+                *tk = (t, last.ev_stack);
+            }
+        }
+    }
+
+    /// Decides, per goroutine, which outcome holds, and returns the samples.
+    pub(crate) fn finish(self) -> ProfileSet {
+        let mut acc: HashMap<(GoId, u8, StackId), Acc> = HashMap::with_capacity(self.entries.len());
+        for (slot, k, stack, e) in self.entries {
+            let Some(g) = self.gs.get(slot as usize) else {
+                continue;
+            };
             if !g.known {
                 continue;
             }
@@ -366,16 +426,116 @@ impl ProfileBuilder {
                 }
             };
             if a.count > 0 {
-                acc.insert((id, k, stack), a);
+                acc.insert((g.id, k, stack), a);
             }
         }
         let names = self
             .gs
             .iter()
-            .filter(|(_, g)| g.known)
-            .map(|(id, g)| (*id, g.name))
+            .filter(|g| g.known)
+            .map(|g| (g.id, g.name))
             .collect();
         ProfileSet { acc, names }
+    }
+}
+
+/// One transition of goroutine `g` (see [`ProfileCore::go`]).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn step(
+    g: &mut GoInfo,
+    entries: &mut Vec<(u32, u8, StackId, Entry)>,
+    index: &mut IntMap<(u64, u32), u32>,
+    window: Option<(Time, Time)>,
+    t: Time,
+    tr: &GoTrans,
+    track: bool,
+    pos: u64,
+) {
+    // The goroutine summary's lifetime (only on real changes, as Go's summarizer).
+    if tr.bits & CHANGE != 0 {
+        if tr.bits & CREATES != 0 {
+            // A new summary replaces the old one: what was counted so far
+            // only counts if this incarnation never runs.
+            for i in std::mem::take(&mut g.keys) {
+                if let Some((_, _, _, e)) = entries.get_mut(i as usize) {
+                    let full = e.full;
+                    e.hist.merge(&full);
+                    e.full = Acc::default();
+                    e.started = Acc::default();
+                }
+            }
+            g.known = true;
+            g.id = tr.id;
+            g.name = StrId::EMPTY;
+            g.start = None;
+        }
+        if g.name == StrId::EMPTY {
+            if let Some((_, func)) = tr.root {
+                g.name = func;
+            }
+        }
+        if tr.bits & TO_RUNNING != 0 && g.start.is_none() {
+            g.start = Some(t);
+        }
+    }
+    if !track {
+        return;
+    }
+    // The profiles' own interval tracking (on every transition): per kind,
+    // an interval starts on entering its state (for net and sync with a
+    // reason that counts) and ends on entering another state.
+    let mut ends = g.open & !tr.keep;
+    let mut starts = tr.starts & !g.open;
+    g.open = (g.open & !ends) | starts;
+    // In kind order: sequence numbers say which sample is the newest.
+    while ends != 0 {
+        let k = ends.trailing_zeros() as usize;
+        ends &= ends - 1;
+        let Some(&(from, stack)) = g.tracking.get(k) else {
+            continue;
+        };
+        let seq = pos.wrapping_add(1).wrapping_mul(4).wrapping_add(k as u64);
+        // If the goroutine never runs, its lifetime starts at 0.
+        let full = overlap(window, 0, from, t);
+        // Otherwise at its first run (an interval that ended before it
+        // does not count).
+        let started = g.start.map_or(0, |s| overlap(window, s, from, t));
+        if full <= 0 && started <= 0 {
+            continue;
+        }
+        let idx = match g.last.get(k) {
+            Some(&(s, i)) if s == stack && i != u32::MAX => i,
+            _ => {
+                let next = entries.len() as u32;
+                let slot = tr.slot;
+                let i = *index
+                    .entry((u64::from(slot) * 4 + k as u64, stack.0))
+                    .or_insert(next);
+                if i == next {
+                    entries.push((slot, k as u8, stack, Entry::default()));
+                }
+                if let Some(l) = g.last.get_mut(k) {
+                    *l = (stack, i);
+                }
+                i
+            }
+        };
+        if let Some((_, _, _, e)) = entries.get_mut(idx as usize) {
+            if e.full.count == 0 && e.started.count == 0 {
+                // First sample of this incarnation at this key.
+                g.keys.push(idx);
+            }
+            e.full.add(full, seq);
+            e.started.add(started, seq);
+        }
+    }
+    while starts != 0 {
+        let k = starts.trailing_zeros() as usize;
+        starts &= starts - 1;
+        if let Some(slot) = g.tracking.get_mut(k) {
+            *slot = (t, tr.ev_stack);
+        }
     }
 }
 
@@ -778,9 +938,9 @@ fn sort_tree(n: &mut FlameNode) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{StateTransition, NO_GOROUTINE, NO_THREAD};
+    use crate::event::GoState::{self, *};
+    use crate::event::{StateTransition, Transition, NO_GOROUTINE, NO_THREAD};
     use crate::tables::Frame;
-    use GoState::*;
 
     struct B {
         t: Tables,

@@ -5,4 +5,4 @@
 
 pub mod store;
 
-pub use store::{EventStore, StoreBuilder};
+pub use store::{Chunk, Chunks, EventStore, StoreBuilder};

@@ -12,7 +12,7 @@
 //! same channel at the same stack thousands of times), so the interned
 //! tables stay small; `bytes_per_event` reports what a trace really costs.
 
-use crate::event::{Event, Payload, Time};
+use crate::event::{Event, GoId, Payload, ProcId, ThreadId, Time};
 use crate::tables::StackId;
 use std::collections::HashMap;
 
@@ -131,6 +131,61 @@ impl EventStore {
         self.iter_range(0..self.len())
     }
 
+    /// The events with index in `range`, one time block at a time, as the
+    /// raw columns: for passes that look at most events only by their
+    /// interned context and payload (see [`Chunk`]).
+    pub fn chunks(&self, range: std::ops::Range<usize>) -> Chunks<'_> {
+        let end = range.end.min(self.len());
+        let block = self
+            .blocks
+            .partition_point(|&(start, _)| start as usize <= range.start)
+            .saturating_sub(1);
+        Chunks {
+            store: self,
+            next: range.start,
+            end,
+            block,
+        }
+    }
+
+    /// Number of distinct contexts ([`Chunk::ctx`] values are below it).
+    pub fn context_count(&self) -> usize {
+        self.ctxs.len()
+    }
+
+    /// Number of distinct payloads ([`Chunk::body`] values are below it).
+    pub fn body_count(&self) -> usize {
+        self.bodies.len()
+    }
+
+    /// The (M, P, G) of context `id`.
+    pub fn context(&self, id: u32) -> Option<(ThreadId, ProcId, GoId)> {
+        self.ctxs.get(id as usize).map(|c| (c.m, c.p, c.g))
+    }
+
+    /// The payload, stack and wire type of payload `id`.
+    pub fn body(&self, id: u32) -> Option<(&Payload, StackId, u8)> {
+        self.bodies
+            .get(id as usize)
+            .map(|b| (&b.payload, b.stack, b.wire_type))
+    }
+
+    /// The event at `time` with context `ctx` and payload `body` (as a
+    /// [`Chunk`] gives them).
+    pub fn event_of(&self, time: Time, ctx: u32, body: u32) -> Option<Event> {
+        let c = self.ctxs.get(ctx as usize)?;
+        let b = self.bodies.get(body as usize)?;
+        Some(Event {
+            time,
+            m: c.m,
+            p: c.p,
+            g: c.g,
+            stack: b.stack,
+            wire_type: b.wire_type,
+            payload: b.payload,
+        })
+    }
+
     /// Heap bytes held by the store (columns and interned tables).
     pub fn heap_bytes(&self) -> usize {
         self.time.capacity() * 4
@@ -196,6 +251,59 @@ impl Iterator for Iter<'_> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = self.end.saturating_sub(self.next);
         (n, Some(n))
+    }
+}
+
+/// Consecutive events of one time block, as columns of equal length:
+/// event `i` is at `base + time[i]`, with context `ctx[i]`
+/// ([`EventStore::context`]) and payload `body[i]` ([`EventStore::body`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Chunk<'a> {
+    /// Index of the first event.
+    pub first: usize,
+    pub base: Time,
+    pub time: &'a [u32],
+    pub ctx: &'a [u32],
+    pub body: &'a [u32],
+}
+
+/// Iterator over the [`Chunk`]s of a range of events.
+pub struct Chunks<'a> {
+    store: &'a EventStore,
+    next: usize,
+    end: usize,
+    block: usize,
+}
+
+impl<'a> Iterator for Chunks<'a> {
+    type Item = Chunk<'a>;
+
+    fn next(&mut self) -> Option<Chunk<'a>> {
+        let s = self.store;
+        let start = self.next;
+        if start >= self.end {
+            return None;
+        }
+        while s
+            .blocks
+            .get(self.block + 1)
+            .is_some_and(|&(b, _)| b as usize <= start)
+        {
+            self.block += 1;
+        }
+        let &(_, base) = s.blocks.get(self.block)?;
+        let stop = s
+            .blocks
+            .get(self.block + 1)
+            .map_or(self.end, |&(b, _)| (b as usize).min(self.end));
+        self.next = stop;
+        Some(Chunk {
+            first: start,
+            base,
+            time: s.time.get(start..stop)?,
+            ctx: s.ctx.get(start..stop)?,
+            body: s.payload.get(start..stop)?,
+        })
     }
 }
 
@@ -337,5 +445,23 @@ mod tests {
         assert_eq!(s.lower_bound(evs[7777].time), 7777);
         assert_eq!(s.lower_bound(i64::MAX), evs.len());
         assert!(s.bytes_per_event() < 14.0, "{}", s.bytes_per_event());
+        // The raw columns give the same events, block by block.
+        for range in [0..s.len(), 4990..5010, 4095..4097, 9_999..20_000, 7..7] {
+            let mut got = Vec::new();
+            for c in s.chunks(range.clone()) {
+                assert_eq!(c.first, range.start + got.len());
+                assert!(c.time.len() == c.ctx.len() && c.ctx.len() == c.body.len());
+                for i in 0..c.time.len() {
+                    let t = c.base + i64::from(c.time[i]);
+                    got.push(s.event_of(t, c.ctx[i], c.body[i]).unwrap());
+                }
+            }
+            let want: Vec<Event> = s.iter_range(range).collect();
+            assert_eq!(got, want);
+        }
+        assert_eq!(s.context(0), Some((1, 0, -1)));
+        assert_eq!(s.context(1), None);
+        assert_eq!(s.body_count(), 10);
+        assert!(s.body(9).is_some() && s.body(10).is_none());
     }
 }

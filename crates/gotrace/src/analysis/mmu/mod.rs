@@ -33,6 +33,7 @@ mod mud;
 mod util;
 
 pub use curve::{log_windows, MmuCurve, UtilWindow};
+pub(crate) use util::UtilCore;
 pub use util::{UtilBuilder, UtilPoint};
 
 use crate::{Error, Reader};

@@ -29,10 +29,8 @@
 //! charged to the P they sweep for.
 
 use super::{Accounting, UtilFlags};
-use crate::event::{
-    Event, GoId, GoState, Metric, Payload, ProcId, RangeName, Resource, Transition,
-};
-use crate::intmap::IntMap;
+use crate::analysis::resolve::{at, GoSlots, GoTrans, Resolver};
+use crate::event::{Event, GoState, Metric, Payload, ProcId, RangeName, Resource, Transition};
 use crate::tables::Tables;
 
 /// The mean mutator utilization from `time` until the next point.
@@ -60,24 +58,89 @@ struct Mark {
     time: Option<i64>,
 }
 
+/// What the builder knows of one goroutine (by slot).
+#[derive(Clone, Copy, Debug)]
+struct GInfo {
+    /// Corrected accounting: the P it is charged to (-1: none; a charged
+    /// P is always a valid slot, so not negative).
+    charged_p: ProcId,
+    /// Its latest state (`NotExist` before any transition).
+    state: GoState,
+    /// [`ASSISTING`] (in a mark assist), [`WORKER`] (a background mark worker).
+    gc: u8,
+}
+
+const ASSISTING: u8 = 1;
+const WORKER: u8 = 2;
+
+impl Default for GInfo {
+    fn default() -> Self {
+        GInfo {
+            charged_p: -1,
+            state: GoState::NotExist,
+            gc: 0,
+        }
+    }
+}
+
+impl GInfo {
+    fn assisting(&self) -> bool {
+        self.gc & ASSISTING != 0
+    }
+
+    fn worker(&self) -> bool {
+        self.gc & WORKER != 0
+    }
+
+    fn charged(&self) -> Option<ProcId> {
+        (self.charged_p >= 0).then_some(self.charged_p)
+    }
+
+    fn take_charged(&mut self) -> Option<ProcId> {
+        let p = self.charged();
+        self.charged_p = -1;
+        p
+    }
+
+    /// Neither doing GC work nor charged: its transitions change nothing
+    /// but its state.
+    fn quiet(&self) -> bool {
+        self.gc == 0 && self.charged_p < 0
+    }
+}
+
+/// [`UtilCore::pend`]: what the utilization depends on changed since it
+/// was last recorded.
+const DIRTY: u8 = 1;
+/// A series' last point is not its current utilization (a higher value at
+/// the same instant was not recorded): record again at the next event.
+const STALE: u8 = 2;
+
 /// Builds utilization series from a stream of events.
 #[derive(Debug)]
 pub struct UtilBuilder {
+    /// Resolves ids for [`Self::add`] (the fused pass brings its own).
+    res: Resolver,
+    pub(crate) core: UtilCore,
+}
+
+/// The builder proper, over goroutine slots (see `analysis::resolve`).
+#[derive(Debug)]
+pub(crate) struct UtilCore {
     flags: UtilFlags,
     corrected: bool,
-    /// Corrected accounting: the P each GC-working goroutine is charged to.
-    charged: IntMap<GoId, ProcId>,
     series: Vec<Vec<UtilPoint>>,
     slots: Vec<Slot>,
     stw: i64,
-    assisting: IntMap<GoId, ()>,
-    workers: IntMap<GoId, ()>,
-    states: IntMap<GoId, GoState>,
+    /// By goroutine slot.
+    gs: Vec<GInfo>,
     /// GOMAXPROCS changes: (time, value).
     procs_changes: Vec<(i64, usize)>,
     sync_n: u64,
     last_time: Option<i64>,
     mark: Mark,
+    /// [`DIRTY`], [`STALE`]: the next event must record the utilization.
+    pend: u8,
 }
 
 /// GOMAXPROCS above this is treated as this (a guard against absurd input).
@@ -91,26 +154,45 @@ impl UtilBuilder {
 
     pub fn with_accounting(flags: UtilFlags, accounting: Accounting) -> Self {
         UtilBuilder {
-            flags,
-            corrected: accounting == Accounting::Corrected,
-            charged: IntMap::default(),
-            series: Vec::new(),
-            slots: Vec::new(),
-            stw: 0,
-            assisting: IntMap::default(),
-            workers: IntMap::default(),
-            states: IntMap::default(),
-            procs_changes: Vec::new(),
-            sync_n: 0,
-            last_time: None,
-            mark: Mark::default(),
+            res: Resolver::default(),
+            core: UtilCore {
+                flags,
+                corrected: accounting == Accounting::Corrected,
+                series: Vec::new(),
+                slots: Vec::new(),
+                stw: 0,
+                gs: Vec::new(),
+                procs_changes: Vec::new(),
+                sync_n: 0,
+                last_time: None,
+                mark: Mark::default(),
+                pend: 0,
+            },
         }
     }
 
     pub fn flags(&self) -> UtilFlags {
-        self.flags
+        self.core.flags
     }
 
+    /// Accounts for one event. `tables` resolves range kinds and labels.
+    pub fn add(&mut self, ev: &Event, tables: &Tables) {
+        self.core.event(ev, &mut self.res.slots, tables);
+    }
+
+    /// The series after the last event: each live series ends with 0.
+    pub fn finish(self) -> Vec<Vec<UtilPoint>> {
+        self.core.finish()
+    }
+
+    /// The series as they stood after the last generation boundary (Sync
+    /// event): what `go tool trace` uses when the trace is damaged.
+    pub fn finish_at_last_sync(self) -> Vec<Vec<UtilPoint>> {
+        self.core.finish_at_last_sync()
+    }
+}
+
+impl UtilCore {
     fn per_proc(&self) -> bool {
         self.flags.contains(UtilFlags::PER_PROC)
     }
@@ -137,24 +219,38 @@ impl UtilBuilder {
         usize::try_from(p).ok().and_then(|i| self.slots.get_mut(i))
     }
 
+    fn g(&mut self, g: u32) -> &mut GInfo {
+        at(&mut self.gs, g)
+    }
+
+    fn executing(&self, g: u32) -> bool {
+        self.gs.get(g as usize).is_some_and(|i| i.state.executing())
+    }
+
     fn bump(&mut self, p: i64, delta: i64) {
         if let Some(s) = self.slot(p) {
             s.gc += delta;
+            self.pend |= DIRTY;
         }
     }
 
     /// Corrected accounting: `g` does GC work while running on `p`.
-    fn charge(&mut self, g: GoId, p: ProcId) {
-        if self.charged.contains_key(&g) || self.slot(p).is_none() {
+    fn charge(&mut self, g: u32, p: ProcId) {
+        if self
+            .gs
+            .get(g as usize)
+            .is_some_and(|i| i.charged().is_some())
+            || self.slot(p).is_none()
+        {
             return;
         }
         self.bump(p, 1);
-        self.charged.insert(g, p);
+        self.g(g).charged_p = p;
     }
 
     /// Corrected accounting: `g` stops counting against its P.
-    fn uncharge(&mut self, g: GoId) {
-        if let Some(p) = self.charged.remove(&g) {
+    fn uncharge(&mut self, g: u32) {
+        if let Some(p) = self.gs.get_mut(g as usize).and_then(GInfo::take_charged) {
             self.bump(p, -1);
         }
     }
@@ -166,6 +262,7 @@ impl UtilBuilder {
     }
 
     fn set_procs(&mut self, time: i64, n: u64) {
+        self.pend |= DIRTY;
         let n = n.min(MAX_PROCS) as usize;
         if self.slots.len() > n {
             if self.per_proc() {
@@ -175,8 +272,13 @@ impl UtilBuilder {
                 }
             }
             self.slots.truncate(n);
-            self.charged
-                .retain(|_, p| usize::try_from(*p).is_ok_and(|p| p < n));
+            for g in &mut self.gs {
+                if g.charged()
+                    .is_some_and(|p| usize::try_from(p).is_ok_and(|p| p >= n))
+                {
+                    g.charged_p = -1;
+                }
+            }
         }
         while self.slots.len() < n {
             let mut series = 0;
@@ -197,6 +299,7 @@ impl UtilBuilder {
         let Some(points) = self.series.first_mut() else {
             return;
         };
+        self.pend |= DIRTY;
         let changes = &self.procs_changes;
         let mut ci = 0;
         let mut i = 0;
@@ -216,9 +319,17 @@ impl UtilBuilder {
         }
     }
 
-    fn range_start(&mut self, ev: &Event, name: RangeName, scope: Resource, tables: &Tables) {
+    fn range_start(
+        &mut self,
+        ev: &Event,
+        name: RangeName,
+        scope: Resource,
+        slots: &mut GoSlots,
+        tables: &Tables,
+    ) {
         if self.counts_stw(name, tables) {
             self.stw += 1;
+            self.pend |= DIRTY;
         } else if self.counts_sweep(name) {
             let p = match scope {
                 Resource::Proc(p) if self.corrected => p,
@@ -228,10 +339,11 @@ impl UtilBuilder {
         } else if self.counts_assist(name) {
             if self.corrected {
                 if let Resource::Goroutine(g) = scope {
-                    self.assisting.insert(g, ());
+                    let g = slots.slot(g);
+                    self.g(g).gc |= ASSISTING;
                     // Found active at trace start: counts once it runs.
                     let found = matches!(ev.payload, Payload::RangeActive { .. });
-                    if !found || self.states.get(&g).is_some_and(|s| s.executing()) {
+                    if !found || self.executing(g) {
                         self.charge(g, ev.p);
                     }
                 }
@@ -239,14 +351,23 @@ impl UtilBuilder {
             }
             self.bump(ev.p, 1);
             if let Resource::Goroutine(g) = scope {
-                self.assisting.insert(g, ());
+                let g = slots.slot(g);
+                self.g(g).gc |= ASSISTING;
             }
         }
     }
 
-    fn range_end(&mut self, ev: &Event, name: RangeName, scope: Resource, tables: &Tables) {
+    fn range_end(
+        &mut self,
+        ev: &Event,
+        name: RangeName,
+        scope: Resource,
+        slots: &mut GoSlots,
+        tables: &Tables,
+    ) {
         if self.counts_stw(name, tables) {
             self.stw -= 1;
+            self.pend |= DIRTY;
         } else if self.counts_sweep(name) {
             let p = match scope {
                 Resource::Proc(p) if self.corrected => p,
@@ -256,8 +377,10 @@ impl UtilBuilder {
         } else if self.counts_assist(name) {
             if self.corrected {
                 if let Resource::Goroutine(g) = scope {
-                    self.assisting.remove(&g);
-                    if !self.workers.contains_key(&g) {
+                    let g = slots.slot(g);
+                    let i = self.g(g);
+                    i.gc &= !ASSISTING;
+                    if !i.worker() {
                         self.uncharge(g);
                     }
                 }
@@ -265,59 +388,62 @@ impl UtilBuilder {
             }
             self.bump(ev.p, -1);
             if let Resource::Goroutine(g) = scope {
-                self.assisting.remove(&g);
+                let g = slots.slot(g);
+                self.g(g).gc &= !ASSISTING;
             }
         }
     }
 
-    fn transition(&mut self, ev: &Event, id: GoId, old: GoState, new: GoState) {
-        let doing_gc = self.assisting.contains_key(&id) || self.workers.contains_key(&id);
+    fn transition(&mut self, p: ProcId, id: u32, old: GoState, new: GoState) {
+        let i = *self.g(id);
+        let doing_gc = i.gc != 0;
         if self.corrected {
             if old.executing() && !new.executing() {
                 self.uncharge(id);
             } else if doing_gc && !old.executing() && new.executing() {
-                self.charge(id, ev.p);
-            } else if doing_gc && new.executing() && ev.p >= 0 {
+                self.charge(id, p);
+            } else if doing_gc && new.executing() && p >= 0 {
                 // Still executing, maybe on another P now (syscall exit).
-                if self.charged.get(&id).is_some_and(|&p| p != ev.p) {
+                if self.g(id).charged().is_some_and(|c| c != p) {
                     self.uncharge(id);
-                    self.charge(id, ev.p);
+                    self.charge(id, p);
                 }
             }
         } else if doing_gc {
             if !old.executing() && new.executing() {
-                self.bump(ev.p, 1);
+                self.bump(p, 1);
             } else if old.executing() && !new.executing() {
-                self.bump(ev.p, -1);
+                self.bump(p, -1);
             }
         }
-        self.states.insert(id, new);
+        self.g(id).state = new;
     }
 
-    fn label(&mut self, ev: &Event, text: &[u8]) {
+    fn label(&mut self, p: ProcId, g: u32, text: &[u8]) {
         let dedicated_skipped = self.per_proc() && text == b"GC (dedicated)";
         let counts = text.starts_with(b"GC ") && text != b"GC (idle)" && !dedicated_skipped;
         if !self.corrected {
             if counts {
-                self.workers.insert(ev.g, ());
-                self.bump(ev.p, 1);
+                self.g(g).gc |= WORKER;
+                self.bump(p, 1);
             }
             return;
         }
-        let was = self.workers.contains_key(&ev.g);
+        let was = self.g(g).worker();
         if counts && !was {
-            self.workers.insert(ev.g, ());
-            self.charge(ev.g, ev.p);
+            self.g(g).gc |= WORKER;
+            self.charge(g, p);
         } else if !counts && was {
-            self.workers.remove(&ev.g);
-            if !self.assisting.contains_key(&ev.g) {
-                self.uncharge(ev.g);
+            let i = self.g(g);
+            i.gc &= !WORKER;
+            if !i.assisting() {
+                self.uncharge(g);
             }
         }
     }
 
-    /// Accounts for one event. `tables` resolves range kinds and labels.
-    pub fn add(&mut self, ev: &Event, tables: &Tables) {
+    /// Accounts for one event; `slots` resolves goroutine ids.
+    pub(crate) fn event(&mut self, ev: &Event, slots: &mut GoSlots, tables: &Tables) {
         self.last_time = Some(ev.time);
         match ev.payload {
             Payload::Sync { n, .. } => self.sync_n = n,
@@ -334,39 +460,132 @@ impl UtilBuilder {
         match ev.payload {
             // Later generations' active ranges only repeat what is known.
             Payload::RangeActive { name, scope } if self.sync_n <= 1 => {
-                let assist_running = self.counts_assist(name)
-                    && self.states.get(&ev.g).is_some_and(|s| s.executing());
+                let assist_running = self.counts_assist(name) && {
+                    let g = slots.slot(ev.g);
+                    self.executing(g)
+                };
                 if (assist_running || (!self.counts_assist(name) && self.counts_sweep(name)))
                     && !self.per_proc()
                 {
                     self.charge_back();
                 }
-                self.range_start(ev, name, scope, tables);
+                self.range_start(ev, name, scope, slots, tables);
             }
-            Payload::RangeBegin { name, scope } => self.range_start(ev, name, scope, tables),
-            Payload::RangeEnd { name, scope, .. } => self.range_end(ev, name, scope, tables),
+            Payload::RangeBegin { name, scope } => self.range_start(ev, name, scope, slots, tables),
+            Payload::RangeEnd { name, scope, .. } => self.range_end(ev, name, scope, slots, tables),
             Payload::StateTransition(st) => {
                 if let Transition::Goroutine { id, old, new } = st.transition {
-                    self.transition(ev, id, old, new);
+                    let g = slots.slot(id);
+                    self.transition(ev.p, g, old, new);
                 }
             }
             Payload::Label { label, .. } if self.flags.contains(UtilFlags::BACKGROUND) => {
-                self.label(ev, tables.bytes(label));
+                let g = slots.slot(ev.g);
+                self.label(ev.p, g, tables.bytes(label));
             }
             _ => {}
         }
+        self.record_all(ev.time);
+        self.mark_if_sync(ev);
+    }
+
+    /// A goroutine transition (the same as [`Self::event`] on it).
+    #[inline]
+    pub(crate) fn go(&mut self, t: i64, p: ProcId, tr: &GoTrans) {
+        self.last_time = Some(t);
+        if self.slots.is_empty() {
+            return;
+        }
+        let i = at(&mut self.gs, tr.slot);
+        if i.quiet() {
+            // Not doing GC work: only its state counts.
+            i.state = tr.new;
+        } else {
+            self.transition(p, tr.slot, tr.old, tr.new);
+        }
+        if self.pend != 0 {
+            self.record_all(t);
+        }
+    }
+
+    /// The common case of [`Self::go`], without its time: a goroutine that
+    /// does no GC work changes state, which only its state records. False
+    /// when it is not that case (nothing done: call [`Self::go`]).
+    #[inline(always)]
+    pub(crate) fn go_quiet(&mut self, slot: u32, new: GoState) -> bool {
+        if self.slots.is_empty() {
+            return true;
+        }
+        match self.gs.get_mut(slot as usize) {
+            Some(i) if i.quiet() => {
+                i.state = new;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Makes room for goroutine slots below `n`.
+    pub(crate) fn reserve_slots(&mut self, n: usize) {
+        if self.gs.len() < n {
+            self.gs.resize(n, GInfo::default());
+        }
+    }
+
+    /// Whether an event, even one that changes nothing, must record the
+    /// utilization at its time ([`Self::tick`] does).
+    #[inline(always)]
+    pub(crate) fn pending(&self) -> bool {
+        self.pend != 0
+    }
+
+    /// The time of the latest event (for events given to [`Self::go_quiet`]).
+    pub(crate) fn set_time(&mut self, t: i64) {
+        self.last_time = Some(t);
+    }
+
+    /// An event that changes nothing here (the same as [`Self::event`] on
+    /// it): only its time counts.
+    #[inline]
+    pub(crate) fn tick(&mut self, t: i64) {
+        self.last_time = Some(t);
+        if self.pend != 0 && !self.slots.is_empty() {
+            self.record_all(t);
+        }
+    }
+
+    /// Whether [`Self::event`] does more with `payload` than [`Self::tick`].
+    pub(crate) fn needs(&self, payload: &Payload) -> bool {
+        match payload {
+            Payload::Sync { .. }
+            | Payload::Metric {
+                metric: Metric::Gomaxprocs,
+                ..
+            }
+            | Payload::RangeActive { .. }
+            | Payload::RangeBegin { .. }
+            | Payload::RangeEnd { .. } => true,
+            Payload::StateTransition(st) => matches!(st.transition, Transition::Goroutine { .. }),
+            Payload::Label { .. } => self.flags.contains(UtilFlags::BACKGROUND),
+            _ => false,
+        }
+    }
+
+    /// After every event: records the utilization (system mode
+    /// `1 - slots_in_gc / slots`, per-P mode 0 or 1 per slot). Nothing to
+    /// do when nothing changed and every series ends with its value.
+    #[inline]
+    fn record_all(&mut self, time: i64) {
+        if self.pend == 0 {
+            return;
+        }
+        self.pend = 0;
         if self.per_proc() {
             let stopped = self.stw > 0;
             for i in 0..self.slots.len() {
                 let s = self.slots[i];
                 let util = if stopped || s.gc > 0 { 0.0 } else { 1.0 };
-                self.record(
-                    s.series,
-                    UtilPoint {
-                        time: ev.time,
-                        util,
-                    },
-                );
+                self.record_checked(s.series, UtilPoint { time, util });
             }
         } else {
             let n = self.slots.len();
@@ -376,15 +595,18 @@ impl UtilBuilder {
                 self.slots.iter().filter(|s| s.gc > 0).count()
             };
             let util = 1.0 - in_gc as f64 / n as f64;
-            self.record(
-                0,
-                UtilPoint {
-                    time: ev.time,
-                    util,
-                },
-            );
+            self.record_checked(0, UtilPoint { time, util });
         }
-        self.mark_if_sync(ev);
+    }
+
+    /// Records `pt`, noting when the series does not end with it.
+    fn record_checked(&mut self, series: usize, pt: UtilPoint) {
+        if let Some(s) = self.series.get_mut(series) {
+            push_point(s, pt);
+            if s.last().is_some_and(|l| l.util != pt.util) {
+                self.pend |= STALE;
+            }
+        }
     }
 
     /// Remembers where the series stood after a generation boundary, so a
@@ -406,7 +628,7 @@ impl UtilBuilder {
     }
 
     /// The series after the last event: each live series ends with 0.
-    pub fn finish(mut self) -> Vec<Vec<UtilPoint>> {
+    pub(crate) fn finish(mut self) -> Vec<Vec<UtilPoint>> {
         let Some(end) = self.last_time else {
             return Vec::new();
         };
@@ -423,9 +645,8 @@ impl UtilBuilder {
         self.series
     }
 
-    /// The series as they stood after the last generation boundary (Sync
-    /// event): what `go tool trace` uses when the trace is damaged.
-    pub fn finish_at_last_sync(mut self) -> Vec<Vec<UtilPoint>> {
+    /// The series as they stood after the last generation boundary.
+    pub(crate) fn finish_at_last_sync(mut self) -> Vec<Vec<UtilPoint>> {
         let Some(end) = self.mark.time else {
             return Vec::new();
         };

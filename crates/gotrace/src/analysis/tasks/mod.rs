@@ -33,7 +33,8 @@ mod histogram;
 
 pub use histogram::{bucket_min, bucket_of, Histogram};
 
-use crate::event::{Event, GoId, GoState, Payload, Time, Transition, NO_GOROUTINE, NO_TASK};
+use crate::analysis::resolve::{at, GoSlots, GoTrans, Resolver, CHANGE, CREATES, ENDS};
+use crate::event::{Event, GoId, GoState, Payload, Time, NO_GOROUTINE, NO_TASK};
 use crate::intmap::IntMap;
 use crate::tables::{Frame, StackId, StrId, Tables};
 use crate::{Error, Reader};
@@ -315,6 +316,7 @@ struct TaskRec {
 
 #[derive(Clone, Debug, Default)]
 struct GoRec {
+    id: GoId,
     /// Function of the root frame of the first transition stack seen.
     name: Option<StrId>,
     /// Open regions, innermost last.
@@ -326,9 +328,22 @@ struct GoRec {
 /// Streaming builder of [`Annotations`].
 #[derive(Debug, Default)]
 pub struct TaskAnalysis {
+    /// Resolves ids for [`Self::add`] (the fused pass brings its own).
+    res: Resolver,
+    pub(crate) core: TaskCore,
+}
+
+/// The builder proper, over goroutine slots (see `analysis::resolve`).
+#[derive(Debug, Default)]
+pub(crate) struct TaskCore {
     regions: Vec<RegionRec>,
     tasks: IntMap<u64, TaskRec>,
-    goroutines: IntMap<GoId, GoRec>,
+    /// By slot.
+    goroutines: Vec<Option<GoRec>>,
+    /// By slot, noted by the fused store pass ([`Self::settle`]): the
+    /// goroutine has a record and a name, so that a transition that
+    /// neither creates nor ends it changes nothing (false: not known).
+    settled: Vec<bool>,
     first_time: Option<Time>,
     last_time: Time,
     last_sync_time: Option<Time>,
@@ -343,6 +358,36 @@ impl TaskAnalysis {
         Self::default()
     }
 
+    /// Accounts for one event.
+    pub fn add(&mut self, ev: &Event, tables: &Tables) {
+        let c = &mut self.core;
+        c.time(ev.time);
+        match ev.payload {
+            Payload::Sync { .. } => c.sync(ev.time),
+            Payload::StateTransition(st) => {
+                if let Some(tr) = self.res.go_trans_of(&st, ev.stack, tables) {
+                    c.go(ev.time, ev.g, &tr, &mut self.res.slots, tables);
+                }
+            }
+            _ => c.other(ev, &mut self.res.slots),
+        }
+    }
+
+    /// The result after the last event.
+    pub fn finish(self, tables: &Tables) -> Annotations {
+        self.core.finish(tables)
+    }
+
+    /// The result for a damaged trace: open tasks and regions end at the
+    /// last generation boundary, as `go tool trace` keeps only the events
+    /// up to there (the regions themselves still come from every event
+    /// read, as Go's summary does).
+    pub fn finish_damaged(self, tables: &Tables) -> Annotations {
+        self.core.finish_damaged(tables)
+    }
+}
+
+impl TaskCore {
     fn task(&mut self, id: u64) -> &mut TaskRec {
         self.tasks.entry(id).or_default()
     }
@@ -354,9 +399,21 @@ impl TaskAnalysis {
         }
     }
 
-    /// Ends goroutine `g`'s open regions (at `trigger`, or open-ended).
-    fn close_goroutine(&mut self, g: GoId, trigger: Option<Mark>, tables: &Tables) {
-        let Some(rec) = self.goroutines.get_mut(&g) else {
+    /// Goroutine `id`'s record (in `slot`), made if missing.
+    fn rec(&mut self, slot: u32, id: GoId) -> &mut GoRec {
+        at(&mut self.goroutines, slot).get_or_insert_with(|| GoRec {
+            id,
+            ..GoRec::default()
+        })
+    }
+
+    /// Ends goroutine `slot`'s open regions (at `trigger`, or open-ended).
+    fn close_goroutine(&mut self, slot: u32, trigger: Option<Mark>, tables: &Tables) {
+        let Some(rec) = self
+            .goroutines
+            .get_mut(slot as usize)
+            .and_then(Option::as_mut)
+        else {
             return;
         };
         let open = std::mem::take(&mut rec.open);
@@ -372,12 +429,133 @@ impl TaskAnalysis {
         }
     }
 
-    /// Accounts for one event.
-    pub fn add(&mut self, ev: &Event, tables: &Tables) {
+    /// Every event, first: the trace's first and last time.
+    #[inline]
+    pub(crate) fn time(&mut self, t: Time) {
         if self.first_time.is_none() {
-            self.first_time = Some(ev.time);
+            self.first_time = Some(t);
         }
-        self.last_time = ev.time;
+        self.last_time = t;
+    }
+
+    /// A `Sync` event.
+    pub(crate) fn sync(&mut self, t: Time) {
+        self.last_sync_time = Some(t);
+    }
+
+    /// A goroutine state transition at `t`, by goroutine `by` (the
+    /// event's).
+    #[inline]
+    pub(crate) fn go(
+        &mut self,
+        t: Time,
+        by: GoId,
+        tr: &GoTrans,
+        slots: &mut GoSlots,
+        tables: &Tables,
+    ) {
+        let (id, slot, old, new) = (tr.id, tr.slot, tr.old, tr.new);
+        if old == new {
+            return;
+        }
+        let ends = tr.bits & ENDS != 0;
+        if !ends && tr.bits & CREATES == 0 {
+            // The common case: only the name may be learnt.
+            let rec = self.rec(slot, id);
+            if rec.name.is_none_or(|n| n == StrId::EMPTY) {
+                if let Some((_, func)) = tr.root {
+                    rec.name = Some(func);
+                }
+            }
+            return;
+        }
+        // (Never stale: see `Self::settle`.)
+        if let Some(s) = self.settled.get_mut(slot as usize) {
+            *s = false;
+        }
+        let here = Mark {
+            time: t,
+            goroutine: id,
+            stack: tr.ev_stack,
+            what: Happening::Transition { from: old, to: new },
+        };
+        match old {
+            GoState::Undetermined => {
+                *at(&mut self.goroutines, slot) = Some(GoRec {
+                    id,
+                    ..GoRec::default()
+                });
+            }
+            GoState::NotExist => {
+                let mut rec = GoRec {
+                    id,
+                    ..GoRec::default()
+                };
+                // Inherit the task of the creator's innermost region.
+                let creator = slots.slot(by);
+                let inherited = self
+                    .goroutines
+                    .get(creator as usize)
+                    .and_then(Option::as_ref)
+                    .and_then(|c| c.open.last())
+                    .and_then(|&r| self.regions.get(r))
+                    .map(|r| r.task);
+                if let Some(task) = inherited {
+                    self.regions.push(RegionRec {
+                        task,
+                        ty: StrId::EMPTY,
+                        goroutine: id,
+                        begin: Some(here),
+                        end: None,
+                    });
+                    rec.open.push(self.regions.len() - 1);
+                }
+                *at(&mut self.goroutines, slot) = Some(rec);
+            }
+            _ => {}
+        }
+        let rec = self.rec(slot, id);
+        if rec.name.is_none_or(|n| n == StrId::EMPTY) {
+            if let Some((_, func)) = tr.root {
+                rec.name = Some(func);
+            }
+        }
+        if ends {
+            self.close_goroutine(slot, Some(here), tables);
+        }
+    }
+
+    /// Notes whether goroutine `slot` has a record and a name, after
+    /// [`Self::go`] on it: then its transitions that neither create nor end
+    /// it change nothing ([`Self::quiet`]). Only a transition that creates
+    /// it replaces its record, and [`Self::go`] then clears the note.
+    pub(crate) fn settle(&mut self, slot: u32) {
+        let named = self
+            .goroutines
+            .get(slot as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|r| r.name.is_some_and(|n| n != StrId::EMPTY));
+        *at(&mut self.settled, slot) = named;
+    }
+
+    /// Whether transition `tr` changes nothing here (a goroutine with a
+    /// record and a name neither created nor ending, or no change).
+    #[inline(always)]
+    pub(crate) fn quiet(&self, slot: u32, bits: u8) -> bool {
+        bits & CHANGE == 0
+            || (bits & (CREATES | ENDS) == 0
+                && self.settled.get(slot as usize).copied().unwrap_or(false))
+    }
+
+    /// Makes room for goroutine slots below `n`.
+    pub(crate) fn reserve_slots(&mut self, n: usize) {
+        if self.settled.len() < n {
+            self.settled.resize(n, false);
+        }
+    }
+
+    /// Any event but a state transition or `Sync`: regions, tasks and logs.
+    pub(crate) fn other(&mut self, ev: &Event, slots: &mut GoSlots) {
         let mark = |what| Mark {
             time: ev.time,
             goroutine: ev.g,
@@ -385,59 +563,6 @@ impl TaskAnalysis {
             what,
         };
         match ev.payload {
-            Payload::Sync { .. } => self.last_sync_time = Some(ev.time),
-            Payload::StateTransition(st) => {
-                let Transition::Goroutine { id, old, new } = st.transition else {
-                    return;
-                };
-                if old == new {
-                    return;
-                }
-                let here = Mark {
-                    time: ev.time,
-                    goroutine: id,
-                    stack: ev.stack,
-                    what: Happening::Transition { from: old, to: new },
-                };
-                match old {
-                    GoState::Undetermined => {
-                        self.goroutines.insert(id, GoRec::default());
-                    }
-                    GoState::NotExist => {
-                        let mut rec = GoRec::default();
-                        // Inherit the task of the creator's innermost region.
-                        let inherited = self
-                            .goroutines
-                            .get(&ev.g)
-                            .and_then(|c| c.open.last())
-                            .and_then(|&r| self.regions.get(r))
-                            .map(|r| r.task);
-                        if let Some(task) = inherited {
-                            self.regions.push(RegionRec {
-                                task,
-                                ty: StrId::EMPTY,
-                                goroutine: id,
-                                begin: Some(here),
-                                end: None,
-                            });
-                            rec.open.push(self.regions.len() - 1);
-                        }
-                        self.goroutines.insert(id, rec);
-                    }
-                    _ => {}
-                }
-                let rec = self.goroutines.entry(id).or_default();
-                if rec.name.is_none_or(|n| n == StrId::EMPTY) {
-                    if let Some(root) = tables.stack(st.stack).last() {
-                        rec.name = Some(root.func);
-                    }
-                }
-                let ends = new == GoState::NotExist
-                    || (new == GoState::Waiting && tables.bytes(st.reason) == b"forever");
-                if ends {
-                    self.close_goroutine(id, Some(here), tables);
-                }
-            }
             Payload::RegionBegin { task, ty } => {
                 self.regions.push(RegionRec {
                     task,
@@ -447,13 +572,18 @@ impl TaskAnalysis {
                     end: None,
                 });
                 let idx = self.regions.len() - 1;
-                self.goroutines.entry(ev.g).or_default().open.push(idx);
+                self.rec(slots.slot(ev.g), ev.g).open.push(idx);
                 self.task(task).regions.push(idx);
                 self.note_goroutine(task, ev.g);
             }
             Payload::RegionEnd { task, ty } => {
                 let end = mark(Happening::RegionEnd(ty));
-                let popped = self.goroutines.get_mut(&ev.g).and_then(|g| g.open.pop());
+                let slot = slots.slot(ev.g);
+                let popped = self
+                    .goroutines
+                    .get_mut(slot as usize)
+                    .and_then(Option::as_mut)
+                    .and_then(|g| g.open.pop());
                 let idx = match popped {
                     Some(i) => i,
                     None => {
@@ -473,7 +603,7 @@ impl TaskAnalysis {
                 if let Some(r) = self.regions.get_mut(idx) {
                     r.end = Some(end);
                 }
-                self.goroutines.entry(ev.g).or_default().done.push(idx);
+                self.rec(slot, ev.g).done.push(idx);
             }
             Payload::TaskBegin { id, parent, ty } | Payload::TaskEnd { id, parent, ty } => {
                 let begin = matches!(ev.payload, Payload::TaskBegin { .. });
@@ -509,26 +639,20 @@ impl TaskAnalysis {
         }
     }
 
-    /// The result after the last event.
-    pub fn finish(self, tables: &Tables) -> Annotations {
+    pub(crate) fn finish(self, tables: &Tables) -> Annotations {
         let end = self.last_time;
         self.build(tables, end)
     }
 
-    /// The result for a damaged trace: open tasks and regions end at the
-    /// last generation boundary, as `go tool trace` keeps only the events
-    /// up to there (the regions themselves still come from every event
-    /// read, as Go's summary does).
-    pub fn finish_damaged(self, tables: &Tables) -> Annotations {
+    pub(crate) fn finish_damaged(self, tables: &Tables) -> Annotations {
         let end = self.last_sync_time.unwrap_or(self.last_time);
         self.build(tables, end)
     }
 
     fn build(mut self, tables: &Tables, trace_end: Time) -> Annotations {
         let trace_start = self.first_time.unwrap_or(0);
-        let ids: Vec<GoId> = self.goroutines.keys().copied().collect();
-        for g in ids {
-            self.close_goroutine(g, None, tables);
+        for slot in 0..self.goroutines.len() {
+            self.close_goroutine(slot as u32, None, tables);
         }
         let text = |id: StrId| tables.str(id).into_owned();
         let frame_of = |stack: StackId| -> Option<FrameInfo> {
@@ -575,12 +699,9 @@ impl TaskAnalysis {
         // The region table: regions of every goroutine.
         let mut table_regions = Vec::new();
         let mut groups: BTreeMap<(Vec<u8>, u64, Option<FrameInfo>), Vec<usize>> = BTreeMap::new();
-        let mut gids: Vec<&GoId> = self.goroutines.keys().collect();
-        gids.sort();
-        for g in gids {
-            let Some(rec) = self.goroutines.get(g) else {
-                continue;
-            };
+        let mut recs: Vec<&GoRec> = self.goroutines.iter().flatten().collect();
+        recs.sort_by_key(|r| r.id);
+        for rec in recs {
             for &ri in &rec.done {
                 let Some(r) = self.regions.get(ri) else {
                     continue;
