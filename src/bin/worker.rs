@@ -52,7 +52,12 @@ mod worker {
         set(o, "encodeMs", js_sys::Date::now() - t0);
         set(o, "type", kind);
         set(o, "parts", parts.clone());
-        set(o, "wasmMemory", wasm_memory_bytes());
+        // This worker's wasm memory size (its high-water mark).
+        set(
+            o,
+            "wasmMemory",
+            gotrace_viewer::web::hook::wasm_memory_bytes(),
+        );
         if scope.post_message_with_transfer(o, &parts).is_err() {
             let _ = scope.post_message(o);
         }
@@ -79,16 +84,6 @@ mod worker {
         let ready = Object::new();
         set(&ready, "type", "ready");
         let _ = scope.post_message(&ready);
-    }
-
-    /// This worker's wasm memory size (its high-water mark).
-    fn wasm_memory_bytes() -> f64 {
-        let mem = wasm_bindgen::memory();
-        let buf = Reflect::get(&mem, &JsValue::from_str("buffer")).unwrap_or(JsValue::UNDEFINED);
-        Reflect::get(&buf, &JsValue::from_str("byteLength"))
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0)
     }
 
     /// The kind of damage, in plain words.
