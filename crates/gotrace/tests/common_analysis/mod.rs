@@ -404,6 +404,29 @@ pub fn sample_diff(want: &[Sample], got: &[Sample], tol: i64) -> Option<String> 
 // ---------------------------------------------------------------------------
 // A live `go tool trace -http=` server.
 
+/// The `trace` tool binary itself (`go tool -n trace`), run directly so that
+/// killing it stops the server: killing `go tool trace` would leave its
+/// child, the server, running after the test.
+fn trace_tool() -> &'static Path {
+    static TOOL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    TOOL.get_or_init(|| {
+        let go = common::go_binary();
+        let out = Command::new(&go)
+            .args(["tool", "-n", "trace"])
+            .env("GOTOOLCHAIN", "local")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {} tool -n trace: {e}", go.display()));
+        assert!(
+            out.status.success(),
+            "go tool -n trace failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        assert!(p.is_file(), "go tool -n trace named {}", p.display());
+        p
+    })
+}
+
 /// A running `go tool trace -http=127.0.0.1:0 FILE`; killed on drop.
 pub struct GoServer {
     child: Child,
@@ -414,9 +437,9 @@ impl GoServer {
     /// Starts the server and waits until it says where it listens. `Err`
     /// with Go's output if it exits first (e.g. the trace is unreadable).
     pub fn start(file: &Path) -> Result<GoServer, String> {
-        let go = common::go_binary();
-        let mut child = Command::new(&go)
-            .args(["tool", "trace", "-http=127.0.0.1:0"])
+        let tool = trace_tool();
+        let mut child = Command::new(tool)
+            .arg("-http=127.0.0.1:0")
             .arg(file)
             .env("GOTOOLCHAIN", "local")
             .env("TZ", "UTC")
@@ -427,7 +450,7 @@ impl GoServer {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("starting {} tool trace -http: {e}", go.display()));
+            .unwrap_or_else(|e| panic!("starting {} -http: {e}", tool.display()));
         let stderr = child.stderr.take().expect("piped stderr");
         let (tx, rx) = std::sync::mpsc::channel::<Result<String, String>>();
         std::thread::spawn(move || {
