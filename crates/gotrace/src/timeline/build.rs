@@ -164,7 +164,6 @@ pub struct Builder {
     kinds: Vec<SpanKind>,
     kind_index: FastMap<SpanKind, u16>,
     payloads: Vec<SpanPayload>,
-    payload_index: FastMap<(u16, u32), u32>,
     /// (state, reason, stack) → payload, so a transition costs one lookup.
     transition_payload: FastMap<(u8, u32, u32), u32>,
     open_ranges: FastMap<(u8, u32, i64), i64>,
@@ -222,7 +221,6 @@ impl Builder {
             kinds: Vec::new(),
             kind_index: FastMap::default(),
             payloads: Vec::new(),
-            payload_index: FastMap::default(),
             transition_payload: FastMap::default(),
             open_ranges: FastMap::default(),
             ranges: Vec::new(),
@@ -443,15 +441,18 @@ impl Builder {
         i
     }
 
-    /// The interned (kind, stack) pair of a span.
-    fn payload(&mut self, kind: u16, stack: u32) -> i64 {
-        if let Some(&i) = self.payload_index.get(&(kind, stack)) {
-            return i as i64;
+    /// The interned (kind, stack) pair of a span in `state` entered for
+    /// `reason` (a kind is one (state, reason) pair, so one lookup serves).
+    fn payload(&mut self, state: SpanState, reason: u32, stack: u32) -> i64 {
+        if let Some(&p) = self.transition_payload.get(&(state as u8, reason, stack)) {
+            return p as i64;
         }
-        let i = self.payloads.len() as u32;
+        let kind = self.kind(state, reason);
+        let p = self.payloads.len() as u32;
         self.payloads.push(SpanPayload { kind, stack });
-        self.payload_index.insert((kind, stack), i);
-        i as i64
+        self.transition_payload
+            .insert((state as u8, reason, stack), p);
+        p as i64
     }
 
     fn set_count(&mut self, t: i64, state: SpanState, delta: i64) {
@@ -608,16 +609,7 @@ impl Builder {
         } else {
             st.stack.0
         };
-        let payload = match self.transition_payload.get(&(new_s as u8, reason, stack)) {
-            Some(&p) => p as i64,
-            None => {
-                let kind = self.kind(new_s, reason);
-                let p = self.payload(kind, stack);
-                self.transition_payload
-                    .insert((new_s as u8, reason, stack), p as u32);
-                p
-            }
-        };
+        let payload = self.payload(new_s, reason, stack);
         let gs = &mut self.goroutines[gi as usize];
         gs.state = new_s;
         gs.drawn |= new_s.is_drawn();
@@ -633,8 +625,7 @@ impl Builder {
         {
             // First sight of a goroutine in a known old state (should not
             // happen in a well-formed stream): record the old state from 0.
-            let k = self.kind(old_s, 0);
-            let first = self.payload(k, 0);
+            let first = self.payload(old_s, 0, 0);
             let gs = &mut self.goroutines[gi as usize];
             gs.drawn |= old_s.is_drawn();
             gs.spans.push([0, first, 0, 0, 0]);
