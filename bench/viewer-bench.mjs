@@ -7,19 +7,15 @@
 //
 // Prints one JSON line. It is a benchmark, not a test: it reports numbers
 // and exits 0 unless the page fails to load the trace.
-import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
+import { launch } from "../e2e/lib.mjs";
 
 const base = process.argv[2] || "http://127.0.0.1:8124/";
 const file = process.argv[3] || "bench/out/big.trace";
 const buffer = fs.readFileSync(file);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info"],
-});
+const browser = await launch(["--enable-precise-memory-info"]);
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const errors = [];
 page.on("pageerror", (e) => errors.push(String(e)));

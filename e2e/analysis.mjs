@@ -8,85 +8,20 @@
 // content against what `gotrace goroutines|tasks|stats` (= go1.27.3) print.
 // Screenshots (light and dark) go to e2e/out/analysis-*.png. Prints
 // "N passed, M failed" and exits non-zero on any failure.
-import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { assert, backgroundLevel, frames, hook, out, suite, tracesDir } from "./lib.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "..");
 const base = process.argv[2] || "http://127.0.0.1:8123/";
-const out = path.join(here, "out");
-fs.mkdirSync(out, { recursive: true });
-const traces = path.join(root, "testdata", "traces", "go1.27");
+const traces = path.join(tracesDir, "go1.27");
 const ANNOTATIONS = path.join(traces, "annotations.trace");
 const GCASSIST = path.join(traces, "gcassist.trace");
 const CPU = path.join(traces, "cpuprofile.trace");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const { test, finish } = await suite({ prefix: "analysis-" });
 
-let passed = 0;
-let failed = 0;
-const problems = [];
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-async function newPage(opts = {}) {
-  const ctx = await browser.newContext({
-    viewport: { width: 1400, height: 860 },
-    deviceScaleFactor: 1,
-    acceptDownloads: true,
-    ...opts,
-  });
-  const page = await ctx.newPage();
-  page.errors = [];
-  page.on("pageerror", (e) => page.errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error") page.errors.push(`console: ${m.text()}`);
-  });
-  page.on("requestfailed", (r) => {
-    if (!r.url().startsWith("blob:")) page.errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  return page;
-}
-
-async function test(name, fn, opts) {
-  const page = await newPage(opts);
-  const t0 = Date.now();
-  try {
-    await fn(page);
-    const errs = page.errors.filter((e) => !/deprecated parameters|integrity/.test(e));
-    assert(errs.length === 0, `errors on the page:\n  ${errs.join("\n  ")}`);
-    passed++;
-    console.log(`ok    ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    problems.push(`${name}: ${e.message}`);
-    console.log(`FAIL  ${name}: ${e.message}`);
-    try {
-      await page.screenshot({ path: path.join(out, `FAIL-analysis-${name.replace(/\W+/g, "_")}.png`) });
-    } catch {}
-  } finally {
-    await page.context().close();
-  }
-}
-
-async function open(page, file) {
-  await page.goto(base);
+async function open(page, file, hash = "") {
+  await page.goto(base + hash);
   await page.setInputFiles("#file", {
     name: path.basename(file),
     mimeType: "application/octet-stream",
@@ -96,9 +31,6 @@ async function open(page, file) {
 }
 
 const shot = (page, name) => page.screenshot({ path: path.join(out, `analysis-${name}.png`) });
-const hook = (page) => page.evaluate(() => window.__gotrace);
-const frames = (page) =>
-  page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
 /** Number of non-transparent pixels of a canvas. */
 async function ink(page, id) {
@@ -214,6 +146,7 @@ await test("profiles of a group and of the timeline selection (from the details 
   await page.waitForFunction(() => /group main\.main\.func1/.test(document.querySelector(".profiles-page h2")?.textContent || ""));
   await page.waitForFunction(() => /samples/.test(document.getElementById("profile-summary")?.textContent || ""));
   await waitInk(page, "profile-flame");
+  const groupSummary = await text(page, "#profile-summary");
   // Shift-drag a time range, select a goroutine, then "profile of this selection".
   await page.click("#pages-close");
   const c = await page.locator("#timeline").boundingBox();
@@ -229,8 +162,18 @@ await test("profiles of a group and of the timeline selection (from the details 
   await page.click("#group-table tr.goroutine-row .goroutine-link");
   await page.waitForSelector("#details #d-profile");
   await page.click("#d-profile");
+  // The page must re-ask for the selection's range: its title names the range
+  // and its summary changes from the group's (the group summary stays on the
+  // page until the new answer arrives, so waiting for "samples" alone would pass at once).
   await page.waitForFunction(() => /–/.test(document.querySelector(".profiles-page h2")?.textContent || ""));
-  await page.waitForFunction(() => /samples/.test(document.getElementById("profile-summary")?.textContent || ""));
+  await page.waitForFunction(
+    (before) => {
+      const t = document.getElementById("profile-summary")?.textContent || "";
+      return /samples/.test(t) && t !== before;
+    },
+    groupSummary,
+    { timeout: 20000 },
+  );
 });
 
 await test("tasks and regions: types, histograms, logs, search, click-through", async (page) => {
@@ -290,8 +233,13 @@ await test("MMU: curve, options, worst windows, zoom to one", async (page) => {
   assert(h.visible.t1 - h.visible.t0 < h.duration, "the timeline zoomed in");
 });
 
-await test("CPU samples flame graph of the trace and of a selection", async (page) => {
-  await open(page, CPU);
+await test("CPU samples flame graph of the trace and of the visible range", async (page) => {
+  // View the first 2 µs only (the URL's range applies to the trace opened
+  // next): no CPU sample falls there, the profiler's first sample comes
+  // milliseconds after the trace starts.
+  await open(page, CPU, "#t=0,2000");
+  const v = (await hook(page)).visible;
+  assert(v.t1 - v.t0 <= 2000, `view not applied: ${JSON.stringify(v)}`);
   await page.click("#menu-cpu");
   await page.click("#scope-all");
   // `gotrace stats`: 9 CPU samples.
@@ -299,7 +247,10 @@ await test("CPU samples flame graph of the trace and of a selection", async (pag
   await waitInk(page, "cpu-flame");
   await shot(page, "cpu-light");
   await page.click("#scope-visible");
-  await page.waitForFunction(() => /CPU samples/.test(document.getElementById("cpu-summary")?.textContent || ""));
+  await page.waitForFunction(() => /– /.test(document.querySelector(".cpu-page h2")?.textContent || ""));
+  await page.waitForFunction(() => /^No CPU samples here/.test(document.getElementById("cpu-summary")?.textContent || ""), null, {
+    timeout: 20000,
+  });
 });
 
 await test("dark mode screenshots", async (page) => {
@@ -307,6 +258,14 @@ await test("dark mode screenshots", async (page) => {
   await page.click("#menu-goroutines");
   await page.click('#groups-table tr.group-row[data-name="main.main.func1"] button');
   await page.waitForSelector("#group-table tr.goroutine-row");
+  for (const sel of ["#pages", "#group-table"]) {
+    const level = await backgroundLevel(page, sel);
+    assert(level < 150, `${sel} background is not dark (R+G+B = ${level})`);
+  }
+  const textLevel = await page.evaluate(() =>
+    getComputedStyle(document.querySelector("#group-table td")).color.match(/\d+/g).slice(0, 3).map(Number).reduce((a, b) => a + b),
+  );
+  assert(textLevel > 450, `table text is not light on the dark background (R+G+B = ${textLevel})`);
   await shot(page, "goroutines-dark");
   await page.click("#tab-profiles");
   await waitInk(page, "profile-flame");
@@ -316,6 +275,8 @@ await test("dark mode screenshots", async (page) => {
   await shot(page, "tasks-dark");
   await page.click("#tab-mmu");
   await waitInk(page, "mmu-plot", 1000);
+  const plotLevel = await backgroundLevel(page, "#mmu-plot");
+  assert(plotLevel < 150, `MMU plot background is not dark (R+G+B = ${plotLevel})`);
   const box = await page.locator("#mmu-plot").boundingBox();
   await page.mouse.click(box.x + box.width * 0.5, box.y + box.height / 2);
   await page.waitForSelector("#worst-windows .worst-window");
@@ -323,8 +284,4 @@ await test("dark mode screenshots", async (page) => {
   await shot(page, "mmu-dark");
 }, { colorScheme: "dark" });
 
-await browser.close();
-console.log();
-for (const p of problems) console.log(`FAILED: ${p}`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish();

@@ -2,9 +2,9 @@
 //   bash scripts/gen-big-trace.sh && python3 -m http.server 8123 --bind 127.0.0.1 --directory dist &
 //   node e2e/big.mjs http://127.0.0.1:8123/ bench/out/big.trace
 // Prints load phases/timings, main-thread frame gaps while loading, redraw cost; screenshots in e2e/out/.
-import { chromium } from "playwright-core";
 import fs from "node:fs";
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless","--no-sandbox","--disable-gpu"] });
+import { launch } from "./lib.mjs";
+const browser = await launch();
 const page = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
 page.on("pageerror", (e) => console.log("pageerror", e.message));
 page.on("console", (m) => { if (m.type() === "error" || m.text().startsWith("gotrace")) console.log("console", m.text()); });

@@ -5,26 +5,19 @@
 //
 // Screenshots go to e2e/out/ (git-ignored). Prints "N passed, M failed" and
 // exits non-zero on any failure.
-import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { assert, dropFile, hook, inkAlong, openFile, out, state, suite, tracesDir, waitState } from "./lib.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "..");
 const base = process.argv[2] || "http://127.0.0.1:8123/";
-const out = path.join(here, "out");
-fs.mkdirSync(out, { recursive: true });
 
-const tracesDir = path.join(root, "testdata", "traces");
 // testdata/traces/go1.N/ hold good traces; testdata/traces/rejected/ traces Go itself refuses.
+// Both are part of the repository: a missing folder is a broken checkout, not a reason to test less.
 const minor = (d) => Number(d.slice("go1.".length));
-const versions = fs.existsSync(tracesDir)
-  ? fs
-      .readdirSync(tracesDir)
-      .filter((d) => /^go1\.\d+$/.test(d))
-      .sort((a, b) => minor(a) - minor(b))
-  : [];
+const versions = fs
+  .readdirSync(tracesDir)
+  .filter((d) => /^go1\.\d+$/.test(d))
+  .sort((a, b) => minor(a) - minor(b));
 const rejectedDir = path.join(tracesDir, "rejected");
 const rejected = fs.existsSync(rejectedDir)
   ? fs.readdirSync(rejectedDir).filter((f) => f.endsWith(".trace")).sort().map((f) => path.join(rejectedDir, f))
@@ -38,112 +31,7 @@ function traceFor(version) {
 }
 const newest = versions.length ? traceFor(versions[versions.length - 1]) : null;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
-
-let passed = 0;
-let failed = 0;
-const problems = [];
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-async function newPage(opts = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 1400, height: 860 }, deviceScaleFactor: 1, ...opts });
-  const page = await ctx.newPage();
-  page.errors = [];
-  page.on("pageerror", (e) => page.errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error") page.errors.push(`console: ${m.text()}`);
-  });
-  // ERR_ABORTED: a request cut short on purpose (navigation, worker terminated by Cancel).
-  page.on("requestfailed", (r) => {
-    const why = r.failure()?.errorText ?? "";
-    if (!why.includes("ERR_ABORTED")) page.errors.push(`requestfailed: ${r.url()} ${why}`);
-  });
-  return page;
-}
-
-async function test(name, fn, opts) {
-  const page = await newPage(opts);
-  const t0 = Date.now();
-  try {
-    await fn(page);
-    const errs = page.errors.filter((e) => !/deprecated parameters|integrity/.test(e));
-    assert(errs.length === 0, `errors on the page:\n  ${errs.join("\n  ")}`);
-    passed++;
-    console.log(`ok    ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    problems.push(`${name}: ${e.message}`);
-    console.log(`FAIL  ${name}: ${e.message}`);
-    try {
-      await page.screenshot({ path: path.join(out, `FAIL-${name.replace(/\W+/g, "_")}.png`) });
-    } catch {}
-  } finally {
-    await page.context().close();
-  }
-}
-
-const hook = (page) => page.evaluate(() => window.__gotrace);
-const state = (page) => page.getAttribute("#app", "data-state");
-
-async function waitState(page, want, timeout = 30000) {
-  await page.waitForSelector(`#app[data-state="${want}"]`, { timeout });
-  // One more frame so the canvas and the hook are current.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-}
-
-async function openFile(page, file, bytes) {
-  const buffer = bytes ?? fs.readFileSync(file);
-  await page.setInputFiles("#file", { name: path.basename(file), mimeType: "application/octet-stream", buffer });
-}
-
-async function dropFile(page, file) {
-  const data = [...fs.readFileSync(file)];
-  const dt = await page.evaluateHandle(
-    ({ data, name }) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([new Uint8Array(data)], name));
-      return dt;
-    },
-    { data, name: path.basename(file) },
-  );
-  await page.dispatchEvent("#app", "dragover", { dataTransfer: dt });
-  await page.dispatchEvent("#app", "drop", { dataTransfer: dt });
-}
-
-/** Fraction of non-background pixels along a horizontal line of the canvas. */
-async function inkAlong(page, y, x0, x1) {
-  return page.evaluate(
-    ({ y, x0, x1 }) => {
-      const c = document.getElementById("timeline");
-      const ctx = c.getContext("2d");
-      const bg = ctx.getImageData(2, c.height - 2, 1, 1).data;
-      const w = Math.max(1, Math.floor(x1 - x0));
-      const d = ctx.getImageData(Math.floor(x0), Math.floor(y), w, 1).data;
-      let ink = 0;
-      for (let i = 0; i < w; i++) {
-        const dr = Math.abs(d[4 * i] - bg[0]) + Math.abs(d[4 * i + 1] - bg[1]) + Math.abs(d[4 * i + 2] - bg[2]);
-        if (dr > 60) ink++;
-      }
-      return ink / w;
-    },
-    { y, x0, x1 },
-  );
-}
+const { test, finish } = await suite();
 
 async function loadNewest(page) {
   await page.goto(base);
@@ -328,32 +216,21 @@ await test("group header folds and unfolds; Esc clears the selection", async (pa
 });
 
 await test("unblocked-by link", async (page) => {
-  await loadNewest(page);
-  await page.focus("#timeline");
-  // Walk through slices with "next" until a slice names its unblocker.
-  const box = await page.locator("#timeline").boundingBox();
-  const h = await hook(page);
-  const lanes = h.lanes.filter((l) => l.kind === "goroutine" && l.runs > 0 && l.x !== null);
-  let found = false;
-  for (const g of lanes.slice(0, 12)) {
-    await page.mouse.click(box.x + g.x, box.y + g.y + g.h / 2);
-    await page.waitForSelector("#details", { timeout: 5000 });
-    for (let i = 0; i < 40 && !found; i++) {
-      if (await page.$("#d-unblocker")) {
-        found = true;
-        break;
-      }
-      if (!(await page.isEnabled("#d-next"))) break;
-      await page.click("#d-next");
-    }
-    if (found) break;
-  }
-  if (!found) {
-    console.log("      (no unblocked slice found within the first lanes; skipping the link check)");
-    return;
-  }
+  // critpath: G21 main.waiterA blocks on a channel until G22 main.senderB
+  // sends (testdata/programs/critpath), so one of G21's slices names G22 as
+  // the goroutine that unblocked it.
+  await page.goto(`${base}#g=21`);
+  await waitState(page, "empty");
+  await openFile(page, path.join(tracesDir, "go1.27", "critpath.trace"));
+  await waitState(page, "ready");
+  await page.waitForSelector("#details", { timeout: 5000 });
+  while ((await page.isEnabled("#d-prev")) && !(await page.$("#d-unblocker"))) await page.click("#d-prev");
+  for (let i = 0; i < 50 && !(await page.$("#d-unblocker")) && (await page.isEnabled("#d-next")); i++)
+    await page.click("#d-next");
+  assert(await page.$("#d-unblocker"), "no slice of G21 names the goroutine that unblocked it");
   const text = await page.textContent("#d-unblocker");
-  const want = text.match(/goroutine (\d+)/)[1];
+  const want = text.match(/goroutine (\d+)/)?.[1];
+  assert(want === "22", `unblocker of G21: "${text}" (want goroutine 22)`);
   await page.click("#d-unblocker");
   await waitState(page, "ready");
   assert(String((await hook(page)).selected.goroutine) === want, "did not jump to the unblocker");
@@ -392,15 +269,14 @@ await test("damaged multi-generation trace: shows what loaded, with an alert", a
   await page.screenshot({ path: path.join(out, "07b-damaged-partial.png") });
 });
 
-if (rejected.length) {
-  await test(`rejected trace ${path.basename(rejected[0])}: role=alert`, async (page) => {
+await test(`rejected trace ${rejected.length ? path.basename(rejected[0]) : "(none found)"}: role=alert`, async (page) => {
+    assert(rejected.length, `no traces in ${rejectedDir}: the rejected-trace check has nothing to open`);
     await page.goto(base);
     await waitState(page, "empty");
     await dropFile(page, rejected[0]);
     await waitState(page, "error");
     assert((await page.textContent("[role=alert]")).length > 20, "alert text");
   });
-}
 
 await test("not a trace: role=alert", async (page) => {
   await page.goto(base);
@@ -638,8 +514,4 @@ await test(
   { colorScheme: "dark" },
 );
 
-await browser.close();
-console.log();
-for (const p of problems) console.log(`FAILED: ${p}`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish();

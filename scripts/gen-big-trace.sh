@@ -12,7 +12,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${GOTRACE_CACHE:-/root/.cache/gotrace}
+CACHE=${GOTRACE_CACHE:-$HOME/.cache/gotrace} # where scripts/setup.sh puts the Go toolchains
 V=${GO_VERSION:-1.27.3}
 OUT=${1:-$ROOT/bench/out/big.trace}
 TARGET_BYTES=${TARGET_BYTES:-42000000}

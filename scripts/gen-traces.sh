@@ -11,7 +11,7 @@
 #   scripts/gen-traces.sh 1.25.5 1.27.3   # only these versions
 #   PROGRAMS="http cgo" scripts/gen-traces.sh 1.23.9
 # Environment:
-#   GOTRACE_CACHE  toolchain cache (default /root/.cache/gotrace); Go <v> must be at
+#   GOTRACE_CACHE  toolchain cache (default $HOME/.cache/gotrace); Go <v> must be at
 #                  $GOTRACE_CACHE/go/<v>/go/bin/go
 #   PROGRAMS       subset of programs to run (default: all)
 #   MAX_BYTES      per-trace size limit (default 300000); an oversized trace is
@@ -25,7 +25,7 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${GOTRACE_CACHE:-/root/.cache/gotrace}
+CACHE=${GOTRACE_CACHE:-$HOME/.cache/gotrace}
 ALL_VERSIONS="1.21.13 1.22.10 1.23.9 1.24.11 1.25.5 1.26.6 1.27.3"
 REF_VERSION=1.27.3
 MAX_BYTES=${MAX_BYTES:-300000}

@@ -11,10 +11,10 @@
 #                                    longer ships in tracev1/ (currently just http_1_11_good; accepted)
 #
 # Idempotent: the destination directories are recreated from scratch.
-# Usage: scripts/import-go-testdata.sh [GO_ROOT_CACHE]   (default /root/.cache/gotrace/go)
+# Usage: scripts/import-go-testdata.sh [GO_ROOT_CACHE]   (default $HOME/.cache/gotrace/go)
 set -euo pipefail
 
-CACHE=${1:-/root/.cache/gotrace/go}
+CACHE=${1:-$HOME/.cache/gotrace/go}
 REF=1.27.3
 OLD_VERSIONS="1.21.13 1.22.10"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

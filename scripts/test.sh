@@ -3,7 +3,7 @@
 # suite does not stop the others; the script exits non-zero if any failed and
 # ends with a line "N passed, M failed".
 #
-# Suites: fmt, clippy (host), clippy (wasm32), host tests (incl. the
+# Suites: fmt, import cycles (scripts/check-cycles.py), clippy (host), clippy (wasm32), host tests (incl. the
 # differential tests against Go), wasm tests (headless Chromium), release
 # build (trunk), e2e (Playwright + Chromium against dist/).
 set -uo pipefail
@@ -66,6 +66,7 @@ e2e() {
 
 T0=$SECONDS
 run "fmt" cargo fmt --all --check
+run "import cycles" python3 scripts/check-cycles.py src crates/*/src
 run "clippy host" cargo clippy --workspace --all-targets -- -D warnings
 run "clippy wasm32" cargo clippy --target wasm32-unknown-unknown -p gotrace-viewer --all-targets -- -D warnings
 run "host tests" cargo test --workspace
