@@ -282,9 +282,18 @@ struct Timed {
     finished: bool,
 }
 
-/// Reads every event; returns the origin, the generations in order, and the
-/// reader's error, if any.
-fn times(data: &[u8]) -> Result<(Option<Time>, Vec<Timed>, Option<Error>), Error> {
+/// What the reader pass found.
+struct ReadPass {
+    /// Time of the first event.
+    origin: Option<Time>,
+    /// The generations, in order.
+    gens: Vec<Timed>,
+    /// The reader's error, if any.
+    error: Option<Error>,
+}
+
+/// Reads every event, noting each generation's times and events.
+fn times(data: &[u8]) -> Result<ReadPass, Error> {
     let mut reader = Reader::new(data)?;
     let mut origin = None;
     let mut gens: Vec<Timed> = Vec::new();
@@ -330,11 +339,19 @@ fn times(data: &[u8]) -> Result<(Option<Time>, Vec<Timed>, Option<Error>), Error
                     "internal error: event at {} outside any generation",
                     ev.time
                 ));
-                return Ok((origin, gens, Some(e)));
+                return Ok(ReadPass {
+                    origin,
+                    gens,
+                    error: Some(e),
+                });
             }
         }
     }
-    Ok((origin, gens, error))
+    Ok(ReadPass {
+        origin,
+        gens,
+        error,
+    })
 }
 
 /// Indexes the generations of a new-format trace. See the
@@ -349,7 +366,11 @@ pub fn build(data: &[u8]) -> Result<Index, Error> {
         return Err(old_format_error(version, "the generation index"));
     }
     let (frames, frame_error) = frames(data, header_len, version);
-    let (origin_ns, timed, read_error) = times(data)?;
+    let ReadPass {
+        origin: origin_ns,
+        gens: timed,
+        error: read_error,
+    } = times(data)?;
     let origin = origin_ns.unwrap_or(0);
     let mut generations = Vec::with_capacity(frames.len());
     let mut error = None;
