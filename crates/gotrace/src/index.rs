@@ -73,7 +73,7 @@ pub struct GenerationInfo {
 impl GenerationInfo {
     /// Its size in bytes.
     pub fn len_bytes(&self) -> u64 {
-        self.bytes.end - self.bytes.start
+        self.bytes.end.saturating_sub(self.bytes.start)
     }
 
     /// Whether it has an event in the closed interval `[start_ns, end_ns]`
