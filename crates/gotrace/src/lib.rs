@@ -11,10 +11,12 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod cut;
 pub mod dump;
 pub mod error;
 pub mod event;
 pub mod generation;
+pub mod index;
 pub mod intmap;
 pub mod model;
 pub mod order;
