@@ -31,7 +31,7 @@ REF_VERSION=1.27.3
 MAX_BYTES=${MAX_BYTES:-300000}
 ATTEMPTS=${ATTEMPTS:-4}
 VALIDATE=${VALIDATE:-1}
-ALL_PROGRAMS="http contention gcassist syscalls cgo iterpull annotations cpuprofile gomaxprocs flightrecorder startstop stress critpath"
+ALL_PROGRAMS="http contention gcassist syscalls cgo iterpull annotations cpuprofile gomaxprocs flightrecorder startstop stress critpath hostile"
 PROGRAMS=${PROGRAMS:-$ALL_PROGRAMS}
 VERSIONS=${*:-$ALL_VERSIONS}
 
