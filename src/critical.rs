@@ -1,8 +1,9 @@
 //! The critical path of a goroutine on the timeline (pure): from the
 //! analysis worker's [`CriticalPathData`] (absolute times, goroutine ids) to
 //! a [`Highlight`] in timeline terms (goroutine indices, ns since the trace
-//! start), to what is drawn over the lanes ([`draw`], called from
-//! `scene::build`), and to the rows of the details panel ([`panel`]).
+//! start), to what is drawn over the lanes ([`draw`], called by
+//! `scene::build` when the page passes a highlight in its `Overlays`), and
+//! to the rows of the details panel ([`panel`]).
 //!
 //! On the canvas each stretch of the path on one goroutine is outlined on
 //! that goroutine's lane, and each hop (an unblock or a creation) is a
@@ -12,10 +13,11 @@
 
 use crate::analysis::protocol::{CriticalPathData, PathEdgeKind, PathState, PathStop};
 use crate::format::duration;
-use crate::layout::{lane_screen_y, Lane, LaneKind, Model};
-use crate::scene::Prim;
+use crate::lanes::lane::{lane_screen_y, Lane, LaneKind};
+use crate::model::Model;
+use crate::prim::Prim;
 use crate::theme::{Rgba, Theme};
-use crate::view::{View, GUTTER};
+use crate::view::{View, AXIS_H, GUTTER};
 
 /// Consecutive segments of the path on one goroutine, ns since the trace start.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,7 +121,7 @@ pub fn marks(h: &Highlight, lanes: &[Lane], view: &View) -> Vec<Mark> {
         }
     }
     let lane = |g: u32| gs.binary_search(&g).ok().and_then(|i| lane_of[i]);
-    let (w, top, bottom) = (view.width, crate::view::AXIS_H, view.height);
+    let (w, top, bottom) = (view.width, AXIS_H, view.height);
     let mut out = Vec::new();
     let lo = h.stretches.partition_point(|s| s.end < view.t0);
     for s in h.stretches[lo..].iter().take_while(|s| s.start <= view.t1) {
@@ -156,9 +158,8 @@ pub fn marks(h: &Highlight, lanes: &[Lane], view: &View) -> Vec<Mark> {
     out
 }
 
-/// Draws `view.critical` (if any) over the lanes: the hook `scene::build` calls.
-pub fn draw(p: &mut Vec<Prim>, lanes: &[Lane], view: &View, theme: &Theme) {
-    let Some(h) = &view.critical else { return };
+/// Draws highlight `h` over the lanes (`scene::build` calls it for its overlay).
+pub fn draw(p: &mut Vec<Prim>, h: &Highlight, lanes: &[Lane], view: &View, theme: &Theme) {
     let c = color(theme);
     for mk in marks(h, lanes, view) {
         match mk {
@@ -406,7 +407,6 @@ pub fn panel(d: &CriticalPathData, origin: i64, name: impl Fn(i64) -> Option<Str
 mod tests {
     use super::*;
     use crate::analysis::protocol::{PathEdge, PathSegment, PathShare};
-    use crate::layout;
 
     /// G2 runs until 1 ms and unblocks G1 (chan receive), which then runs.
     fn data(m: &Model) -> CriticalPathData {
@@ -469,7 +469,7 @@ mod tests {
 
     #[test]
     fn highlight_merges_stretches_and_keeps_hops() {
-        let m = layout::tests::model();
+        let m = crate::fixture::model();
         let h = highlight(&m, &data(&m));
         assert_eq!(h.segments, 4);
         assert_eq!(
@@ -501,11 +501,10 @@ mod tests {
 
     #[test]
     fn marks_follow_lanes_and_the_view() {
-        let m = layout::tests::model();
-        let mut lanes = layout::lanes(&m, &Default::default());
+        let m = crate::fixture::model();
+        let mut lanes = crate::lanes::lanes(&m, &Default::default());
         let mut v = View::new(m.tl.duration, GUTTER + 1000.0, 2000.0);
-        v.critical = Some(std::sync::Arc::new(highlight(&m, &data(&m))));
-        let h = v.critical.clone().unwrap();
+        let h = highlight(&m, &data(&m));
         let lane = |g| {
             lanes
                 .iter()
@@ -532,7 +531,7 @@ mod tests {
         // Drawn: fills, outlines, a connector and its arrow head.
         let theme = Theme::new(false);
         let mut p = Vec::new();
-        draw(&mut p, &lanes, &v, &theme);
+        draw(&mut p, &h, &lanes, &v, &theme);
         let c = color(&theme);
         assert!(p
             .iter()
@@ -541,11 +540,9 @@ mod tests {
             .iter()
             .any(|q| matches!(q, Prim::Line { color, .. } if *color == c)));
         assert!(p.iter().any(|q| matches!(q, Prim::Poly { .. })));
-        // Nothing is drawn without a path.
-        let mut none = v.clone();
-        none.critical = None;
+        // Nothing is drawn of an empty path.
         let mut q = Vec::new();
-        draw(&mut q, &lanes, &none, &theme);
+        draw(&mut q, &Highlight::default(), &lanes, &v, &theme);
         assert!(q.is_empty());
         // Zoomed in after the hop: only G1's stretch.
         v.t0 = 1_300_000.0;
@@ -566,26 +563,8 @@ mod tests {
     }
 
     #[test]
-    fn scene_build_draws_the_path() {
-        let m = layout::tests::model();
-        let lanes = layout::lanes(&m, &Default::default());
-        let theme = Theme::new(true);
-        let mut v = View::new(m.tl.duration, GUTTER + 800.0, 2000.0);
-        let c = color(&theme);
-        let has = |v: &View| {
-            crate::scene::build(&m, &lanes, v, &theme, None)
-                .prims
-                .iter()
-                .any(|q| matches!(q, Prim::StrokeRect { color, .. } if *color == c))
-        };
-        assert!(!has(&v));
-        v.critical = Some(std::sync::Arc::new(highlight(&m, &data(&m))));
-        assert!(has(&v));
-    }
-
-    #[test]
     fn panel_lists_goroutines_and_segments_as_text() {
-        let m = layout::tests::model();
+        let m = crate::fixture::model();
         let p = panel(&data(&m), m.tl.origin, |_| None);
         assert_eq!(p.title, "Critical path of G1 main.worker");
         assert!(p.summary.contains("4 segments · 1 hop"), "{}", p.summary);

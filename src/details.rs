@@ -2,8 +2,7 @@
 
 use gotrace::timeline::SpanState;
 
-use crate::layout::Model;
-use crate::scene::is_drawn;
+use crate::model::Model;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackLine {
@@ -65,12 +64,12 @@ pub fn span_details(m: &Model, g: u32, span: u32) -> Option<SpanDetails> {
     let after = tl.span(gi, i + 1);
     let prev = (1..=NEIGHBOUR_SCAN.min(i))
         .filter_map(|d| tl.span(gi, i - d))
-        .find(|s| is_drawn(s.kind.state))
+        .find(|s| s.kind.state.is_drawn())
         .map(|s| s.index as u32);
     let next = (i + 1..)
         .take(NEIGHBOUR_SCAN)
         .map_while(|j| tl.span(gi, j))
-        .find(|s| is_drawn(s.kind.state))
+        .find(|s| s.kind.state.is_drawn())
         .map(|s| s.index as u32);
 
     // The stack that began this state; for a running span (which has none),
@@ -126,7 +125,7 @@ mod tests {
 
     #[test]
     fn details_of_a_wait() {
-        let m = crate::layout::tests::model();
+        let m = crate::fixture::model();
         let i = m.tl.span_at(0, 500_000).unwrap() as u32;
         let d = span_details(&m, 0, i).unwrap();
         assert_eq!(d.goroutine_id, 1);

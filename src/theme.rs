@@ -1,6 +1,6 @@
 //! Colours for the canvas, light and dark (chosen from `prefers-color-scheme`).
 
-use crate::layout::KEYS;
+use gotrace::timeline::KEYS;
 
 /// An sRGB colour with alpha.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -61,7 +61,7 @@ pub struct Theme {
     pub selection_edge: Rgba,
     pub outline: Rgba,
     pub hover: Rgba,
-    /// Goroutine state colours by [`crate::layout::span_key`].
+    /// Goroutine state colours by colour key (`gotrace::timeline::color_key`).
     pub states: [Rgba; KEYS],
     /// Text on top of state colours.
     pub on_color: Rgba,
@@ -103,54 +103,31 @@ impl Theme {
                 if dark { 0.40 } else { 0.78 },
             );
         }
-        if dark {
-            Theme {
-                dark,
-                bg: h(0x0d1117),
-                fg: h(0xe6edf3),
-                muted: h(0x9198a1),
-                grid: h(0x30363d),
-                lane_alt: h(0x151b23),
-                section_bg: h(0x1f2630),
-                axis_bg: h(0x161b22),
-                selection: h(0x388bfd).alpha(50),
-                selection_edge: h(0x58a6ff),
-                outline: h(0xffffff),
-                hover: h(0xe6edf3).alpha(90),
-                states,
-                on_color: h(0x0d1117),
-                procs,
-                regions,
-                gc_mark: h(0xdb6d28).alpha(200),
-                stw: h(0xf85149),
-                heap: h(0x58a6ff).alpha(170),
-                heap_goal: h(0xf0883e),
-                threads: h(0xa371f7).alpha(190),
-            }
-        } else {
-            Theme {
-                dark,
-                bg: h(0xffffff),
-                fg: h(0x1f2328),
-                muted: h(0x59636e),
-                grid: h(0xd8dee4),
-                lane_alt: h(0xf6f8fa),
-                section_bg: h(0xeaeef2),
-                axis_bg: h(0xf6f8fa),
-                selection: h(0x0969da).alpha(40),
-                selection_edge: h(0x0969da),
-                outline: h(0x1f2328),
-                hover: h(0x1f2328).alpha(90),
-                states,
-                on_color: h(0x1f2328),
-                procs,
-                regions,
-                gc_mark: h(0xfb8f44).alpha(210),
-                stw: h(0xcf222e),
-                heap: h(0x54aeff).alpha(170),
-                heap_goal: h(0xbc4c00),
-                threads: h(0x8250df).alpha(170),
-            }
+        // (dark, light) pairs.
+        let pick = |d: u32, l: u32| h(if dark { d } else { l });
+        let alpha = |d: u8, l: u8| if dark { d } else { l };
+        Theme {
+            dark,
+            bg: pick(0x0d1117, 0xffffff),
+            fg: pick(0xe6edf3, 0x1f2328),
+            muted: pick(0x9198a1, 0x59636e),
+            grid: pick(0x30363d, 0xd8dee4),
+            lane_alt: pick(0x151b23, 0xf6f8fa),
+            section_bg: pick(0x1f2630, 0xeaeef2),
+            axis_bg: pick(0x161b22, 0xf6f8fa),
+            selection: pick(0x388bfd, 0x0969da).alpha(alpha(50, 40)),
+            selection_edge: pick(0x58a6ff, 0x0969da),
+            outline: pick(0xffffff, 0x1f2328),
+            hover: pick(0xe6edf3, 0x1f2328).alpha(90),
+            states,
+            on_color: pick(0x0d1117, 0x1f2328),
+            procs,
+            regions,
+            gc_mark: pick(0xdb6d28, 0xfb8f44).alpha(alpha(200, 210)),
+            stw: pick(0xf85149, 0xcf222e),
+            heap: pick(0x58a6ff, 0x54aeff).alpha(170),
+            heap_goal: pick(0xf0883e, 0xbc4c00),
+            threads: pick(0xa371f7, 0x8250df).alpha(alpha(190, 170)),
         }
     }
 }

@@ -40,8 +40,6 @@ pub struct View {
     pub hover: Option<(f64, f64)>,
     /// Trace duration, ns (bounds for panning).
     pub duration: f64,
-    /// A critical path highlighted over the lanes (not in the URL hash).
-    pub critical: Option<std::sync::Arc<crate::critical::Highlight>>,
 }
 
 impl Default for View {
@@ -57,7 +55,6 @@ impl Default for View {
             collapsed: BTreeSet::new(),
             hover: None,
             duration: 1.0,
-            critical: None,
         }
     }
 }

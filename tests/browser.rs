@@ -173,7 +173,7 @@ fn painter_draws_state_colours_where_the_layout_says() {
     v.t0 = 0.0;
     v.t1 = 1_000_000.0;
     let sc = scene::build(&m, &lanes, &v, &theme, None);
-    gotrace_viewer::web::painter::paint(&ctx, &sc, 1.0);
+    gotrace_viewer::web::painter::paint(&ctx, &sc.prims, 1.0);
 
     let lane = sc
         .lanes
@@ -210,7 +210,7 @@ fn dark_theme_paints_a_dark_background() {
     let lanes = layout::lanes(&m, &Default::default());
     let v = View::new(m.tl.duration, 300.0, 200.0);
     let sc = scene::build(&m, &lanes, &v, &theme, None);
-    gotrace_viewer::web::painter::paint(&ctx, &sc, 1.0);
+    gotrace_viewer::web::painter::paint(&ctx, &sc.prims, 1.0);
     let bg = pixel(&ctx, 299.0, 199.0);
     assert!((bg.0 as u32 + bg.1 as u32 + bg.2 as u32) < 150, "{bg:?}");
 }

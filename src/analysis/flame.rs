@@ -2,6 +2,8 @@
 //! [`Flame`] zoomed into one node, hit testing, labels and colours.
 
 use super::protocol::Flame;
+use crate::prim::{Align, Prim};
+use crate::theme::{hsl, Rgba};
 
 /// Height of one row, CSS px.
 pub const ROW_H: f64 = 18.0;
@@ -140,6 +142,38 @@ pub fn describe(f: &Flame, i: usize) -> Vec<String> {
         format!("{} ({:.2}%)", fmt(v), v as f64 / total * 100.0),
         format!("self {} ({:.2}%)", fmt(s), s as f64 / total * 100.0),
     ]
+}
+
+/// The flame graph's laid-out `rects` as drawing primitives: frames
+/// coloured by name (darker in dark mode), callers of the focused frame faded.
+pub fn prims(f: &Flame, rects: &[Rect], dark: bool) -> Vec<Prim> {
+    let mut out = Vec::with_capacity(rects.len() * 2);
+    for r in rects {
+        let name = f.names.get(r.node).map(String::as_str).unwrap_or("");
+        let (h, s, l) = color(name);
+        let l = if dark { l - 0.08 } else { l };
+        let alpha = if r.ancestor { 128 } else { 255 };
+        out.push(Prim::Rect {
+            x: r.x,
+            y: r.y,
+            w: (r.w - 1.0).max(0.5),
+            h: ROW_H - 1.0,
+            color: hsl(h, s, l).alpha(alpha),
+        });
+        let label = fit_label(name, r.w, 7.0);
+        if !label.is_empty() {
+            out.push(Prim::Text {
+                x: r.x + 3.0,
+                y: r.y + ROW_H / 2.0,
+                text: label,
+                color: Rgba::hex(0x1f2328).alpha(alpha),
+                align: Align::Left,
+                bold: false,
+                size: 12.0,
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]

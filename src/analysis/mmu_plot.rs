@@ -1,4 +1,9 @@
-//! MMU plot layout (pure): a log time axis (window size) by utilization 0–1.
+//! MMU plot layout (pure): a log time axis (window size) by utilization 0–1,
+//! and the plot as drawing primitives ([`prims`]).
+
+use crate::analysis::protocol::MmuData;
+use crate::prim::{Align, Prim};
+use crate::theme::Theme;
 
 /// Margins of the plot inside its canvas, CSS px.
 pub const LEFT: f64 = 48.0;
@@ -103,6 +108,117 @@ pub fn nearest(windows: &[i64], window: i64) -> Option<usize> {
             da.abs().total_cmp(&db.abs())
         })
         .map(|(i, _)| i)
+}
+
+/// The MMU plot of `d` in a `width`×`height` canvas: grid and labels, the
+/// percentile curves (dashed, if asked for), the MMU curve, the chosen
+/// window size and the hovered one (canvas x `hover`) with its value.
+pub fn prims(
+    d: &MmuData,
+    (width, height): (f64, f64),
+    hover: Option<f64>,
+    chosen: Option<i64>,
+    theme: &Theme,
+) -> Vec<Prim> {
+    let mut out = Vec::new();
+    let (Some(&lo), Some(&hi)) = (d.windows.first(), d.windows.last()) else {
+        return out;
+    };
+    let p = Plot::new(lo, hi, width, height);
+    let text = |out: &mut Vec<Prim>, x: f64, y: f64, text: String, color| {
+        out.push(Prim::Text {
+            x,
+            y,
+            text,
+            color,
+            align: Align::Left,
+            bold: false,
+            size: 12.0,
+        })
+    };
+    let vline = |out: &mut Vec<Prim>, x: f64, color| {
+        out.push(Prim::Line {
+            x0: x,
+            y0: TOP,
+            x1: x,
+            y1: height - BOTTOM,
+            color,
+            width: 1.0,
+        })
+    };
+    // Grid and axes.
+    for (y, label) in p.y_ticks() {
+        out.push(Prim::Line {
+            x0: LEFT,
+            y0: y,
+            x1: width - RIGHT,
+            y1: y,
+            color: theme.grid,
+            width: 1.0,
+        });
+        text(&mut out, 8.0, y, label, theme.muted);
+    }
+    for (x, label) in p.x_ticks() {
+        vline(&mut out, x, theme.grid);
+        text(&mut out, x - 14.0, height - 14.0, label, theme.muted);
+    }
+    let curve = |values: &mut dyn Iterator<Item = (i64, f64)>| -> Vec<(f64, f64)> {
+        values.map(|(w, u)| (p.x(w), p.y(u))).collect()
+    };
+    // Percentiles: p95, p99, p99.9.
+    if d.percentiles.len() == d.windows.len() {
+        for (k, color) in [theme.states[3], theme.states[1], theme.states[2]]
+            .into_iter()
+            .enumerate()
+        {
+            out.push(Prim::Path {
+                points: curve(
+                    &mut d
+                        .windows
+                        .iter()
+                        .zip(&d.percentiles)
+                        .map(|(w, p)| (*w, p[k])),
+                ),
+                color,
+                width: 1.5,
+                dash: Some((4.0, 3.0)),
+            });
+        }
+    }
+    let line = theme.selection_edge;
+    out.push(Prim::Path {
+        points: curve(&mut d.windows.iter().copied().zip(d.mmu.iter().copied())),
+        color: line,
+        width: 2.0,
+        dash: None,
+    });
+    if let Some(w) = chosen {
+        vline(&mut out, p.x(w), theme.stw);
+    }
+    if let Some(i) = hover.and_then(|hx| nearest(&d.windows, p.window_at(hx))) {
+        let w = d.windows[i];
+        let u = d.mmu.get(i).copied().unwrap_or(0.0);
+        let x = p.x(w);
+        vline(&mut out, x, theme.muted);
+        out.push(Prim::Circle {
+            x,
+            y: p.y(u),
+            r: 3.5,
+            color: line,
+        });
+        let label = format!(
+            "window {}: MMU {:.1}%",
+            crate::format::duration(w as f64),
+            u * 100.0
+        );
+        let tx = if x > width - 220.0 {
+            x - 210.0
+        } else {
+            x + 8.0
+        };
+        text(&mut out, tx, TOP + 10.0, label, theme.fg);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The messages between the page and the analysis worker
-//! (`src/bin/worker_analysis.rs`). Plain data; JSON on the wire (serde, wasm
-//! only). Times on the wire are absolute trace times (ns, the trace clock);
+//! (`src/bin/worker_analysis.rs`). Plain data, carried by
+//! `crate::protocol::{ToWorker, FromWorker}` (serde, wasm only). Times on the wire are absolute trace times (ns, the trace clock);
 //! the page converts them to and from "ns since the trace start".
 
 #[cfg(target_arch = "wasm32")]

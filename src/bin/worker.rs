@@ -1,15 +1,14 @@
-//! The Web Worker: receives the trace bytes (an ArrayBuffer, transferred),
-//! reads them with `gotrace`, posts progress, and posts back the encoded
-//! timeline (transferred). The page never parses, so it never freezes.
+//! The timeline Web Worker: receives the trace bytes (transferred), reads
+//! them with `gotrace`, posts progress, and posts back the encoded timeline
+//! (transferred). The page never parses, so it never freezes.
 //!
-//! Protocol (plain JS objects, `type` field):
-//! - worker → page `{type: "ready"}` once started (the page then posts the bytes);
-//! - page → worker: the ArrayBuffer;
-//! - worker → page `{type: "progress", fraction, events}`, for a big trace
-//!   once `{type: "preview", parts}` (the timeline of its first part),
-//!   then `{type: "done", parts: [ArrayBuffer], events, bytes}` (the
-//!   timeline in parts, `Timeline::encode_parts`, transferred)
-//!   or `{type: "error", message}` (a sentence for the user).
+//! Protocol (`gotrace_viewer::protocol`, typed, through `web::wire`):
+//! - worker → page `FromWorker::Ready` once started (the page then posts the bytes);
+//! - page → worker `ToWorker::Trace`, the bytes as `data[0]`;
+//! - worker → page `Progress`, for a big trace once `Preview` (the
+//!   timeline of its first part, in parts as `data`), then `Done` (the
+//!   timeline in parts, `Timeline::encode_parts`, transferred as `data`)
+//!   or `Error` (a sentence for the user).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -22,7 +21,9 @@ fn main() {}
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use gotrace::ErrorKind;
-    use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+    use gotrace_viewer::protocol::{FromWorker, LoadStats, Phase, ToWorker};
+    use gotrace_viewer::web::{js, wire};
+    use js_sys::Array;
     use wasm_bindgen::prelude::*;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
@@ -33,38 +34,30 @@ mod worker {
     const PREVIEW_MIN_BYTES: usize = 8 << 20;
     const PREVIEW_EVENTS: u64 = 1_000_000;
 
+    fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker, data: Option<&Array>) {
+        if let Err(e) = wire::post(scope, msg, data) {
+            web_sys::console::warn_1(&e.into());
+        }
+    }
+
     /// Posts `tl` in parts of a few MB (`Timeline::encode_parts`), each moved
     /// out of wasm memory as soon as it is written, so neither side ever
-    /// holds the whole encoding next to the model. `o` carries the other fields.
+    /// holds the whole encoding next to the model. `msg` makes the message
+    /// of the stats (with the encoding time and this worker's memory).
     fn post_parts(
         scope: &DedicatedWorkerGlobalScope,
-        kind: &str,
         tl: &gotrace::timeline::Timeline,
-        o: &Object,
+        mut stats: LoadStats,
+        msg: impl FnOnce(LoadStats) -> FromWorker,
     ) {
         let t0 = js_sys::Date::now();
         let parts = Array::new();
         tl.encode_parts_with(PART_BYTES, |part| {
-            let arr = Uint8Array::new_with_length(part.len() as u32);
-            arr.copy_from(&part);
-            parts.push(&arr.buffer());
+            parts.push(&wire::to_buffer(&part));
         });
-        set(o, "encodeMs", js_sys::Date::now() - t0);
-        set(o, "type", kind);
-        set(o, "parts", parts.clone());
-        // This worker's wasm memory size (its high-water mark).
-        set(
-            o,
-            "wasmMemory",
-            gotrace_viewer::web::hook::wasm_memory_bytes(),
-        );
-        if scope.post_message_with_transfer(o, &parts).is_err() {
-            let _ = scope.post_message(o);
-        }
-    }
-
-    fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
-        let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
+        stats.encode_ms = js_sys::Date::now() - t0;
+        stats.wasm_memory = js::wasm_memory_bytes();
+        post(scope, &msg(stats), Some(&parts));
     }
 
     pub fn start() {
@@ -72,18 +65,16 @@ mod worker {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let s = scope.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let Ok(buf) = e.data().dyn_into::<ArrayBuffer>() else {
+            let Ok((ToWorker::Trace, data)) = wire::decode::<ToWorker>(&e.data()) else {
                 return;
             };
-            let bytes = Uint8Array::new(&buf).to_vec();
-            drop(buf);
+            let bytes = wire::bytes(&data, 0);
+            drop(data);
             handle(&s, &bytes);
         });
         scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         onmessage.forget();
-        let ready = Object::new();
-        set(&ready, "type", "ready");
-        let _ = scope.post_message(&ready);
+        post(&scope, &FromWorker::Ready, None);
     }
 
     /// The kind of damage, in plain words.
@@ -97,17 +88,17 @@ mod worker {
     }
 
     fn handle(scope: &DedicatedWorkerGlobalScope, bytes: &[u8]) {
-        let post = |o: &Object| {
-            let _ = scope.post_message(o);
-        };
         let now = || js_sys::Date::now();
-        let progress = |phase: &str, fraction: f64, events: u64| {
-            let o = Object::new();
-            set(&o, "type", "progress");
-            set(&o, "phase", phase);
-            set(&o, "fraction", fraction);
-            set(&o, "events", events as f64);
-            post(&o);
+        let progress = |phase: Phase, fraction: f64, events: u64| {
+            post(
+                scope,
+                &FromWorker::Progress {
+                    phase,
+                    fraction,
+                    events,
+                },
+                None,
+            );
         };
         let t0 = now();
         let finish_from = std::cell::Cell::new(t0);
@@ -129,12 +120,12 @@ mod worker {
                 }
                 if b.events().is_multiple_of(20_000) {
                     let pos = reader.position();
-                    progress("reading", pos as f64 / len, b.events());
+                    progress(Phase::Reading, pos as f64 / len, b.events());
                     // A big trace: show its beginning while the rest is read.
                     if !previewed && bytes.len() >= PREVIEW_MIN_BYTES && b.events() >= PREVIEW_EVENTS {
                         previewed = true;
                         let tl = b.clone().finish(reader.tables());
-                        post_parts(scope, "preview", &tl, &Object::new());
+                        post_parts(scope, &tl, LoadStats::default(), |stats| FromWorker::Preview { stats });
                     }
                 }
             }
@@ -142,31 +133,36 @@ mod worker {
             if let Some(e) = damage.take_if(|_| b.events() <= 2) {
                 return Err(e);
             }
-            progress("finishing", 1.0, b.events());
+            progress(Phase::Finishing, 1.0, b.events());
             finish_from.set(now());
             Ok((b.finish(reader.tables()), damage))
         })();
         let t_read = now();
         match result {
             Ok((tl, damage)) => {
-                progress("sending", 1.0, tl.events);
-                let o = Object::new();
-                set(&o, "events", tl.events as f64);
-                set(&o, "bytes", bytes.len() as f64);
-                set(&o, "readMs", t_read - t0);
-                // Of which closing the model and computing its summaries.
-                set(&o, "finishMs", t_read - finish_from.get());
-                if let Some(e) = damage {
-                    set(&o, "warning", format!("{} Details: {e}.", explain(e.kind)));
-                }
-                post_parts(scope, "done", &tl, &o);
+                progress(Phase::Sending, 1.0, tl.events);
+                let stats = LoadStats {
+                    events: tl.events,
+                    bytes: bytes.len() as u64,
+                    read_ms: t_read - t0,
+                    finish_ms: t_read - finish_from.get(),
+                    ..LoadStats::default()
+                };
+                let warning = damage.map(|e| format!("{} Details: {e}.", explain(e.kind)));
+                post_parts(scope, &tl, stats, |stats| FromWorker::Done {
+                    stats,
+                    warning,
+                });
             }
             Err(e) => {
                 let what = explain(e.kind);
-                let o = Object::new();
-                set(&o, "type", "error");
-                set(&o, "message", format!("{what} Details: {e}."));
-                post(&o);
+                post(
+                    scope,
+                    &FromWorker::Error {
+                        message: format!("{what} Details: {e}."),
+                    },
+                    None,
+                );
             }
         }
     }

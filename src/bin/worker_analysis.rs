@@ -1,16 +1,14 @@
 //! The analysis Web Worker: keeps a copy of the trace bytes and answers
 //! the analysis pages' requests (goroutine analysis, profiles, CPU samples,
-//! tasks and regions, MMU) with `gotrace_viewer::analysis::compute`, so the
-//! page never computes an analysis.
+//! tasks and regions, MMU, critical paths) with
+//! `gotrace_viewer::analysis::compute`, so the page never computes an analysis.
 //!
-//! Protocol (plain JS objects, `type` field):
-//! - worker → page `{type: "ready"}` once started;
-//! - page → worker `{type: "trace", bytes: ArrayBuffer}` (transferred);
-//! - page → worker `{type: "request", id, body}` (`body`: JSON of
-//!   `analysis::protocol::Request`);
-//! - worker → page `{type: "response", id, body, data?}` (`body`: JSON of
-//!   `Response`; for `Pprof`, the gzip bytes are the transferred `data`
-//!   ArrayBuffer and the JSON carries none).
+//! Protocol (`gotrace_viewer::protocol`, typed, through `web::wire`):
+//! - worker → page `FromWorker::Ready` once started;
+//! - page → worker `ToWorker::Trace`, the bytes as `data[0]` (transferred);
+//! - page → worker `ToWorker::Request { id, request }`;
+//! - worker → page `FromWorker::Response { id, response }` (for `Pprof`,
+//!   the gzip bytes are `data[0]`, transferred, and the response carries none).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -25,8 +23,9 @@ mod imp {
     use std::cell::RefCell;
 
     use gotrace_viewer::analysis::compute::Engine;
-    use gotrace_viewer::analysis::protocol::{Request, Response};
-    use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+    use gotrace_viewer::protocol::{FromWorker, Response, ToWorker};
+    use gotrace_viewer::web::wire;
+    use js_sys::Array;
     use wasm_bindgen::prelude::*;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
@@ -34,12 +33,10 @@ mod imp {
         static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
     }
 
-    fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
-        let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
-    }
-
-    fn get(o: &JsValue, k: &str) -> JsValue {
-        Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker, data: Option<&Array>) {
+        if let Err(e) = wire::post(scope, msg, data) {
+            web_sys::console::warn_1(&e.into());
+        }
     }
 
     pub fn start() {
@@ -51,67 +48,45 @@ mod imp {
         });
         scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         onmessage.forget();
-        let ready = Object::new();
-        set(&ready, "type", "ready");
-        let _ = scope.post_message(&ready);
+        post(&scope, &FromWorker::Ready, None);
     }
 
     fn on_message(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
-        match get(data, "type").as_string().as_deref() {
-            Some("trace") => {
-                if let Ok(buf) = get(data, "bytes").dyn_into::<ArrayBuffer>() {
-                    let bytes = Uint8Array::new(&buf).to_vec();
-                    ENGINE.with(|e| *e.borrow_mut() = Some(Engine::new(bytes)));
-                }
+        match wire::decode::<ToWorker>(data) {
+            Ok((ToWorker::Trace, data)) => {
+                let bytes = wire::bytes(&data, 0);
+                ENGINE.with(|e| *e.borrow_mut() = Some(Engine::new(bytes)));
             }
-            Some("request") => {
-                let id = get(data, "id");
-                let body = get(data, "body").as_string().unwrap_or_default();
-                let response = match serde_json::from_str::<Request>(&body) {
-                    Ok(req) => ENGINE.with(|e| match e.borrow_mut().as_mut() {
-                        Some(engine) => engine.handle(&req),
-                        None => Response::Error("No trace is loaded.".into()),
-                    }),
-                    Err(err) => Response::Error(format!("Bad request: {err}")),
-                };
+            Ok((ToWorker::Request { id, request }, _)) => {
+                let response = ENGINE.with(|e| match e.borrow_mut().as_mut() {
+                    Some(engine) => engine.handle(&request),
+                    None => Response::Error("No trace is loaded.".into()),
+                });
                 reply(scope, id, response);
             }
-            _ => {}
+            Err(e) => web_sys::console::warn_1(&format!("gotrace analysis worker: {e}").into()),
         }
     }
 
-    fn reply(scope: &DedicatedWorkerGlobalScope, id: JsValue, response: Response) {
-        let o = Object::new();
-        set(&o, "type", "response");
-        set(&o, "id", id);
+    fn reply(scope: &DedicatedWorkerGlobalScope, id: u32, response: Response) {
+        // A pprof file's bytes travel beside the message, transferred.
         let (response, data) = match response {
-            Response::Pprof { name, bytes } => {
-                let arr = Uint8Array::new_with_length(bytes.len() as u32);
-                arr.copy_from(&bytes);
-                (
-                    Response::Pprof {
-                        name,
-                        bytes: Vec::new(),
-                    },
-                    Some(arr.buffer()),
-                )
-            }
+            Response::Pprof { name, bytes } => (
+                Response::Pprof {
+                    name,
+                    bytes: Vec::new(),
+                },
+                Some(Array::of1(&wire::to_buffer(&bytes))),
+            ),
             r => (r, None),
         };
-        let body = serde_json::to_string(&response)
-            .unwrap_or_else(|e| format!("{{\"Error\":\"The answer could not be encoded: {e}\"}}"));
-        set(&o, "body", body);
-        match data {
-            Some(buf) => {
-                set(&o, "data", buf.clone());
-                let transfer = Array::of1(&buf);
-                if scope.post_message_with_transfer(&o, &transfer).is_err() {
-                    let _ = scope.post_message(&o);
-                }
-            }
-            None => {
-                let _ = scope.post_message(&o);
-            }
+        let msg = FromWorker::Response { id, response };
+        if let Err(e) = wire::post(scope, &msg, data.as_ref()) {
+            let error = FromWorker::Response {
+                id,
+                response: Response::Error(format!("The answer could not be sent: {e}")),
+            };
+            post(scope, &error, None);
         }
     }
 }

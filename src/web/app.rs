@@ -6,8 +6,15 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::core::{self, AppState, Ui};
+use super::actions::{clear_selection, reveal};
+use super::core;
+use super::critical::{path_ui, shown as critical_shown, CriticalButton, CriticalPanel};
+use super::input;
+use super::js::prefers_dark;
 use super::loader;
+use super::pages::{DetailsLinks, Menu, Pages};
+use super::render::request_redraw;
+use super::state::{AppState, Ui};
 use crate::format;
 use crate::theme::Theme;
 
@@ -30,6 +37,9 @@ fn first_file(files: Option<web_sys::FileList>) -> Option<web_sys::File> {
 pub fn App() -> impl IntoView {
     let ui = Ui::new();
     core::with(|c| c.ui = Some(ui));
+    // Signals live as long as the owner they are created under: the panel's
+    // is created here, under the app's, not by whichever view first asks.
+    let _ = path_ui();
 
     let on_file = move |e: ev::Event| {
         let Some(input) = e
@@ -83,7 +93,7 @@ pub fn App() -> impl IntoView {
                 <button id="sample" class="button" on:click=move |_| loader::load_url(loader::SAMPLE_URL.to_string())>
                     "Open sample trace"
                 </button>
-                <super::pages::Menu />
+                <Menu />
                 <div class="title" title=move || ui.title.get()>
                     <span class="name">{move || ui.title.get()}</span>
                     <span class="summary">{move || ui.summary.get()}</span>
@@ -121,10 +131,10 @@ pub fn App() -> impl IntoView {
                         id="timeline"
                         tabindex="0"
                         aria-label="Trace timeline. Keys: W and S zoom, A and D pan, 0 shows everything, F fits the selection, question mark for help."
-                        on:mousedown=move |e: ev::MouseEvent| core::on_mouse_down(&e)
-                        on:dblclick=move |e: ev::MouseEvent| core::on_double_click(&e)
-                        on:wheel=move |e: ev::WheelEvent| core::on_wheel(&e)
-                        on:mouseleave=move |_| core::on_mouse_leave()
+                        on:mousedown=move |e: ev::MouseEvent| input::on_mouse_down(&e)
+                        on:dblclick=move |e: ev::MouseEvent| input::on_double_click(&e)
+                        on:wheel=move |e: ev::WheelEvent| input::on_wheel(&e)
+                        on:mouseleave=move |_| input::on_mouse_leave()
                         on:contextmenu=move |e: ev::MouseEvent| e.prevent_default()
                     ></canvas>
                     <Show when=move || state() == AppState::Empty || state() == AppState::Error>
@@ -133,12 +143,11 @@ pub fn App() -> impl IntoView {
                     <Tooltip ui=ui />
                 </div>
                 <Show when=move || {
-                    ui.details.with(|d| d.is_some())
-                        || ui.critical.with(|p| *p != super::critical::PathUi::None)
+                    ui.details.with(|d| d.is_some()) || critical_shown()
                 }>
                     <Details ui=ui />
                 </Show>
-                <super::pages::Pages />
+                <Pages />
             </main>
             <footer class="legend" aria-label="Colour legend">
                 {LEGEND
@@ -167,14 +176,6 @@ pub fn App() -> impl IntoView {
             </Show>
         </div>
     }
-}
-
-fn prefers_dark() -> bool {
-    window()
-        .match_media("(prefers-color-scheme: dark)")
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.matches())
 }
 
 #[component]
@@ -244,7 +245,7 @@ fn Details(ui: Ui) -> impl IntoView {
     let d = move || ui.details.get();
     view! {
         <aside id="details" class="details" aria-label="Selected slice">
-            <super::critical::CriticalPanel ui=ui />
+            <CriticalPanel />
             {move || {
                 d().map(|d| {
                     let g = d.goroutine_index;
@@ -255,7 +256,7 @@ fn Details(ui: Ui) -> impl IntoView {
                     view! {
                         <div class="details-head">
                             <h2>"Goroutine " <span class="gid">{d.goroutine_id}</span></h2>
-                            <button class="button icon" aria-label="Close details" on:click=move |_| core::clear_selection()>
+                            <button class="button icon" aria-label="Close details" on:click=move |_| clear_selection()>
                                 "×"
                             </button>
                         </div>
@@ -270,22 +271,22 @@ fn Details(ui: Ui) -> impl IntoView {
                             <dd id="d-duration">{format::duration(d.duration)}</dd>
                         </dl>
                         <div class="nav-links">
-                            <button class="button" id="d-prev" disabled=prev.is_none() on:click=move |_| if let Some(s) = prev { core::reveal(g, s, false) }>
+                            <button class="button" id="d-prev" disabled=prev.is_none() on:click=move |_| if let Some(s) = prev { reveal(g, s, false) }>
                                 "← previous"
                             </button>
-                            <button class="button" id="d-next" disabled=next.is_none() on:click=move |_| if let Some(s) = next { core::reveal(g, s, false) }>
+                            <button class="button" id="d-next" disabled=next.is_none() on:click=move |_| if let Some(s) = next { reveal(g, s, false) }>
                                 "next →"
                             </button>
                         </div>
-                        <super::pages::DetailsLinks group=d.name.clone() goroutine=d.goroutine_id />
-                        <super::critical::CriticalButton ui=ui />
+                        <DetailsLinks group=d.name.clone() goroutine=d.goroutine_id />
+                        <CriticalButton />
                         {unblocker.map(|(ug, uid, t)| {
                             view! {
                                 <p class="unblock">
                                     "Unblocked by "
                                     <button class="link" id="d-unblocker" on:click=move |_| {
                                         let span = core::with(|c| c.model.as_ref().and_then(|m| m.tl.span_at(ug as usize, t as i64)));
-                                        if let Some(s) = span { core::reveal(ug, s as u32, false) }
+                                        if let Some(s) = span { reveal(ug, s as u32, false) }
                                     }>{format!("goroutine {uid}")}</button>
                                     {format!(" at {}", format::duration(t))}
                                 </p>
@@ -341,7 +342,7 @@ pub fn after_mount() {
         .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok());
     // Repaint whenever the canvas changes size (window, details panel).
     if let Some(cv) = &canvas {
-        let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(core::request_redraw);
+        let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(request_redraw);
         if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
             ro.observe(cv);
             std::mem::forget(ro);
@@ -349,18 +350,16 @@ pub fn after_mount() {
         cb.forget();
     }
     core::with(|c| c.canvas = canvas);
-    std::mem::forget(window_event_listener(ev::keydown, |e| core::on_key(&e)));
+    std::mem::forget(window_event_listener(ev::keydown, |e| input::on_key(&e)));
     std::mem::forget(window_event_listener(ev::mousemove, |e| {
-        core::on_mouse_move(&e)
+        input::on_mouse_move(&e)
     }));
     std::mem::forget(window_event_listener(ev::mouseup, |e| {
-        core::on_mouse_up(&e)
+        input::on_mouse_up(&e)
     }));
-    std::mem::forget(window_event_listener(ev::resize, |_| {
-        core::request_redraw()
-    }));
+    std::mem::forget(window_event_listener(ev::resize, |_| request_redraw()));
     core::set_state(AppState::Empty, None);
-    core::request_redraw();
+    request_redraw();
     let search = window().location().search().unwrap_or_default();
     if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
         if let Some(url) = params.get("trace").filter(|u| !u.is_empty()) {

@@ -1,16 +1,21 @@
 //! The critical path in the page: "Critical path" in the details panel asks
 //! the analysis worker for the path of the selected goroutine over [trace
-//! start, end of the selected slice]; the answer is kept in the core (the
-//! data) and the view (what `crate::critical::draw` highlights), and listed
-//! in the details panel ([`CriticalPanel`]). Cleared by "Clear path", Esc
+//! start, end of the selected slice]; the answer is kept here (the data),
+//! in the core as an overlay (what `crate::critical::draw` highlights), and
+//! listed in the details panel ([`CriticalPanel`]). Cleared by "Clear path",
+//! and, notified by the app ([`on_event`], subscribed at start-up), by Esc
 //! and opening another trace.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::core::{self, Ui};
+use super::actions::reveal;
+use super::core;
+use super::events::AppEvent;
 use super::pages::client;
+use super::render::request_redraw;
 use crate::analysis::protocol::{CriticalPathData, Request, Response};
 use crate::critical::{self as cp, Panel};
 
@@ -24,12 +29,46 @@ pub enum PathState {
     Failed(String),
 }
 
-/// The core's critical path: the state, and a token so that a late answer
-/// to an abandoned request is dropped.
+/// The critical path: the state, and a token so that a late answer to an
+/// abandoned request is dropped.
 #[derive(Clone, Debug, Default)]
-pub struct PathCore {
-    pub token: u32,
-    pub state: PathState,
+struct PathCore {
+    token: u32,
+    state: PathState,
+}
+
+thread_local! {
+    static PATH: RefCell<PathCore> = RefCell::new(PathCore::default());
+    static PATH_UI: RefCell<Option<RwSignal<PathUi>>> = const { RefCell::new(None) };
+}
+
+fn with_path<R>(f: impl FnOnce(&mut PathCore) -> R) -> R {
+    PATH.with(|p| f(&mut p.borrow_mut()))
+}
+
+/// The panel's signal (created on first use: `App` does it, under its owner).
+pub fn path_ui() -> RwSignal<PathUi> {
+    PATH_UI.with(|s| {
+        *s.borrow_mut()
+            .get_or_insert_with(|| RwSignal::new(PathUi::None))
+    })
+}
+
+/// The path's state now (for the test hook).
+pub fn state() -> PathState {
+    with_path(|p| p.state.clone())
+}
+
+/// Whether the panel shows anything (reactive).
+pub fn shown() -> bool {
+    path_ui().with(|p| *p != PathUi::None)
+}
+
+/// Follows the app: Esc and another trace clear the path.
+pub fn on_event(e: AppEvent) {
+    if matches!(e, AppEvent::ModelChanged | AppEvent::Dismiss) {
+        clear();
+    }
 }
 
 /// What the panel shows.
@@ -51,23 +90,19 @@ pub fn request() {
         let sel = c.view.selected?;
         let sp = m.tl.span(sel.g as usize, sel.span as usize)?;
         let id = m.tl.goroutines.get(sel.g as usize)?.id;
-        c.critical.token = c.critical.token.wrapping_add(1);
-        c.critical.state = PathState::Pending;
-        c.view.critical = None;
-        Some((
-            id,
-            m.tl.origin,
-            m.tl.origin.saturating_add(sp.end),
-            c.critical.token,
-        ))
+        c.critical = None;
+        Some((id, m.tl.origin, m.tl.origin.saturating_add(sp.end)))
     });
-    let Some((goroutine, start, end, token)) = target else {
+    let Some((goroutine, start, end)) = target else {
         return;
     };
-    core::ui()
-        .critical
-        .set(PathUi::Pending(format!("G{goroutine}")));
-    core::request_redraw();
+    let token = with_path(|p| {
+        p.token = p.token.wrapping_add(1);
+        p.state = PathState::Pending;
+        p.token
+    });
+    path_ui().set(PathUi::Pending(format!("G{goroutine}")));
+    request_redraw();
     client::request(
         &Request::CriticalPath {
             goroutine,
@@ -79,10 +114,10 @@ pub fn request() {
 }
 
 fn answered(token: u32, goroutine: i64, r: Response) {
+    if with_path(|p| p.token != token) {
+        return;
+    }
     let shown = core::with(|c| {
-        if c.critical.token != token {
-            return None;
-        }
         let m = c.model.clone()?;
         let (state, ui) = match r {
             Response::CriticalPath(Some(d)) => {
@@ -90,7 +125,7 @@ fn answered(token: u32, goroutine: i64, r: Response) {
                 let panel = cp::panel(&d, tl.origin, |id| {
                     tl.goroutine_index(id).map(|g| tl.goroutine_name(g))
                 });
-                c.view.critical = Some(Arc::new(cp::highlight(&m, &d)));
+                c.critical = Some(Arc::new(cp::highlight(&m, &d)));
                 (
                     PathState::Ready(Arc::new(d)),
                     PathUi::Ready(Arc::new(panel)),
@@ -106,29 +141,28 @@ fn answered(token: u32, goroutine: i64, r: Response) {
                 (PathState::Failed(e.clone()), PathUi::Failed(e))
             }
         };
-        c.critical.state = state;
-        Some(ui)
+        Some((state, ui))
     });
-    if let Some(ui) = shown {
-        let _ = core::ui().critical.try_set(ui);
-        core::request_redraw();
+    if let Some((state, ui)) = shown {
+        with_path(|p| p.state = state);
+        let _ = path_ui().try_set(ui);
+        request_redraw();
     }
 }
 
 /// Forgets the path (and any answer still on its way).
 pub fn clear() {
-    let had = core::with(|c| {
-        c.critical.token = c.critical.token.wrapping_add(1);
-        c.view.critical = None;
-        !matches!(std::mem::take(&mut c.critical.state), PathState::None)
+    let had = with_path(|p| {
+        p.token = p.token.wrapping_add(1);
+        !matches!(std::mem::take(&mut p.state), PathState::None)
     });
-    if let Some(ui) = core::with(|c| c.ui) {
-        if ui.critical.with_untracked(|p| *p != PathUi::None) {
-            ui.critical.set(PathUi::None);
-        }
+    core::with(|c| c.critical = None);
+    let ui = path_ui();
+    if ui.with_untracked(|p| *p != PathUi::None) {
+        ui.set(PathUi::None);
     }
     if had {
-        core::request_redraw();
+        request_redraw();
     }
 }
 
@@ -141,20 +175,21 @@ fn go_to(id: i64, t: f64) {
         Some((g as u32, s as u32))
     });
     if let Some((g, s)) = target {
-        core::reveal(g, s, false);
+        reveal(g, s, false);
     }
 }
 
 /// The "Critical path" button of a selected slice.
 #[component]
-pub fn CriticalButton(ui: Ui) -> impl IntoView {
+pub fn CriticalButton() -> impl IntoView {
+    let ui = path_ui();
     view! {
         <div class="nav-links critical-button">
             <button
                 class="button"
                 id="d-critical"
                 title="The chain of goroutines this goroutine waited on, from the trace start to the end of this slice"
-                disabled=move || matches!(ui.critical.get(), PathUi::Pending(_))
+                disabled=move || matches!(ui.get(), PathUi::Pending(_))
                 on:click=move |_| request()
             >
                 "Critical path"
@@ -166,8 +201,9 @@ pub fn CriticalButton(ui: Ui) -> impl IntoView {
 /// The path in the details panel: goroutines by share, then the segments
 /// (each selects its goroutine's slice at that time). Text only.
 #[component]
-pub fn CriticalPanel(ui: Ui) -> impl IntoView {
-    move || match ui.critical.get() {
+pub fn CriticalPanel() -> impl IntoView {
+    let ui = path_ui();
+    move || match ui.get() {
         PathUi::None => ().into_any(),
         PathUi::Pending(g) => view! {
             <section class="critical" id="critical" aria-label="Critical path">
@@ -205,12 +241,10 @@ pub fn CriticalPanel(ui: Ui) -> impl IntoView {
                                 .into_iter()
                                 .map(|r| {
                                     let (id, mid) = (r.goroutine, r.mid);
-                                    let bar = format!(
-                                        "background-size: {:.1}% 100%",
-                                        r.share * 100.0
-                                    );
+                                    // Through CSSOM (`style:`), not a style attribute (CSP).
+                                    let bar = format!("{:.1}% 100%", r.share * 100.0);
                                     view! {
-                                        <tr data-goroutine=id.to_string() title=r.detail style=bar>
+                                        <tr data-goroutine=id.to_string() title=r.detail style:background-size=bar>
                                             <td class="cp-g">
                                                 <button class="link mono" disabled=mid.is_none() on:click=move |_| if let Some(t) = mid { go_to(id, t) }>
                                                     {r.label}

@@ -1,14 +1,23 @@
 //! `window.__gotrace`: a read-only snapshot of the page for end-to-end tests
 //! (state, drawn runs per lane, visible range, selection, critical path).
+//! Rebuilt when the app says something changed ([`on_event`], subscribed
+//! at start-up); the app never calls it.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::JsValue;
 
 use super::core;
-use crate::layout::LaneKind;
+use super::critical::{self, PathState};
+use super::events::AppEvent;
+use super::js::{set, wasm_memory_bytes};
+use super::timing;
+use crate::lanes::LaneKind;
 
-fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
+/// Follows the app: a new state or a new frame rebuilds the snapshot.
+pub fn on_event(e: AppEvent) {
+    if matches!(e, AppEvent::State(_) | AppEvent::Drawn) {
+        update();
+    }
 }
 
 fn kind_name(k: LaneKind) -> (&'static str, f64) {
@@ -28,46 +37,10 @@ fn kind_name(k: LaneKind) -> (&'static str, f64) {
     }
 }
 
-thread_local! {
-    /// Milliseconds spent building and painting each of the last frames.
-    static DRAW_MS: std::cell::RefCell<std::collections::VecDeque<f64>> =
-        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
-}
-
-/// Keeps this many frame times.
-const DRAW_HISTORY: usize = 1024;
-
-pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
-/// Notes the time one frame took to build and paint.
-pub fn record_draw(ms: f64) {
-    DRAW_MS.with(|d| {
-        let mut d = d.borrow_mut();
-        if d.len() == DRAW_HISTORY {
-            d.pop_front();
-        }
-        d.push_back(ms);
-    });
-}
-
-/// Size of this page's wasm memory: its high-water mark, since wasm memory
-/// never shrinks.
-pub fn wasm_memory_bytes() -> f64 {
-    let mem = wasm_bindgen::memory();
-    let buf = Reflect::get(&mem, &JsValue::from_str("buffer")).unwrap_or(JsValue::UNDEFINED);
-    Reflect::get(&buf, &JsValue::from_str("byteLength"))
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0)
-}
-
 /// Rebuilds `window.__gotrace` from the core.
 pub fn update() {
     let o = Object::new();
+    let path = critical::state();
     core::with(|c| {
         set(&o, "state", c.state.as_str());
         set(
@@ -111,7 +84,7 @@ pub fn update() {
             }
             _ => set(&o, "selected", JsValue::NULL),
         }
-        set(&o, "critical", critical(c));
+        set(&o, "critical", critical(c, &path));
         if let Some(m) = &c.model {
             set(&o, "duration", m.tl.duration as f64);
             set(&o, "events", m.tl.events as f64);
@@ -125,22 +98,19 @@ pub fn update() {
     });
     set(&o, "wasmMemory", wasm_memory_bytes());
     let draws = Array::new();
-    DRAW_MS.with(|d| {
-        d.borrow().iter().for_each(|&ms| {
-            draws.push(&JsValue::from(ms));
-        })
-    });
+    for ms in timing::draw_times() {
+        draws.push(&JsValue::from(ms));
+    }
     set(&o, "drawMs", draws);
-    let _ = Reflect::set(&js_sys::global(), &JsValue::from_str("__gotrace"), &o);
+    set(&js_sys::global(), "__gotrace", o);
 }
 
 /// The critical path: `null`, or its state, size, goroutines (by share)
 /// and what of it is drawn now (stretches outlined, hop connectors).
-fn critical(c: &core::Core) -> JsValue {
-    use super::critical::PathState;
+fn critical(c: &core::Core, state: &PathState) -> JsValue {
     use crate::critical::{marks, Mark};
     let o = Object::new();
-    match &c.critical.state {
+    match state {
         PathState::None => return JsValue::NULL,
         PathState::Pending => set(&o, "state", "pending"),
         PathState::Failed(e) => {
@@ -158,7 +128,7 @@ fn critical(c: &core::Core) -> JsValue {
             }
             set(&o, "goroutines", gs);
             set(&o, "color", crate::critical::color(&c.theme).css());
-            if let Some(h) = &c.view.critical {
+            if let Some(h) = &c.critical {
                 let mk = marks(h, &c.lanes, &c.view);
                 let stretches = mk
                     .iter()

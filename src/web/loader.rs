@@ -3,14 +3,20 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker};
 
-use super::core::{self, AppState};
-use crate::layout::Model;
+use super::actions;
+use super::core;
+use super::js::{get, js_text, wasm_memory_bytes};
+use super::pages::client;
+use super::state::AppState;
+use super::wire;
+use crate::model::Model;
+use crate::protocol::{FromWorker, Phase, ToWorker};
 use gotrace::timeline::Timeline;
 
 /// The bundled sample trace (copied into dist/ by Trunk, see index.html).
@@ -37,10 +43,6 @@ thread_local! {
         _onmessage: None,
         _onerror: None,
     }) };
-}
-
-fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn stop_worker() {
@@ -81,7 +83,7 @@ fn current(id: u32) -> bool {
 /// Shows an error (plain words) and clears the timeline.
 pub fn fail(message: String) {
     stop_worker();
-    core::clear_model();
+    actions::clear_model();
     core::set_state(AppState::Error, Some(message));
 }
 
@@ -89,7 +91,7 @@ pub fn fail(message: String) {
 pub fn cancel() {
     JOB.with(|j| j.borrow_mut().id += 1);
     stop_worker();
-    core::clear_model();
+    actions::clear_model();
     core::ui().title.set(String::new());
     core::set_state(AppState::Empty, None);
 }
@@ -101,7 +103,7 @@ fn parse(id: u32, buf: ArrayBuffer) {
     }
     let size = buf.byte_length() as usize;
     // The analysis pages' worker gets its own copy of the bytes.
-    super::pages::client::open(&buf);
+    client::open(&buf);
     let worker = match Worker::new("./worker_loader.js") {
         Ok(w) => w,
         Err(e) => return fail(format!("Could not start the trace reader: {}", js_text(&e))),
@@ -135,52 +137,47 @@ fn on_message(id: u32, data: JsValue) {
         return;
     }
     let ui = core::ui();
-    match get(&data, "type").as_string().as_deref() {
-        Some("ready") => {
+    let (msg, data) = match wire::decode::<FromWorker>(&data) {
+        Ok(m) => m,
+        Err(e) => {
+            return fail(format!(
+                "The trace reader answered something unexpected. {e}"
+            ))
+        }
+    };
+    match msg {
+        FromWorker::Ready => {
             // The worker is listening: transfer the bytes.
             let (w, buf) = JOB.with(|j| {
                 let mut j = j.borrow_mut();
                 (j.worker.clone(), j.pending.take())
             });
             if let (Some(w), Some(buf)) = (w, buf) {
-                let transfer = Array::of1(&buf);
-                if let Err(e) = w.post_message_with_transfer(&buf, &transfer) {
-                    fail(format!(
-                        "Could not hand the trace to the reader: {}",
-                        js_text(&e)
-                    ));
+                if let Err(e) = wire::post(&w, &ToWorker::Trace, Some(&Array::of1(&buf))) {
+                    fail(format!("Could not hand the trace to the reader: {e}"));
                 }
             }
         }
-        Some("progress") => {
-            let f = get(&data, "fraction").as_f64().unwrap_or(0.0);
-            let n = get(&data, "events").as_f64().unwrap_or(0.0);
-            let phase = get(&data, "phase").as_string().unwrap_or_default();
-            ui.progress.set(f.clamp(0.0, 1.0));
-            if phase != "reading" {
-                let what = if phase == "finishing" {
-                    "Building the timeline…"
-                } else {
-                    "Sending the timeline…"
-                };
-                ui.progress_text.set(what.to_string());
-                return;
-            }
-            ui.progress_text.set(format!(
-                "Reading… {} events",
-                crate::format::count(n as u64)
-            ));
-        }
-        Some("done") => {
-            stop_worker();
-            let Ok(parts) = get(&data, "parts").dyn_into::<Array>() else {
-                return fail("The trace reader returned nothing.".into());
+        FromWorker::Progress {
+            phase,
+            fraction,
+            events,
+        } => {
+            ui.progress.set(fraction.clamp(0.0, 1.0));
+            let text = match phase {
+                Phase::Reading => format!("Reading… {} events", crate::format::count(events)),
+                Phase::Finishing => "Building the timeline…".to_string(),
+                Phase::Sending => "Sending the timeline…".to_string(),
             };
+            ui.progress_text.set(text);
+        }
+        FromWorker::Done { stats, warning } => {
+            stop_worker();
             ui.progress.set(1.0);
             ui.progress_text.set("Laying out…".into());
             let t0 = js_sys::Date::now();
-            core::release_preview_model();
-            match decode_parts(&parts) {
+            actions::release_preview_model();
+            match decode_parts(&data) {
                 Ok(tl) => {
                     let t1 = js_sys::Date::now();
                     let name = JOB.with(|j| j.borrow().name.clone());
@@ -189,73 +186,50 @@ fn on_message(id: u32, data: JsValue) {
                     web_sys::console::info_1(
                         &format!(
                             "gotrace: read {:.0} ms (of which finish {:.0} ms) + encode {:.0} ms (worker), decode {:.0} ms + model {:.0} ms (page); worker wasm memory {:.0} MB, page wasm memory {:.0} MB, model {:.0} MB",
-                            get(&data, "readMs").as_f64().unwrap_or(0.0),
-                            get(&data, "finishMs").as_f64().unwrap_or(0.0),
-                            get(&data, "encodeMs").as_f64().unwrap_or(0.0),
+                            stats.read_ms,
+                            stats.finish_ms,
+                            stats.encode_ms,
                             t1 - t0,
                             t2 - t1,
-                            get(&data, "wasmMemory").as_f64().unwrap_or(0.0) / 1e6,
-                            super::hook::wasm_memory_bytes() / 1e6,
+                            stats.wasm_memory / 1e6,
+                            wasm_memory_bytes() / 1e6,
                             model.tl.heap_bytes() as f64 / 1e6
                         )
                         .into(),
                     );
-                    core::set_model(model, name);
+                    actions::set_model(model, name);
                     // A damaged trace: everything before the damage is shown,
                     // and the damage is reported in words.
-                    ui.warning.set(get(&data, "warning").as_string());
+                    ui.warning.set(warning);
                 }
                 Err(e) => fail(format!(
                     "The trace reader returned a damaged timeline ({e})."
                 )),
             }
         }
-        Some("preview") => {
+        FromWorker::Preview { .. } => {
             // The first part of a big trace, while the rest is read.
-            let Ok(parts) = get(&data, "parts").dyn_into::<Array>() else {
-                return;
-            };
-            if let Ok(tl) = decode_parts(&parts) {
+            if let Ok(tl) = decode_parts(&data) {
                 let events = tl.events;
-                core::set_preview(Model::new(tl));
+                actions::set_preview(Model::new(tl));
                 web_sys::console::info_1(
                     &format!("gotrace: preview of the first {events} events shown").into(),
                 );
             }
         }
-        Some("error") => {
-            let msg = get(&data, "message")
-                .as_string()
-                .unwrap_or_else(|| "The trace could not be read.".into());
-            fail(msg);
-        }
-        _ => {}
+        FromWorker::Error { message } => fail(message),
+        FromWorker::Response { .. } => {}
     }
 }
 
 /// Decodes the timeline one part at a time (each copied into wasm memory,
 /// decoded, and freed), so the page never holds the whole encoding.
 fn decode_parts(parts: &Array) -> Result<Timeline, gotrace::timeline::DecodeError> {
-    let bytes = |i: u32| {
-        parts
-            .get(i)
-            .dyn_into::<ArrayBuffer>()
-            .map(|b| Uint8Array::new(&b).to_vec())
-            .unwrap_or_default()
-    };
-    let mut d = gotrace::timeline::Decoder::new(&bytes(0))?;
+    let mut d = gotrace::timeline::Decoder::new(&wire::bytes(parts, 0))?;
     for i in 1..parts.length() {
-        d.feed(&bytes(i))?;
+        d.feed(&wire::bytes(parts, i))?;
     }
     d.finish()
-}
-
-fn js_text(v: &JsValue) -> String {
-    if let Some(s) = v.as_string() {
-        return s;
-    }
-    let m = get(v, "message");
-    m.as_string().unwrap_or_else(|| format!("{v:?}"))
 }
 
 /// Loads a `File` (file input or drop).

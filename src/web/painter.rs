@@ -1,21 +1,22 @@
-//! The canvas painter: replays a [`Scene`] on a 2D context. Thin and dumb on
-//! purpose; every decision about what to draw is made in `crate::scene`.
+//! The canvas painter: replays a display list ([`Prim`]s) on a 2D context.
+//! Thin and dumb on purpose; every decision about what to draw is made in
+//! `crate::scene` (the timeline) or the analysis pages' plots.
 
 use web_sys::CanvasRenderingContext2d;
 
-use crate::scene::{Align, Prim, Scene};
+use crate::prim::{Align, Prim};
 use crate::theme::Rgba;
 
 const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
-/// Paints `scene` in CSS pixels (the context is scaled by `dpr`).
-pub fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, dpr: f64) {
+/// Paints `prims` in CSS pixels (the context is scaled by `dpr`).
+pub fn paint(ctx: &CanvasRenderingContext2d, prims: &[Prim], dpr: f64) {
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.set_text_baseline("middle");
     let mut fill: Option<Rgba> = None;
     let mut font = (0.0f64, false);
     let mut clipped = false;
-    for p in &scene.prims {
+    for p in prims {
         match p {
             Prim::Rect { x, y, w, h, color } => {
                 set_fill(ctx, &mut fill, *color);
@@ -82,18 +83,31 @@ pub fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, dpr: f64) {
                 points,
                 color,
                 width,
+                dash,
             } => {
                 if points.len() < 2 {
                     continue;
                 }
                 ctx.set_stroke_style_str(&color.css());
                 ctx.set_line_width(*width);
+                if let Some((on, off)) = dash {
+                    let _ = ctx.set_line_dash(&js_sys::Array::of2(&(*on).into(), &(*off).into()));
+                }
                 ctx.begin_path();
                 ctx.move_to(points[0].0, points[0].1);
                 for &(x, y) in &points[1..] {
                     ctx.line_to(x, y);
                 }
                 ctx.stroke();
+                if dash.is_some() {
+                    let _ = ctx.set_line_dash(&js_sys::Array::new());
+                }
+            }
+            Prim::Circle { x, y, r, color } => {
+                set_fill(ctx, &mut fill, *color);
+                ctx.begin_path();
+                let _ = ctx.arc(*x, *y, *r, 0.0, std::f64::consts::TAU);
+                ctx.fill();
             }
             Prim::Text {
                 x,
@@ -139,6 +153,14 @@ pub fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, dpr: f64) {
     }
     if clipped {
         ctx.restore();
+    }
+}
+
+/// Sizes canvas `cv` to `w`×`h` CSS px (through CSSOM), clears it and
+/// paints `prims` on it: the analysis pages' plots.
+pub fn paint_canvas(cv: &web_sys::HtmlCanvasElement, size: (f64, f64), prims: &[Prim]) {
+    if let Some(ctx) = super::js::context_2d(cv, size, true, false) {
+        paint(&ctx, prims, super::js::dpr());
     }
 }
 

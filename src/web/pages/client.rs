@@ -5,12 +5,15 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use js_sys::{Array, ArrayBuffer, Object, Reflect};
+use js_sys::{Array, ArrayBuffer};
+use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-use super::super::core::AppState;
-use crate::analysis::protocol::{Request, Response};
+use super::shared as nav;
+use crate::protocol::{FromWorker, Request, Response, ToWorker};
+use crate::web::state::AppState;
+use crate::web::wire;
 
 type Callback = Box<dyn FnOnce(Response, Option<ArrayBuffer>)>;
 
@@ -19,8 +22,8 @@ struct Client {
     pending: Option<ArrayBuffer>,
     worker: Option<Worker>,
     ready: bool,
-    /// Messages (with their transfer list) waiting for "ready".
-    queue: Vec<(Object, Option<ArrayBuffer>)>,
+    /// Messages (with their byte payloads) waiting for "ready".
+    queue: Vec<(ToWorker, Option<Array>)>,
     next_id: u32,
     callbacks: HashMap<u32, Callback>,
     _onmessage: Option<Closure<dyn FnMut(MessageEvent)>>,
@@ -38,21 +41,9 @@ thread_local! {
     });
 }
 
-fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
-}
-
-fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn post(w: &Worker, msg: &Object, transfer: Option<&ArrayBuffer>) {
-    let r = match transfer {
-        Some(b) => w.post_message_with_transfer(msg, &Array::of1(b)),
-        None => w.post_message(msg),
-    };
-    if let Err(e) = r {
-        web_sys::console::warn_2(&"gotrace: analysis worker message failed".into(), &e);
+fn post(w: &Worker, msg: &ToWorker, data: Option<&Array>) {
+    if let Err(e) = wire::post(w, msg, data) {
+        web_sys::console::warn_2(&"gotrace: analysis worker message failed".into(), &e.into());
     }
 }
 
@@ -69,7 +60,7 @@ pub fn open(buf: &ArrayBuffer) {
     if let Some(w) = old {
         w.terminate();
     }
-    super::reset();
+    nav::reset();
 }
 
 fn stop(c: &mut Client) -> Option<Worker> {
@@ -100,11 +91,9 @@ pub fn on_state(state: AppState) {
                 let mut c = c.borrow_mut();
                 c.worker = worker;
                 c._onmessage = Some(onmessage);
-                let msg = Object::new();
-                set(&msg, "type", "trace");
-                set(&msg, "bytes", bytes.clone());
                 // Before any request queued while the worker starts.
-                c.queue.insert(0, (msg, Some(bytes)));
+                c.queue
+                    .insert(0, (ToWorker::Trace, Some(Array::of1(&bytes))));
             });
         }
         AppState::Empty | AppState::Error => {
@@ -122,40 +111,33 @@ pub fn on_state(state: AppState) {
 }
 
 fn on_message(data: JsValue) {
-    match get(&data, "type").as_string().as_deref() {
-        Some("ready") => {
+    match wire::decode::<FromWorker>(&data) {
+        Ok((FromWorker::Ready, _)) => {
             let (w, queue) = CLIENT.with(|c| {
                 let mut c = c.borrow_mut();
                 c.ready = true;
                 (c.worker.clone(), std::mem::take(&mut c.queue))
             });
             if let Some(w) = w {
-                for (msg, t) in queue {
-                    post(&w, &msg, t.as_ref());
+                for (msg, data) in queue {
+                    post(&w, &msg, data.as_ref());
                 }
             }
         }
-        Some("response") => {
-            let id = get(&data, "id").as_f64().unwrap_or(0.0) as u32;
-            let body = get(&data, "body").as_string().unwrap_or_default();
-            let buf = get(&data, "data").dyn_into::<ArrayBuffer>().ok();
+        Ok((FromWorker::Response { id, response }, data)) => {
             let cb = CLIENT.with(|c| c.borrow_mut().callbacks.remove(&id));
-            let resp = serde_json::from_str::<Response>(&body)
-                .unwrap_or_else(|e| Response::Error(format!("Unreadable answer: {e}")));
             if let Some(cb) = cb {
-                cb(resp, buf);
+                cb(response, wire::buffer(&data, 0));
             }
         }
-        _ => {}
+        Ok(_) => {}
+        Err(e) => web_sys::console::warn_1(&e.into()),
     }
 }
 
 /// Sends `req`; `cb` gets the answer (and the binary data of a pprof
 /// answer). Nothing happens if no trace is open.
 pub fn request(req: &Request, cb: impl FnOnce(Response, Option<ArrayBuffer>) + 'static) {
-    let Ok(body) = serde_json::to_string(req) else {
-        return;
-    };
     let to_send = CLIENT.with(|c| {
         let mut c = c.borrow_mut();
         if c.worker.is_none() && c.pending.is_none() {
@@ -164,10 +146,10 @@ pub fn request(req: &Request, cb: impl FnOnce(Response, Option<ArrayBuffer>) + '
         let id = c.next_id;
         c.next_id = c.next_id.wrapping_add(1).max(1);
         c.callbacks.insert(id, Box::new(cb));
-        let msg = Object::new();
-        set(&msg, "type", "request");
-        set(&msg, "id", id);
-        set(&msg, "body", body);
+        let msg = ToWorker::Request {
+            id,
+            request: req.clone(),
+        };
         if c.ready && c.worker.is_some() {
             c.worker.clone().map(|w| (w, msg))
         } else {
@@ -178,4 +160,29 @@ pub fn request(req: &Request, cb: impl FnOnce(Response, Option<ArrayBuffer>) + '
     if let Some((w, msg)) = to_send {
         post(&w, &msg, None);
     }
+}
+
+/// Asks the analysis worker `req`: `busy` while it computes, the answer
+/// (what `pick` takes of it) into `data`, an error into `error`.
+pub fn fetch<T: Send + Sync + 'static>(
+    req: &Request,
+    (busy, error): (RwSignal<bool>, RwSignal<Option<String>>),
+    data: RwSignal<Option<T>>,
+    pick: fn(Response) -> Option<T>,
+) {
+    busy.set(true);
+    error.set(None);
+    request(req, move |r, _| {
+        let _ = busy.try_set(false);
+        match r {
+            Response::Error(e) => {
+                let _ = error.try_set(Some(e));
+            }
+            r => {
+                if let Some(v) = pick(r) {
+                    let _ = data.try_set(Some(v));
+                }
+            }
+        }
+    });
 }

@@ -2,46 +2,17 @@
 //! `analysis::flame`, click to zoom into a frame, hover for a tooltip.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
 
-use crate::analysis::flame::{self, Rect, ROW_H};
+use crate::analysis::flame::{self, Rect};
 use crate::analysis::protocol::Flame;
-use crate::theme;
+use crate::web::js::prefers_dark;
+use crate::web::painter::paint_canvas;
 
 fn draw(cv: &HtmlCanvasElement, width: f64, f: &Flame, focus: usize) -> Vec<Rect> {
     let rects = flame::layout(f, focus, width, 0.5);
-    let h = flame::height(f);
-    let dpr = window().device_pixel_ratio().max(1.0);
-    cv.set_width((width * dpr).round().max(1.0) as u32);
-    cv.set_height((h * dpr).round().max(1.0) as u32);
-    let _ = cv.set_attribute("style", &format!("width:{width}px;height:{h}px"));
-    let Some(ctx) = cv
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
-        return rects;
-    };
-    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-    ctx.clear_rect(0.0, 0.0, width, h);
-    ctx.set_font("12px system-ui, sans-serif");
-    let dark = super::dark();
-    for r in &rects {
-        let name = f.names.get(r.node).map(String::as_str).unwrap_or("");
-        let (hh, s, l) = flame::color(name);
-        let l = if dark { l - 0.08 } else { l };
-        ctx.set_global_alpha(if r.ancestor { 0.5 } else { 1.0 });
-        ctx.set_fill_style_str(&theme::hsl(hh, s, l).css());
-        ctx.fill_rect(r.x, r.y, (r.w - 1.0).max(0.5), ROW_H - 1.0);
-        let label = flame::fit_label(name, r.w, 7.0);
-        if !label.is_empty() {
-            ctx.set_fill_style_str("#1f2328");
-            let _ = ctx.fill_text(&label, r.x + 3.0, r.y + 13.0);
-        }
-    }
-    ctx.set_global_alpha(1.0);
+    let prims = flame::prims(f, &rects, prefers_dark());
+    paint_canvas(cv, (width, flame::height(f)), &prims);
     rects
 }
 
@@ -53,7 +24,7 @@ pub fn FlameGraph(data: RwSignal<Option<Flame>>, id: &'static str) -> impl IntoV
     let focus = RwSignal::new(0usize);
     let tip = RwSignal::new(None::<(f64, f64, Vec<String>)>);
     let rects = StoredValue::new(Vec::<Rect>::new());
-    let resized = super::nav().resized;
+    let resized = super::shared::nav().resized;
     Effect::new(move |_| {
         data.track();
         focus.set(0);

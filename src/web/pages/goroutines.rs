@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::{client, nav, Page, Scope, Status};
+use super::client;
+use super::shared::{self, nav, Page, Scope, Status};
 use crate::analysis::protocol::{GroupRow, GroupTable, Request, Response};
 use crate::analysis::table::{self, dur, percent, GroupSort};
 
@@ -262,7 +263,7 @@ fn GroupView(t: GroupTable, col_sort: RwSignal<String>) -> impl IntoView {
                             view! {
                                 <tr class="goroutine-row">
                                     <td>
-                                        <button class="link goroutine-link" title="Show it on the timeline" on:click=move |_| super::focus_goroutine(id, a, b)>
+                                        <button class="link goroutine-link" title="Show it on the timeline" on:click=move |_| shared::focus_goroutine(id, a, b)>
                                             {format!("G{id}")}
                                         </button>
                                     </td>

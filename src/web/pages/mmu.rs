@@ -3,167 +3,23 @@
 //! timeline).
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
 
-use super::{at, client, nav, Status};
+use super::client;
+use super::shared::{self, at, nav, Status};
 use crate::analysis::mmu_plot::{self, Plot};
 use crate::analysis::protocol::{MmuData, Request, Response, Window};
+use crate::theme::Theme;
+use crate::web::js::prefers_dark;
+use crate::web::painter::paint_canvas;
 use gotrace::analysis::mmu::UtilFlags;
 
 const HEIGHT: f64 = 340.0;
 
-struct Colors {
-    fg: &'static str,
-    muted: &'static str,
-    grid: &'static str,
-    line: &'static str,
-    pct: [&'static str; 3],
-    mark: &'static str,
-}
-
-fn colors() -> Colors {
-    if super::dark() {
-        Colors {
-            fg: "#e6edf3",
-            muted: "#9198a1",
-            grid: "#30363d",
-            line: "#4493f8",
-            pct: ["#a371f7", "#3fb950", "#d29922"],
-            mark: "#f85149",
-        }
-    } else {
-        Colors {
-            fg: "#1f2328",
-            muted: "#59636e",
-            grid: "#d8dee4",
-            line: "#0969da",
-            pct: ["#8250df", "#1a7f37", "#9a6700"],
-            mark: "#cf222e",
-        }
-    }
-}
-
 fn draw(cv: &HtmlCanvasElement, width: f64, d: &MmuData, hover: Option<f64>, chosen: Option<i64>) {
-    let dpr = window().device_pixel_ratio().max(1.0);
-    cv.set_width((width * dpr).round().max(1.0) as u32);
-    cv.set_height((HEIGHT * dpr).round() as u32);
-    let _ = cv.set_attribute("style", &format!("width:{width}px;height:{HEIGHT}px"));
-    let Some(ctx) = cv
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
-    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-    ctx.clear_rect(0.0, 0.0, width, HEIGHT);
-    let (Some(&lo), Some(&hi)) = (d.windows.first(), d.windows.last()) else {
-        return;
-    };
-    let p = Plot::new(lo, hi, width, HEIGHT);
-    let c = colors();
-    ctx.set_font("12px system-ui, sans-serif");
-    ctx.set_line_width(1.0);
-    // Grid and axes.
-    ctx.set_stroke_style_str(c.grid);
-    ctx.set_fill_style_str(c.muted);
-    for (y, label) in p.y_ticks() {
-        ctx.begin_path();
-        ctx.move_to(mmu_plot::LEFT, y.round() + 0.5);
-        ctx.line_to(width - mmu_plot::RIGHT, y.round() + 0.5);
-        ctx.stroke();
-        let _ = ctx.fill_text(&label, 8.0, y + 4.0);
-    }
-    for (x, label) in p.x_ticks() {
-        ctx.begin_path();
-        ctx.move_to(x.round() + 0.5, mmu_plot::TOP);
-        ctx.line_to(x.round() + 0.5, HEIGHT - mmu_plot::BOTTOM);
-        ctx.stroke();
-        let _ = ctx.fill_text(&label, x - 14.0, HEIGHT - 10.0);
-    }
-    let line =
-        |values: &mut dyn Iterator<Item = (i64, f64)>, color: &str, width: f64, dash: bool| {
-            ctx.set_stroke_style_str(color);
-            ctx.set_line_width(width);
-            let dashes = js_sys::Array::new();
-            if dash {
-                dashes.push(&4.0.into());
-                dashes.push(&3.0.into());
-            }
-            let _ = ctx.set_line_dash(&dashes);
-            ctx.begin_path();
-            let mut first = true;
-            for (w, u) in values {
-                let (x, y) = (p.x(w), p.y(u));
-                if first {
-                    ctx.move_to(x, y);
-                    first = false;
-                } else {
-                    ctx.line_to(x, y);
-                }
-            }
-            ctx.stroke();
-            let _ = ctx.set_line_dash(&js_sys::Array::new());
-            ctx.set_line_width(1.0);
-        };
-    for k in 0..3 {
-        if d.percentiles.len() == d.windows.len() {
-            line(
-                &mut d
-                    .windows
-                    .iter()
-                    .zip(&d.percentiles)
-                    .map(|(w, p)| (*w, p[k])),
-                c.pct[k],
-                1.5,
-                true,
-            );
-        }
-    }
-    line(
-        &mut d.windows.iter().copied().zip(d.mmu.iter().copied()),
-        c.line,
-        2.0,
-        false,
-    );
-    if let Some(w) = chosen {
-        let x = p.x(w).round() + 0.5;
-        ctx.set_stroke_style_str(c.mark);
-        ctx.begin_path();
-        ctx.move_to(x, mmu_plot::TOP);
-        ctx.line_to(x, HEIGHT - mmu_plot::BOTTOM);
-        ctx.stroke();
-    }
-    if let Some(hx) = hover {
-        if let Some(i) = mmu_plot::nearest(&d.windows, p.window_at(hx)) {
-            let w = d.windows[i];
-            let u = d.mmu.get(i).copied().unwrap_or(0.0);
-            let x = p.x(w);
-            ctx.set_stroke_style_str(c.muted);
-            ctx.begin_path();
-            ctx.move_to(x.round() + 0.5, mmu_plot::TOP);
-            ctx.line_to(x.round() + 0.5, HEIGHT - mmu_plot::BOTTOM);
-            ctx.stroke();
-            ctx.set_fill_style_str(c.line);
-            ctx.begin_path();
-            let _ = ctx.arc(x, p.y(u), 3.5, 0.0, std::f64::consts::TAU);
-            ctx.fill();
-            ctx.set_fill_style_str(c.fg);
-            let text = format!(
-                "window {}: MMU {:.1}%",
-                crate::format::duration(w as f64),
-                u * 100.0
-            );
-            let tx = if x > width - 220.0 {
-                x - 210.0
-            } else {
-                x + 8.0
-            };
-            let _ = ctx.fill_text(&text, tx, mmu_plot::TOP + 14.0);
-        }
-    }
+    let theme = Theme::new(prefers_dark());
+    let prims = mmu_plot::prims(d, (width, HEIGHT), hover, chosen, &theme);
+    paint_canvas(cv, (width, HEIGHT), &prims);
 }
 
 #[component]
@@ -202,27 +58,16 @@ pub fn MmuPage() -> impl IntoView {
         n.generation.track();
         let fl = flags.get();
         let pct = show_pct.get();
-        busy.set(true);
-        error.set(None);
         worst.set(None);
-        client::request(
-            &Request::Mmu {
-                flags: fl,
-                percentiles: pct,
-            },
-            move |r, _| {
-                let _ = busy.try_set(false);
-                match r {
-                    Response::Mmu(m) => {
-                        let _ = data.try_set(Some(m));
-                    }
-                    Response::Error(e) => {
-                        let _ = error.try_set(Some(e));
-                    }
-                    _ => {}
-                }
-            },
-        );
+        let req = Request::Mmu {
+            flags: fl,
+            percentiles: pct,
+        };
+        let mmu_of = |r| match r {
+            Response::Mmu(m) => Some(m),
+            _ => None,
+        };
+        client::fetch(&req, (busy, error), data, mmu_of);
     });
     Effect::new(move |_| {
         let Some(w) = chosen.get() else {
@@ -343,7 +188,7 @@ pub fn MmuPage() -> impl IntoView {
                                 let (a, b) = (win.start, win.end);
                                 view! {
                                     <li>
-                                        <button class="link worst-window" title="Show this window on the timeline" on:click=move |_| super::focus_range(a, b)>
+                                        <button class="link worst-window" title="Show this window on the timeline" on:click=move |_| shared::focus_range(a, b)>
                                             {format!("{} – {}", at(win.start), at(win.end))}
                                         </button>
                                         <span class="muted">{format!(" mutator utilization {:.1}%", win.util * 100.0)}</span>

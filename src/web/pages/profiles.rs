@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 use super::client;
 use super::flame::FlameGraph;
-use super::{nav, scope_text, Scope, Status};
+use super::shared::{self, nav, scope_text, Scope, Status};
 use crate::analysis::protocol::{self as proto, Flame, Request, Response};
 
 const KINDS: [(&str, &str); 4] = [
@@ -22,7 +22,7 @@ fn wire(scope: &Scope) -> (proto::Scope, Option<(i64, i64)>) {
         Scope::All => (proto::Scope::All, None),
         Scope::Group(g) => (proto::Scope::Group(g.clone()), None),
         Scope::Goroutine(id) => (proto::Scope::Ids(vec![*id]), None),
-        Scope::Range(a, b) => (proto::Scope::All, Some((super::abs(*a), super::abs(*b)))),
+        Scope::Range(a, b) => (proto::Scope::All, Some((shared::abs(*a), shared::abs(*b)))),
     }
 }
 
@@ -46,11 +46,18 @@ fn download(name: &str, buf: &ArrayBuffer) -> Result<(), wasm_bindgen::JsValue> 
 }
 
 /// Buttons choosing what a profile covers.
+fn flame_of(r: Response) -> Option<Flame> {
+    match r {
+        Response::Flame(f) => Some(f),
+        _ => None,
+    }
+}
+
 #[component]
 fn ScopeButtons(scope: RwSignal<Scope>, groups: bool) -> impl IntoView {
     let n = nav();
-    let sel = super::timeline_selection();
-    let vis = super::visible_range();
+    let sel = shared::timeline_selection();
+    let vis = shared::visible_range();
     let group = n.group.get_untracked();
     let is =
         move |s: &Scope| scope.with(|c| std::mem::discriminant(c) == std::mem::discriminant(s));
@@ -101,27 +108,12 @@ pub fn ProfilesPage() -> impl IntoView {
         n.generation.track();
         let kind = n.profile_kind.get();
         let (scope, window) = wire(&n.profile_scope.get());
-        busy.set(true);
-        error.set(None);
-        client::request(
-            &Request::Profile {
-                kind: kind.to_string(),
-                scope,
-                window,
-            },
-            move |r, _| {
-                let _ = busy.try_set(false);
-                match r {
-                    Response::Flame(f) => {
-                        let _ = data.try_set(Some(f));
-                    }
-                    Response::Error(e) => {
-                        let _ = error.try_set(Some(e));
-                    }
-                    _ => {}
-                }
-            },
-        );
+        let req = Request::Profile {
+            kind: kind.to_string(),
+            scope,
+            window,
+        };
+        client::fetch(&req, (busy, error), data, flame_of);
     });
     let on_download = move |_| {
         let (scope, window) = wire(&n.profile_scope.get_untracked());
@@ -189,7 +181,7 @@ pub fn ProfilesPage() -> impl IntoView {
 pub fn CpuPage() -> impl IntoView {
     let n = nav();
     if n.cpu_scope.get_untracked() == Scope::All {
-        if let Some((a, b)) = super::timeline_selection() {
+        if let Some((a, b)) = shared::timeline_selection() {
             n.cpu_scope.set(Scope::Range(a, b));
         }
     }
@@ -199,20 +191,7 @@ pub fn CpuPage() -> impl IntoView {
     Effect::new(move |_| {
         n.generation.track();
         let (_, window) = wire(&n.cpu_scope.get());
-        busy.set(true);
-        error.set(None);
-        client::request(&Request::Cpu { window }, move |r, _| {
-            let _ = busy.try_set(false);
-            match r {
-                Response::Flame(f) => {
-                    let _ = data.try_set(Some(f));
-                }
-                Response::Error(e) => {
-                    let _ = error.try_set(Some(e));
-                }
-                _ => {}
-            }
-        });
+        client::fetch(&Request::Cpu { window }, (busy, error), data, flame_of);
     });
     let summary = move || {
         data.with(|d| {

@@ -1,0 +1,185 @@
+//! The lane kinds. Each kind is one module owning its runs, drawing, hit
+//! test and tooltip: [`goroutine`], [`regions`], [`exec`] (P and thread),
+//! [`counter`], [`gc`], [`samples`], [`header`] (sections, group headers).
+//! They share [`lane`] (the lane list's types) and [`common`] (runs and
+//! drawing helpers). This file lists the lanes and dispatches to the kinds.
+
+pub mod common;
+pub mod counter;
+pub mod exec;
+pub mod gc;
+pub mod goroutine;
+pub mod header;
+pub mod lane;
+pub mod regions;
+pub mod samples;
+
+pub use common::{merge_runs, Run, KEYS, SUMMARY};
+pub use counter::counter_columns;
+pub use exec::{exec_runs, goroutine_color, Exec, SYSCALL_KEY};
+pub use gc::gc_runs;
+pub use goroutine::{goroutine_runs, key_name, span_key, wait_family};
+pub use lane::*;
+pub use regions::region_runs;
+pub use samples::sample_ticks;
+
+use crate::model::Model;
+use crate::prim::Prim;
+use crate::theme::Theme;
+use crate::view::{View, AXIS_H, GUTTER};
+
+/// All lanes, top to bottom, honouring collapsed groups.
+pub fn lanes(m: &Model, collapsed: &std::collections::BTreeSet<u32>) -> Vec<Lane> {
+    let mut out = Vec::new();
+    let mut y = 0.0;
+    let mut push = |kind, h: f64, label: String| {
+        out.push(Lane { kind, y, h, label });
+        y += h + LANE_GAP;
+    };
+    push(LaneKind::Section, SECTION_H, "Counters".into());
+    push(LaneKind::Goroutines, COUNTER_H, "Goroutines".into());
+    push(
+        LaneKind::Waiting,
+        COUNTER_H * 0.75,
+        "Waiting goroutines".into(),
+    );
+    push(LaneKind::Heap, COUNTER_H, "Heap".into());
+    push(LaneKind::Threads, COUNTER_H * 0.75, "Threads".into());
+    push(LaneKind::Gc, GC_H, "GC".into());
+    push(
+        LaneKind::Section,
+        SECTION_H,
+        format!("Procs ({})", m.tl.procs.len()),
+    );
+    for (i, p) in m.tl.procs.iter().enumerate() {
+        push(LaneKind::Proc(i as u32), PROC_H, format!("Proc {}", p.id));
+    }
+    if !m.tl.samples.is_empty() {
+        push(LaneKind::Samples, GC_H, "CPU samples".into());
+    }
+    push(
+        LaneKind::Section,
+        SECTION_H,
+        format!("Threads ({})", m.tl.threads.len()),
+    );
+    for (i, t) in m.tl.threads.iter().enumerate() {
+        push(
+            LaneKind::Thread(i as u32),
+            PROC_H,
+            format!("Thread {}", t.id),
+        );
+    }
+    let n: usize = m.groups.iter().map(|g| g.goroutines.len()).sum();
+    push(LaneKind::Section, SECTION_H, format!("Goroutines ({n})"));
+    for (gi, grp) in m.groups.iter().enumerate() {
+        let open = !collapsed.contains(&(gi as u32));
+        let marker = if open { "▾" } else { "▸" };
+        push(
+            LaneKind::Group(gi as u32),
+            GROUP_H,
+            format!("{marker} {} ({})", grp.name, grp.goroutines.len()),
+        );
+        if open {
+            for &g in &grp.goroutines {
+                push(
+                    LaneKind::Goroutine(g),
+                    GOROUTINE_H,
+                    format!("G{}", m.tl.goroutines[g as usize].id),
+                );
+                for d in 0..m.region_rows[g as usize] {
+                    push(LaneKind::Regions(g, d), REGION_H, String::new());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Total height of the lanes.
+pub fn content_height(lanes: &[Lane]) -> f64 {
+    lanes.last().map_or(0.0, |l| l.y + l.h + LANE_GAP)
+}
+
+/// Indices of the lanes visible in the viewport (canvas height minus the axis).
+pub fn visible_lanes(lanes: &[Lane], view: &View) -> std::ops::Range<usize> {
+    let top = view.scroll_y;
+    let bottom = view.scroll_y + (view.height - AXIS_H);
+    let lo = lanes.partition_point(|l| l.y + l.h < top);
+    let hi = lanes.partition_point(|l| l.y < bottom);
+    lo..hi.max(lo)
+}
+/// Draws lane `lane` (the `index`th of the lane list) with its top at canvas y `y`.
+pub fn draw(
+    p: &mut Vec<Prim>,
+    m: &Model,
+    lane: &Lane,
+    (y, index): (f64, usize),
+    view: &View,
+    theme: &Theme,
+) -> Drawn {
+    let cx = Cx { m, view, theme };
+    let at = At { lane, y, index };
+    match lane.kind {
+        LaneKind::Section => header::draw_section(p, cx, at),
+        LaneKind::Group(_) => header::draw_group(p, cx, at),
+        LaneKind::Goroutine(g) => goroutine::draw(p, cx, at, g),
+        LaneKind::Regions(g, d) => regions::draw(p, cx, at, (g, d)),
+        LaneKind::Proc(i) => exec::draw(p, cx, at, Exec::Proc(i)),
+        LaneKind::Thread(i) => exec::draw(p, cx, at, Exec::Thread(i)),
+        LaneKind::Samples => samples::draw(p, cx, at),
+        LaneKind::Gc => gc::draw(p, cx, at),
+        LaneKind::Goroutines | LaneKind::Waiting | LaneKind::Heap | LaneKind::Threads => {
+            counter::draw(p, cx, at)
+        }
+    }
+}
+
+/// The lane at canvas y.
+pub fn lane_at<'a>(lanes: &'a [Lane], view: &View, y: f64) -> Option<&'a Lane> {
+    if y < AXIS_H {
+        return None;
+    }
+    let cy = y - AXIS_H + view.scroll_y;
+    let i = lanes.partition_point(|l| l.y + l.h < cy);
+    lanes.get(i).filter(|l| cy >= l.y && cy < l.y + l.h)
+}
+/// Hit test at canvas (x, y); spans narrower than a few pixels are found
+/// within `slop_px` of the pointer.
+pub fn hit(m: &Model, lanes: &[Lane], view: &View, x: f64, y: f64) -> Option<Hit> {
+    let lane = lane_at(lanes, view, y)?;
+    if let LaneKind::Group(g) = lane.kind {
+        return Some(Hit::Group(g));
+    }
+    if x < GUTTER {
+        return None;
+    }
+    let t = view.t_of(x);
+    let slop = 3.0 * view.ns_per_px();
+    match lane.kind {
+        LaneKind::Goroutine(g) => goroutine::hit(m, g, lane, view, y, t, slop),
+        LaneKind::Proc(p) => exec::hit(m, Exec::Proc(p), t, slop),
+        LaneKind::Thread(p) => exec::hit(m, Exec::Thread(p), t, slop),
+        LaneKind::Samples => samples::hit(m, t, slop),
+        LaneKind::Regions(g, d) => regions::hit(m, (g, d), t, slop),
+        LaneKind::Gc => gc::hit(m, t, slop),
+        k @ (LaneKind::Goroutines | LaneKind::Waiting | LaneKind::Heap | LaneKind::Threads) => {
+            Some(Hit::Counter(k, t))
+        }
+        LaneKind::Section | LaneKind::Group(_) => None,
+    }
+}
+
+/// A one-line-per-fact description of what is under the pointer (tooltip text).
+pub fn describe(m: &Model, hit: Hit) -> Vec<String> {
+    match hit {
+        Hit::Span(g, i) => goroutine::describe_span(m, g, i),
+        Hit::Log(i) => goroutine::describe_log(m, i),
+        Hit::ProcSpan(p, i) => exec::describe(m, Exec::Proc(p), i),
+        Hit::ThreadSpan(t, i) => exec::describe(m, Exec::Thread(t), i),
+        Hit::Sample(i) => samples::describe(m, i),
+        Hit::Region(i) => regions::describe(m, i),
+        Hit::Range(i) => gc::describe(m, i),
+        Hit::Group(gi) => header::describe_group(m, gi),
+        Hit::Counter(kind, t) => counter::describe(m, kind, t),
+    }
+}

@@ -1,0 +1,87 @@
+//! Drawing primitives: the display list every canvas of the viewer is
+//! described with (the timeline's [`crate::scene`], the analysis pages'
+//! plots), replayed by `web::painter`. A leaf: colours and geometry only.
+
+use crate::theme::Rgba;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// A rectangle: x, y, width, height.
+pub type XYWH = (f64, f64, f64, f64);
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Prim {
+    Rect {
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        color: Rgba,
+    },
+    StrokeRect {
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        color: Rgba,
+        width: f64,
+    },
+    Line {
+        x0: f64,
+        y0: f64,
+        x1: f64,
+        y1: f64,
+        color: Rgba,
+        width: f64,
+    },
+    /// Rectangles of one colour `(x, y, w, h)` that do not overlap each
+    /// other: a lane's runs, painted colour by colour.
+    Rects { color: Rgba, rects: Vec<XYWH> },
+    /// A closed polygon.
+    Poly {
+        points: Vec<(f64, f64)>,
+        color: Rgba,
+    },
+    /// An open polyline, dashed (`dash`: on and off lengths) or solid.
+    Path {
+        points: Vec<(f64, f64)>,
+        color: Rgba,
+        width: f64,
+        dash: Option<(f64, f64)>,
+    },
+    /// A filled circle.
+    Circle { x: f64, y: f64, r: f64, color: Rgba },
+    /// Text with its baseline at the middle (`y` is the vertical centre).
+    Text {
+        x: f64,
+        y: f64,
+        text: String,
+        color: Rgba,
+        align: Align,
+        bold: bool,
+        size: f64,
+    },
+    /// Clip subsequent primitives to a rectangle (`None` resets).
+    Clip(Option<(f64, f64, f64, f64)>),
+}
+
+/// Roughly truncates `s` to fit `max_w` px at `size` px font.
+pub fn fit_text(s: &str, max_w: f64, size: f64) -> Option<String> {
+    let per = size * 0.6;
+    let max_chars = (max_w / per).floor() as usize;
+    if max_chars < 2 {
+        return None;
+    }
+    let n = s.chars().count();
+    if n <= max_chars {
+        return Some(s.to_string());
+    }
+    let mut t: String = s.chars().take(max_chars - 1).collect();
+    t.push('…');
+    Some(t)
+}

@@ -1,0 +1,215 @@
+//! What changes the loaded trace and the selection: installing a model
+//! (or a preview of one), clearing it, selecting and revealing spans,
+//! folding groups. Each schedules a repaint.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use super::core::{ui, with, Core};
+use super::events::{emit, AppEvent};
+use super::render::request_redraw;
+use super::state::AppState;
+use super::url;
+use crate::details::span_details;
+use crate::format;
+use crate::lanes::{self, LaneKind};
+use crate::model::Model;
+use crate::view::{Selected, View, AXIS_H};
+
+thread_local! {
+    /// The range a preview was fitted to, while one is shown: the full model
+    /// keeps the user's view if they moved away from it.
+    static PREVIEW_FIT: std::cell::Cell<Option<(f64, f64)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Puts model `m` in the core with a fresh view of all of it.
+fn install(c: &mut Core, m: &Rc<Model>) {
+    let (w, h) = (c.view.width.max(400.0), c.view.height.max(300.0));
+    c.view = View::new(m.tl.duration, w, h);
+    c.view.collapsed = m.default_collapsed();
+    c.model = Some(m.clone());
+    c.lanes = lanes::lanes(m, &c.view.collapsed);
+}
+
+/// Shows a preview: the timeline of the first part of a trace still being
+/// read (the page stays in the loading state; the full model replaces it).
+pub fn set_preview(m: Model) {
+    let m = Rc::new(m);
+    let fit = with(|c| {
+        install(c, &m);
+        (c.view.t0, c.view.t1)
+    });
+    PREVIEW_FIT.with(|p| p.set(Some(fit)));
+    request_redraw();
+}
+
+/// Forgets any preview (a new load, an error).
+pub fn clear_preview() {
+    PREVIEW_FIT.with(|p| p.set(None));
+}
+
+/// Lets go of a preview's model before the full one is decoded (so the two
+/// never sit in memory together); the canvas keeps its pixels until then.
+pub fn release_preview_model() {
+    let had = PREVIEW_FIT.with(|p| p.get()).is_some();
+    if had {
+        with(|c| {
+            c.model = None;
+            c.lanes.clear();
+        });
+    }
+}
+
+/// Installs a freshly decoded model: a new view (honouring the URL hash).
+pub fn set_model(m: Model, title: String) {
+    // A preview the user zoomed or scrolled: keep where they are.
+    let kept = PREVIEW_FIT.with(|p| p.take()).and_then(|fit| {
+        with(|c| {
+            let moved = (c.view.t0, c.view.t1) != fit || c.view.scroll_y != 0.0;
+            moved.then_some((
+                c.view.t0,
+                c.view.t1,
+                c.view.scroll_y,
+                c.view.collapsed.clone(),
+            ))
+        })
+    });
+    let summary = format!(
+        "{} · {} goroutines · {} Ps · {} events",
+        format::duration(m.tl.duration as f64),
+        format::count(m.groups.iter().map(|g| g.goroutines.len() as u64).sum()),
+        m.tl.procs.len(),
+        format::count(m.tl.events),
+    );
+    let hs = url::read_hash();
+    let m = Rc::new(m);
+    let to_select = with(|c| {
+        install(c, &m);
+        c.last_hash.clear();
+        if let Some((a, b)) = hs.range {
+            c.view.t0 = a;
+            c.view.t1 = b;
+            c.view.clamp();
+        } else if let Some((a, b, scroll, collapsed)) = kept {
+            c.view.t0 = a;
+            c.view.t1 = b;
+            c.view.scroll_y = scroll;
+            c.view.collapsed = collapsed;
+            c.lanes = lanes::lanes(&m, &c.view.collapsed);
+            c.view.clamp();
+        }
+        hs.goroutine.and_then(|id| {
+            let g = m.tl.goroutine_index(id)?;
+            let mid = ((c.view.t0 + c.view.t1) / 2.0).max(0.0) as i64;
+            let span =
+                m.tl.span_at(g, mid)
+                    .or_else(|| (m.tl.span_count(g) > 0).then_some(0))?;
+            Some((g as u32, span as u32))
+        })
+    });
+    emit(AppEvent::ModelChanged);
+    let ui = ui();
+    ui.title.set(title);
+    ui.summary.set(summary);
+    ui.details.set(None);
+    super::core::set_state(AppState::Ready, None);
+    if let Some((g, span)) = to_select {
+        reveal(g, span, false);
+    }
+    request_redraw();
+}
+
+/// Clears the model (e.g. after an error).
+pub fn clear_model() {
+    clear_preview();
+    with(|c| {
+        c.model = None;
+        c.lanes.clear();
+        c.view.selected = None;
+        c.view.selection = None;
+    });
+    ui().details.set(None);
+    emit(AppEvent::ModelChanged);
+    request_redraw();
+}
+
+/// Selects a goroutine span and shows its details.
+pub fn select(g: u32, span: u32) {
+    let d = with(|c| {
+        let m = c.model.clone()?;
+        c.view.selected = Some(Selected { g, span });
+        span_details(&m, g, span)
+    });
+    ui().details.set(d);
+    request_redraw();
+}
+
+pub fn clear_selection() {
+    with(|c| {
+        c.view.selected = None;
+        c.view.selection = None;
+    });
+    ui().details.set(None);
+    request_redraw();
+}
+
+/// Selects a span and brings it into view: expands its group, scrolls to its
+/// lane, and pans (or, if `fit`, zooms) the time range to it.
+pub fn reveal(g: u32, span: u32, fit: bool) {
+    with(|c| {
+        let Some(m) = c.model.clone() else { return };
+        if let Some(grp) = m.group_of(g) {
+            if c.view.collapsed.remove(&grp) {
+                c.lanes = lanes::lanes(&m, &c.view.collapsed);
+            }
+        }
+        let Some(sp) = m.tl.span(g as usize, span as usize) else {
+            return;
+        };
+        let (a, b) = (sp.start as f64, sp.end as f64);
+        let len = c.view.t1 - c.view.t0;
+        if fit || b - a > len {
+            c.view.fit(a, b);
+        } else if a < c.view.t0 || b > c.view.t1 {
+            let mid = (a + b) / 2.0;
+            c.view.t0 = mid - len / 2.0;
+            c.view.t1 = mid + len / 2.0;
+            c.view.clamp();
+        }
+        if let Some(lane) = c.lanes.iter().find(|l| l.kind == LaneKind::Goroutine(g)) {
+            let visible_h = c.view.height - AXIS_H;
+            if lane.y < c.view.scroll_y || lane.y + lane.h > c.view.scroll_y + visible_h {
+                let content = lanes::content_height(&c.lanes);
+                c.view.scroll_y = 0.0;
+                c.view.scroll_by(lane.y - visible_h / 3.0, content);
+            }
+        }
+    });
+    select(g, span);
+}
+
+pub fn toggle_group(gi: u32) {
+    with(|c| {
+        let Some(m) = c.model.clone() else { return };
+        if !c.view.collapsed.remove(&gi) {
+            c.view.collapsed.insert(gi);
+        }
+        c.lanes = lanes::lanes(&m, &c.view.collapsed);
+    });
+    request_redraw();
+}
+
+/// Fits the range selection, else the selected span, else the whole trace.
+pub fn fit_selection(c: &mut Core) {
+    if let Some((a, b)) = c.view.selection {
+        c.view.fit(a, b);
+        c.view.selection = None;
+    } else if let (Some(sel), Some(m)) = (c.view.selected, c.model.clone()) {
+        if let Some(sp) = m.tl.span(sel.g as usize, sel.span as usize) {
+            c.view.fit(sp.start as f64, sp.end as f64);
+        }
+    } else {
+        c.view.fit_all();
+    }
+}

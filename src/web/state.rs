@@ -1,0 +1,68 @@
+//! The app's state as the UI sees it: [`AppState`] (the `data-state` of
+//! `#app`) and the reactive [`Ui`] signals. A leaf.
+
+use leptos::prelude::*;
+
+use crate::details::SpanDetails;
+
+/// What the page is doing (`data-state` of the app root).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppState {
+    Empty,
+    Loading,
+    Ready,
+    Error,
+}
+
+impl AppState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppState::Empty => "empty",
+            AppState::Loading => "loading",
+            AppState::Ready => "ready",
+            AppState::Error => "error",
+        }
+    }
+}
+
+/// The reactive bits of the UI (all `Copy` handles).
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub state: RwSignal<AppState>,
+    /// 0..1, or negative when unknown.
+    pub progress: RwSignal<f64>,
+    pub progress_text: RwSignal<String>,
+    pub error: RwSignal<Option<String>>,
+    /// Set when the trace is damaged but what came before the damage loaded.
+    pub warning: RwSignal<Option<String>>,
+    pub details: RwSignal<Option<SpanDetails>>,
+    pub help: RwSignal<bool>,
+    pub tooltip: RwSignal<Option<(f64, f64, Vec<String>)>>,
+    pub title: RwSignal<String>,
+    pub summary: RwSignal<String>,
+    pub dragging: RwSignal<bool>,
+}
+
+impl Ui {
+    pub fn new() -> Ui {
+        Ui {
+            state: RwSignal::new(AppState::Empty),
+            progress: RwSignal::new(0.0),
+            progress_text: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+            warning: RwSignal::new(None),
+            details: RwSignal::new(None),
+            help: RwSignal::new(false),
+            tooltip: RwSignal::new(None),
+            title: RwSignal::new(String::new()),
+            summary: RwSignal::new(String::new()),
+            dragging: RwSignal::new(false),
+        }
+    }
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Self::new()
+    }
+}
