@@ -363,6 +363,13 @@ impl Engine {
                 start,
                 end,
             } => self.critical_path(*goroutine, *start, *end),
+            Request::Cut { start, end } => match gotrace::cut::cut(&self.bytes, *start, *end) {
+                Ok(bytes) => Response::File { bytes },
+                Err(e) => Response::Error(e.to_string()),
+            },
+            Request::Whole => Response::File {
+                bytes: self.bytes.clone(),
+            },
         }
     }
 

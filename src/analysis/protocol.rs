@@ -82,6 +82,11 @@ pub enum Request {
         start: i64,
         end: i64,
     },
+    /// The generations that overlap `[start, end]` (ns since the trace's
+    /// start) as a trace file of their own ("Save view as trace").
+    Cut { start: i64, end: i64 },
+    /// The whole trace file ("Open in full viewer" hands it to a new tab).
+    Whole,
 }
 
 /// One goroutine group row.
@@ -346,6 +351,10 @@ pub enum Response {
     /// gzipped pprof (sent beside the JSON as an ArrayBuffer; empty here).
     Pprof {
         name: String,
+        bytes: Vec<u8>,
+    },
+    /// A trace file (sent beside the message as an ArrayBuffer; empty here).
+    File {
         bytes: Vec<u8>,
     },
     Tasks {

@@ -8,7 +8,7 @@
 //! - page → worker `ToWorker::Trace`, the bytes as `data[0]` (transferred);
 //! - page → worker `ToWorker::Request { id, request }`;
 //! - worker → page `FromWorker::Response { id, response }` (for `Pprof`,
-//!   the gzip bytes are `data[0]`, transferred, and the response carries none).
+//!   and `File`, the bytes are `data[0]`, transferred, and the response carries none).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -76,6 +76,10 @@ mod imp {
                     name,
                     bytes: Vec::new(),
                 },
+                Some(Array::of1(&wire::to_buffer(&bytes))),
+            ),
+            Response::File { bytes } => (
+                Response::File { bytes: Vec::new() },
                 Some(Array::of1(&wire::to_buffer(&bytes))),
             ),
             r => (r, None),

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use super::actions::{clear_selection, reveal};
 use super::core;
 use super::critical::{path_ui, shown as critical_shown, CriticalButton, CriticalPanel};
+use super::embed;
 use super::input;
 use super::js::prefers_dark;
 use super::loader;
@@ -54,8 +55,14 @@ pub fn App() -> impl IntoView {
         // Let the same file be chosen again.
         input.set_value("");
     };
+    // Embedded in a host page: the host hands over the trace; the page is no drop zone.
+    let embedded = embed::embedded();
+    let save_error = RwSignal::new(None::<String>);
     let on_drag_over = move |e: ev::DragEvent| {
         e.prevent_default();
+        if embedded {
+            return;
+        }
         if let Some(dt) = e.data_transfer() {
             dt.set_drop_effect("copy");
         }
@@ -70,6 +77,9 @@ pub fn App() -> impl IntoView {
     let on_drop = move |e: ev::DragEvent| {
         e.prevent_default();
         ui.dragging.set(false);
+        if embedded {
+            return;
+        }
         if let Some(f) = first_file(e.data_transfer().and_then(|d| d.files())) {
             loader::load_file(f);
         }
@@ -81,33 +91,54 @@ pub fn App() -> impl IntoView {
             id="app"
             data-state=move || state().as_str()
             class:dragging=move || ui.dragging.get()
+            class:embed=embedded
             on:dragover=on_drag_over
             on:dragenter=move |e: ev::DragEvent| e.prevent_default()
             on:dragleave=on_drag_leave
             on:drop=on_drop
         >
-            <header class="bar">
-                <h1 class="brand">"Go trace viewer"</h1>
-                <label class="button primary" for="file">"Open trace…"</label>
-                <input id="file" type="file" class="visually-hidden" on:change=on_file />
-                <button id="sample" class="button" on:click=move |_| loader::load_url(loader::SAMPLE_URL.to_string())>
-                    "Open sample trace"
-                </button>
-                <Menu />
-                <div class="title" title=move || ui.title.get()>
-                    <span class="name">{move || ui.title.get()}</span>
-                    <span class="summary">{move || ui.summary.get()}</span>
+            <Show when=move || embedded fallback=move || view! {
+                <header class="bar">
+                    <h1 class="brand">"Go trace viewer"</h1>
+                    <label class="button primary" for="file">"Open trace…"</label>
+                    <input id="file" type="file" class="visually-hidden" on:change=on_file />
+                    <button id="sample" class="button" on:click=move |_| loader::load_url(loader::SAMPLE_URL.to_string())>
+                        "Open sample trace"
+                    </button>
+                    <Menu />
+                    <button
+                        id="save-view"
+                        class="button"
+                        title="Download the generations that overlap the visible range as a trace file of their own (Go 1.22+ traces), to share the part that matters"
+                        disabled=move || ui.state.get() != AppState::Ready
+                        on:click=move |_| embed::save_view(move |e| save_error.set(Some(e)))
+                    >
+                        "Save view as trace"
+                    </button>
+                    <div class="title" title=move || ui.title.get()>
+                        <span class="name">{move || ui.title.get()}</span>
+                        <span class="summary">{move || ui.summary.get()}</span>
+                    </div>
+                    <button
+                        id="help-button"
+                        class="button icon"
+                        title="Keyboard and mouse help (?)"
+                        aria-label="Help"
+                        on:click=move |_| ui.help.update(|h| *h = !*h)
+                    >
+                        "?"
+                    </button>
+                </header>
+            }>
+                <EmbedBar ui=ui />
+            </Show>
+            <Show when=move || save_error.get().is_some()>
+                <div class="error warning" role="alert" id="save-error">
+                    <strong>"Could not save the view as a trace. "</strong>
+                    <span>{move || save_error.get().unwrap_or_default()}</span>
+                    <button class="close" on:click=move |_| save_error.set(None) aria-label="Dismiss">"×"</button>
                 </div>
-                <button
-                    id="help-button"
-                    class="button icon"
-                    title="Keyboard and mouse help (?)"
-                    aria-label="Help"
-                    on:click=move |_| ui.help.update(|h| *h = !*h)
-                >
-                    "?"
-                </button>
-            </header>
+            </Show>
             <Show when=move || state() == AppState::Loading>
                 <Progress ui=ui />
             </Show>
@@ -137,7 +168,7 @@ pub fn App() -> impl IntoView {
                         on:mouseleave=move |_| input::on_mouse_leave()
                         on:contextmenu=move |e: ev::MouseEvent| e.prevent_default()
                     ></canvas>
-                    <Show when=move || state() == AppState::Empty || state() == AppState::Error>
+                    <Show when=move || !embedded && (state() == AppState::Empty || state() == AppState::Error)>
                         <EmptyHint />
                     </Show>
                     <Tooltip ui=ui />
@@ -175,6 +206,46 @@ pub fn App() -> impl IntoView {
                 <Help ui=ui />
             </Show>
         </div>
+    }
+}
+
+/// The one-line toolbar of embedded mode: title, fit, help, open in full viewer.
+#[component]
+fn EmbedBar(ui: Ui) -> impl IntoView {
+    view! {
+        <header class="bar embed-bar" id="embed-bar">
+            <span class="name" title=move || ui.title.get()>{move || ui.title.get()}</span>
+            <button
+                id="embed-fit"
+                class="button"
+                title="Show the whole trace (0)"
+                disabled=move || ui.state.get() != AppState::Ready
+                on:click=move |_| {
+                    core::with(|c| c.view.fit_all());
+                    request_redraw();
+                }
+            >
+                "Fit"
+            </button>
+            <button
+                id="embed-help"
+                class="button icon"
+                title="Keyboard and mouse help (?)"
+                aria-label="Help"
+                on:click=move |_| ui.help.update(|h| *h = !*h)
+            >
+                "?"
+            </button>
+            <button
+                id="open-full"
+                class="button"
+                title="Open this trace, at this view, in the full viewer (a new tab)"
+                disabled=move || ui.state.get() != AppState::Ready
+                on:click=move |_| embed::open_full()
+            >
+                "Open in full viewer ↗"
+            </button>
+        </header>
     }
 }
 

@@ -15,6 +15,8 @@ pub enum AppEvent {
     Drawn,
     /// Another trace was installed, or the trace was cleared.
     ModelChanged,
+    /// Reading progress, in thousandths.
+    Progress(u16),
     /// Esc on the timeline (with no help shown): clear what is shown.
     Dismiss,
 }

@@ -11,6 +11,7 @@ use web_sys::{MessageEvent, Worker};
 
 use super::actions;
 use super::core;
+use super::events::{emit, AppEvent};
 use super::js::{get, js_text, wasm_memory_bytes};
 use super::pages::client;
 use super::state::AppState;
@@ -164,6 +165,9 @@ fn on_message(id: u32, data: JsValue) {
             events,
         } => {
             ui.progress.set(fraction.clamp(0.0, 1.0));
+            emit(AppEvent::Progress(
+                (fraction.clamp(0.0, 1.0) * 1000.0) as u16,
+            ));
             let text = match phase {
                 Phase::Reading => format!("Reading… {} events", crate::format::count(events)),
                 Phase::Finishing => "Building the timeline…".to_string(),
@@ -249,6 +253,12 @@ pub fn load_file(file: web_sys::File) {
             }
         }
     });
+}
+
+/// Loads trace bytes a host page handed over (`web::embed`), shown as `name`.
+pub fn load_buffer(buf: ArrayBuffer, name: String) {
+    let id = begin(&name, "Opening the trace…");
+    parse(id, buf);
 }
 
 /// Downloads a trace and loads it (`?trace=URL`, the sample button).

@@ -7,7 +7,8 @@
 //!   (model and selection changes), [`input`] (keyboard and mouse);
 //! - [`loader`] (bytes to the timeline worker and back), [`pages`] (the
 //!   analysis pages and their worker client), [`critical`] (the critical
-//!   path UI), [`hook`] (`window.__gotrace`), the last two notified through
+//!   path UI), [`hook`] (`window.__gotrace`), [`embed`] (the host page's
+//!   postMessage protocol, `?embed`), the last three notified through
 //!   [`events`];
 //! - [`app`] (the Leptos components).
 
@@ -15,6 +16,7 @@ pub mod actions;
 pub mod app;
 pub mod core;
 pub mod critical;
+pub mod embed;
 pub mod events;
 pub mod hook;
 pub mod input;
@@ -34,6 +36,9 @@ pub fn start() {
     // Those who follow the app, before anything happens.
     events::subscribe(hook::on_event);
     events::subscribe(critical::on_event);
+    events::subscribe(embed::on_event);
     leptos::mount::mount_to_body(app::App);
     app::after_mount();
+    // Last: answering PING means the viewer can take a trace.
+    embed::start();
 }

@@ -1,9 +1,7 @@
 //! Blocking profiles (network, sync, syscall, scheduler latency) and the
 //! CPU-samples flame graph, with a pprof download.
 
-use js_sys::{Array, ArrayBuffer, Uint8Array};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::client;
 use super::flame::FlameGraph;
@@ -24,25 +22,6 @@ fn wire(scope: &Scope) -> (proto::Scope, Option<(i64, i64)>) {
         Scope::Goroutine(id) => (proto::Scope::Ids(vec![*id]), None),
         Scope::Range(a, b) => (proto::Scope::All, Some((shared::abs(*a), shared::abs(*b)))),
     }
-}
-
-fn download(name: &str, buf: &ArrayBuffer) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = Array::of1(&Uint8Array::new(buf));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("application/octet-stream");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let a: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(10),
-    );
-    Ok(())
 }
 
 /// Buttons choosing what a profile covers.
@@ -126,7 +105,7 @@ pub fn ProfilesPage() -> impl IntoView {
             },
             move |r, buf| match (r, buf) {
                 (Response::Pprof { name, .. }, Some(buf)) => {
-                    if let Err(e) = download(&name, &buf) {
+                    if let Err(e) = super::super::js::download(&name, &buf) {
                         let _ = dl_error.try_set(Some(format!("Download failed: {e:?}")));
                     }
                 }
