@@ -10,11 +10,11 @@
 //! Old-format traces (Go 1.11–1.21) are converted at the edge by [`v1`].
 
 pub mod analysis;
-pub mod cli;
 pub mod dump;
 pub mod error;
 pub mod event;
 pub mod generation;
+pub mod godur;
 pub mod intmap;
 pub mod model;
 pub mod order;

@@ -32,6 +32,8 @@ use super::resolve::{at, GoSlots, GoTrans, Resolver, CHANGE, ENDS, SIMPLE};
 use crate::event::{
     Event, GoId, GoState, Payload, ProcId, ProcState, RangeName, Resource, Time, Transition,
 };
+/// Go duration formatting and parsing, at its old path.
+pub use crate::godur::{go_duration, parse_go_duration};
 use crate::intmap::{IdHasher, IntMap};
 use crate::tables::{StrId, Tables};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -169,52 +171,69 @@ impl GoroutineFilter {
 
 /// A group of goroutines with the same start function (a `/goroutines` row).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GoroutineGroup {
     pub name: String,
     pub count: usize,
     /// Summed execution time, ns.
+    #[cfg_attr(feature = "serde", serde(rename = "exec_time_ns"))]
     pub exec_time: i64,
 }
 
 /// One goroutine's row in a group's breakdown.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GroupRow {
     pub id: GoId,
+    #[cfg_attr(feature = "serde", serde(rename = "total_ns"))]
     pub total_time: i64,
     /// Values of [`GroupDetail::columns`], same order.
+    #[cfg_attr(feature = "serde", serde(rename = "values_ns"))]
     pub values: Vec<i64>,
     /// Values of [`GroupDetail::range_columns`], same order.
+    #[cfg_attr(feature = "serde", serde(rename = "ranges_ns"))]
     pub ranges: Vec<i64>,
     /// Whether any range time is non-zero (Go lists only these in "Special ranges").
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub has_range_time: bool,
 }
 
 /// Order statistics of one column over a group.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ColumnStats {
     pub column: String,
+    #[cfg_attr(feature = "serde", serde(rename = "p50_ns"))]
     pub p50: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "p90_ns"))]
     pub p90: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "p99_ns"))]
     pub p99: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "max_ns"))]
     pub max: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "sum_ns"))]
     pub sum: i64,
 }
 
 /// A group's page (`/goroutine?name=`): the breakdown table and more.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GroupDetail {
     pub name: String,
     pub count: usize,
+    #[cfg_attr(feature = "serde", serde(rename = "exec_time_ns"))]
     pub exec_time: i64,
     /// Share of all goroutines' execution time, in percent (None when that is 0).
     pub exec_time_percent: Option<f64>,
     /// Largest total time in the group.
+    #[cfg_attr(feature = "serde", serde(rename = "max_total_ns"))]
     pub max_total: i64,
     /// Non-overlapping columns, "Execution time" first then by name (as Go).
     pub columns: Vec<String>,
     /// Range columns, by name.
     pub range_columns: Vec<String>,
     /// Rows, by total time descending (ties by id).
+    #[cfg_attr(feature = "serde", serde(rename = "goroutines"))]
     pub rows: Vec<GroupRow>,
     /// "Total time", then every column, then every range column.
     pub percentiles: Vec<ColumnStats>,
@@ -1018,102 +1037,6 @@ pub fn analyze(
     Ok((a.finish(reader.tables()), error))
 }
 
-/// Formats ns as Go's `time.Duration.String` does ("1.5ms", "2m3.000000001s", "0s").
-pub fn go_duration(ns: i64) -> String {
-    let neg = ns < 0;
-    let u = ns.unsigned_abs();
-    let mut s = String::new();
-    if u < 1_000_000_000 {
-        let (unit, div) = match u {
-            0 => return "0s".to_string(),
-            1..=999 => ("ns", 1u64),
-            1_000..=999_999 => ("µs", 1_000),
-            _ => ("ms", 1_000_000),
-        };
-        s.push_str(&fixed(u, div));
-        s.push_str(unit);
-    } else {
-        let secs = u / 1_000_000_000;
-        let frac = u % 1_000_000_000;
-        let h = secs / 3600;
-        let m = (secs / 60) % 60;
-        let sec = secs % 60;
-        if h > 0 {
-            s.push_str(&format!("{h}h"));
-        }
-        if h > 0 || m > 0 {
-            s.push_str(&format!("{m}m"));
-        }
-        s.push_str(&fixed(sec * 1_000_000_000 + frac, 1_000_000_000));
-        s.push('s');
-    }
-    if neg {
-        s.insert(0, '-');
-    }
-    s
-}
-
-/// `v / div` with the fraction's trailing zeros removed.
-fn fixed(v: u64, div: u64) -> String {
-    let int = v / div;
-    let frac = v % div;
-    if frac == 0 || div == 1 {
-        return int.to_string();
-    }
-    let width = div.ilog10() as usize;
-    let f = format!("{frac:0width$}");
-    format!("{int}.{}", f.trim_end_matches('0'))
-}
-
-/// Parses a Go duration string ("1h2m3.5s", "12.5µs", "0s") into ns.
-pub fn parse_go_duration(s: &str) -> Option<i64> {
-    let (neg, mut rest) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    if rest == "0" {
-        return Some(0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total: i128 = 0;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (num, after) = rest.split_at(num_len);
-        if num.is_empty() {
-            return None;
-        }
-        let unit_len = after
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(after.len());
-        let (unit, next) = after.split_at(unit_len);
-        let mult: i128 = match unit {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => return None,
-        };
-        let (ip, fp) = num.split_once('.').unwrap_or((num, ""));
-        let ip: i128 = if ip.is_empty() { 0 } else { ip.parse().ok()? };
-        let mut v = ip.checked_mul(mult)?;
-        let mut scale = mult;
-        for c in fp.chars() {
-            scale /= 10;
-            v += i128::from(c.to_digit(10)?) * scale;
-        }
-        total = total.checked_add(v)?;
-        rest = next;
-    }
-    let total = if neg { -total } else { total };
-    i64::try_from(total).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1447,27 +1370,6 @@ mod tests {
         assert_eq!(r.goroutines.len(), 1);
         let _ = r.groups();
         let _ = r.group("");
-    }
-
-    #[test]
-    fn durations_like_go() {
-        for (ns, s) in [
-            (0, "0s"),
-            (1, "1ns"),
-            (1_500, "1.5µs"),
-            (1_000_000, "1ms"),
-            (1_234_567, "1.234567ms"),
-            (1_000_000_000, "1s"),
-            (61_000_000_001, "1m1.000000001s"),
-            (3_600_000_000_000, "1h0m0s"),
-            (-2_500, "-2.5µs"),
-        ] {
-            assert_eq!(go_duration(ns), s);
-            assert_eq!(parse_go_duration(s), Some(ns), "{s}");
-        }
-        assert_eq!(parse_go_duration("1.5us"), Some(1500));
-        assert_eq!(parse_go_duration("x"), None);
-        assert_eq!(go_duration(i64::MIN), "-2562047h47m16.854775808s");
     }
 
     #[test]

@@ -163,6 +163,7 @@ impl Region {
 
 /// A stack frame with its strings resolved.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FrameInfo {
     pub pc: u64,
     pub func: String,
@@ -172,11 +173,17 @@ pub struct FrameInfo {
 
 /// Duration statistics of a set of samples (ns; nearest-rank percentiles).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DurationStats {
+    #[cfg_attr(feature = "serde", serde(rename = "total_ns"))]
     pub total: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "p50_ns"))]
     pub p50: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "p90_ns"))]
     pub p90: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "p99_ns"))]
     pub p99: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "max_ns"))]
     pub max: i64,
 }
 

@@ -5,9 +5,12 @@
 //! `--log-search TEXT` lists the tasks whose type, regions or logs contain
 //! TEXT (case-insensitive) with their event logs; `--task ID` shows one task.
 
-use super::{read_input, usage, Status, BAD_TRACE, OK};
-use crate::analysis::tasks::{annotations_from_trace, Annotations, DurationStats, Histogram, Task};
-use std::fmt::Write as _;
+use crate::{one_file, parse_args, read_input, table, usage, write_json, Status, BAD_TRACE, OK};
+use gotrace::analysis::tasks::{
+    annotations_from_trace, Annotations, DurationStats, FrameInfo, Histogram, Task,
+};
+use gotrace::event::GoId;
+use serde::Serialize;
 use std::io::Write;
 
 struct Options {
@@ -18,46 +21,28 @@ struct Options {
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
-    let mut o = Options {
-        search: None,
-        task: None,
-        json: false,
-        file: String::new(),
-    };
-    let mut file = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let (name, inline) = match a.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (a.as_str(), None),
-        };
-        let mut value = |what: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("{what} needs a value"))
-        };
+    let (mut search, mut task, mut json) = (None, None, false);
+    let positional = parse_args(args, |name, p| {
         match name {
-            "--log-search" => o.search = Some(value("--log-search")?),
+            "--log-search" => search = Some(p.value(name)?),
             "--task" => {
-                let v = value("--task")?;
-                o.task = Some(
+                let v = p.value(name)?;
+                task = Some(
                     v.parse()
                         .map_err(|_| format!("--task: not a task id: {v:?}"))?,
                 );
             }
-            "--json" => o.json = true,
-            "-" => file = Some(a.clone()),
-            s if s.starts_with('-') => return Err(format!("unknown option {s}")),
-            _ => {
-                if file.replace(a.clone()).is_some() {
-                    return Err("expected exactly one FILE".into());
-                }
-            }
+            "--json" => json = true,
+            _ => return Ok(false),
         }
-    }
-    o.file = file.ok_or("expected a FILE (or - for stdin)")?;
-    Ok(o)
+        Ok(true)
+    })?;
+    Ok(Options {
+        search,
+        task,
+        json,
+        file: one_file(positional)?,
+    })
 }
 
 /// A duration for people: 3 significant decimals in a fitting unit.
@@ -88,35 +73,6 @@ fn stats_cells(d: &DurationStats, n: usize) -> [String; 5] {
         return std::array::from_fn(|_| "-".to_string());
     }
     [dur(d.total), dur(d.p50), dur(d.p90), dur(d.p99), dur(d.max)]
-}
-
-/// Left-aligned columns separated by two spaces.
-fn table(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::new();
-        for (c, cell) in r.iter().enumerate() {
-            if c + 1 == r.len() {
-                line.push_str(cell);
-            } else {
-                let pad = widths[c] - cell.chars().count();
-                let _ = write!(line, "{cell}{}  ", " ".repeat(pad));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 fn hist_text(h: &Histogram) -> String {
@@ -157,7 +113,7 @@ fn print_tables(a: &Annotations, out: &mut dyn Write) -> std::io::Result<()> {
         a.tasks.len(),
         a.task_types.len()
     )?;
-    write!(out, "{}", table(&rows))?;
+    write!(out, "{}", table(&rows, |_| false))?;
     let mut rows = vec![[
         "region type",
         "start function",
@@ -193,7 +149,7 @@ fn print_tables(a: &Annotations, out: &mut dyn Write) -> std::io::Result<()> {
         a.regions.len(),
         a.region_types.len()
     )?;
-    write!(out, "{}", table(&rows))
+    write!(out, "{}", table(&rows, |_| false))
 }
 
 fn print_task(a: &Annotations, t: &Task, out: &mut dyn Write) -> std::io::Result<()> {
@@ -224,119 +180,127 @@ fn print_task(a: &Annotations, t: &Task, out: &mut dyn Write) -> std::io::Result
     Ok(())
 }
 
-fn json_str(s: &str) -> String {
-    let mut o = String::with_capacity(s.len() + 2);
-    o.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            '\t' => o.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(o, "\\u{:04x}", c as u32);
-            }
-            c => o.push(c),
-        }
+#[derive(Serialize)]
+struct TaskTypeJson<'a> {
+    #[serde(rename = "type")]
+    ty: &'a str,
+    count: usize,
+    complete: usize,
+    durations: &'a DurationStats,
+    /// `[low, high, count]` rows.
+    histogram: Vec<(i64, i64, u64)>,
+    tasks: &'a [u64],
+}
+
+#[derive(Serialize)]
+struct RegionTypeJson<'a> {
+    #[serde(rename = "type")]
+    ty: &'a str,
+    frame: Option<&'a FrameInfo>,
+    count: usize,
+    complete: usize,
+    durations: &'a DurationStats,
+    /// `[low, high, count]` rows.
+    histogram: Vec<(i64, i64, u64)>,
+}
+
+/// `--json` without a selection: the type tables.
+#[derive(Serialize)]
+struct TablesJson<'a> {
+    trace_start: i64,
+    trace_end: i64,
+    task_types: Vec<TaskTypeJson<'a>>,
+    region_types: Vec<RegionTypeJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct EntryJson {
+    time: i64,
+    since_start_ns: i64,
+    goroutine: GoId,
+    what: String,
+}
+
+#[derive(Serialize)]
+struct TaskJson<'a> {
+    id: u64,
+    #[serde(rename = "type")]
+    ty: &'a str,
+    parent: Option<u64>,
+    children: &'a [u64],
+    begin: Option<i64>,
+    end: Option<i64>,
+    complete: bool,
+    start_ns: i64,
+    end_ns: i64,
+    duration_ns: i64,
+    goroutines: &'a [GoId],
+    events: Vec<EntryJson>,
+}
+
+/// `--json` with `--task` or `--log-search`: the selected tasks.
+#[derive(Serialize)]
+struct TasksJson<'a> {
+    trace_start: i64,
+    trace_end: i64,
+    tasks: Vec<TaskJson<'a>>,
+}
+
+fn json_task<'a>(a: &Annotations, t: &'a Task) -> TaskJson<'a> {
+    TaskJson {
+        id: t.id,
+        ty: &t.ty,
+        parent: t.parent,
+        children: &t.children,
+        begin: t.begin,
+        end: t.end,
+        complete: t.complete,
+        start_ns: t.start_ns,
+        end_ns: t.end_ns,
+        duration_ns: t.duration(),
+        goroutines: &t.goroutines,
+        events: t
+            .events
+            .iter()
+            .map(|e| EntryJson {
+                time: e.time,
+                since_start_ns: e.time - a.trace_start,
+                goroutine: e.goroutine,
+                what: e.describe(),
+            })
+            .collect(),
     }
-    o.push('"');
-    o
 }
 
-fn json_stats(d: &DurationStats) -> String {
-    format!(
-        "{{\"total_ns\":{},\"p50_ns\":{},\"p90_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
-        d.total, d.p50, d.p90, d.p99, d.max
-    )
-}
-
-fn json_hist(h: &Histogram) -> String {
-    let rows: Vec<String> = h
-        .rows()
-        .iter()
-        .map(|(lo, hi, n)| format!("[{lo},{hi},{n}]"))
-        .collect();
-    format!("[{}]", rows.join(","))
-}
-
-fn json_task(a: &Annotations, t: &Task) -> String {
-    let events: Vec<String> = t
-        .events
-        .iter()
-        .map(|e| {
-            format!(
-                "{{\"time\":{},\"since_start_ns\":{},\"goroutine\":{},\"what\":{}}}",
-                e.time,
-                e.time - a.trace_start,
-                e.goroutine,
-                json_str(&e.describe())
-            )
-        })
-        .collect();
-    format!(
-        "{{\"id\":{},\"type\":{},\"parent\":{},\"children\":{:?},\"begin\":{},\"end\":{},\"complete\":{},\"start_ns\":{},\"end_ns\":{},\"duration_ns\":{},\"goroutines\":{:?},\"events\":[{}]}}",
-        t.id,
-        json_str(&t.ty),
-        t.parent.map_or("null".into(), |p| p.to_string()),
-        t.children,
-        t.begin.map_or("null".into(), |v| v.to_string()),
-        t.end.map_or("null".into(), |v| v.to_string()),
-        t.complete,
-        t.start_ns,
-        t.end_ns,
-        t.duration(),
-        t.goroutines,
-        events.join(",")
-    )
-}
-
-fn json_tables(a: &Annotations) -> String {
-    let tt: Vec<String> = a
-        .task_types
-        .iter()
-        .map(|t| {
-            format!(
-                "{{\"type\":{},\"count\":{},\"complete\":{},\"durations\":{},\"histogram\":{},\"tasks\":{:?}}}",
-                json_str(&t.ty),
-                t.count,
-                t.complete,
-                json_stats(&t.durations),
-                json_hist(&t.histogram),
-                t.tasks
-            )
-        })
-        .collect();
-    let rt: Vec<String> = a
-        .region_types
-        .iter()
-        .map(|r| {
-            let frame = r.frame.as_ref().map_or("null".into(), |f| {
-                format!(
-                    "{{\"pc\":{},\"func\":{},\"file\":{},\"line\":{}}}",
-                    f.pc,
-                    json_str(&f.func),
-                    json_str(&f.file),
-                    f.line
-                )
-            });
-            format!(
-                "{{\"type\":{},\"frame\":{frame},\"count\":{},\"complete\":{},\"durations\":{},\"histogram\":{}}}",
-                json_str(&r.ty),
-                r.count,
-                r.complete,
-                json_stats(&r.durations),
-                json_hist(&r.histogram)
-            )
-        })
-        .collect();
-    format!(
-        "\"trace_start\":{},\"trace_end\":{},\"task_types\":[{}],\"region_types\":[{}]",
-        a.trace_start,
-        a.trace_end,
-        tt.join(","),
-        rt.join(",")
-    )
+fn json_tables(a: &Annotations) -> TablesJson<'_> {
+    TablesJson {
+        trace_start: a.trace_start,
+        trace_end: a.trace_end,
+        task_types: a
+            .task_types
+            .iter()
+            .map(|t| TaskTypeJson {
+                ty: &t.ty,
+                count: t.count,
+                complete: t.complete,
+                durations: &t.durations,
+                histogram: t.histogram.rows(),
+                tasks: &t.tasks,
+            })
+            .collect(),
+        region_types: a
+            .region_types
+            .iter()
+            .map(|r| RegionTypeJson {
+                ty: &r.ty,
+                frame: r.frame.as_ref(),
+                count: r.count,
+                complete: r.complete,
+                durations: &r.durations,
+                histogram: r.histogram.rows(),
+            })
+            .collect(),
+    }
 }
 
 fn emit(
@@ -366,17 +330,15 @@ fn emit(
     }
     if o.json {
         match &selected {
-            None => writeln!(out, "{{{}}}", json_tables(a))?,
-            Some(sel) => {
-                let tasks: Vec<String> = sel.iter().map(|t| json_task(a, t)).collect();
-                writeln!(
-                    out,
-                    "{{\"trace_start\":{},\"trace_end\":{},\"tasks\":[{}]}}",
-                    a.trace_start,
-                    a.trace_end,
-                    tasks.join(",")
-                )?
-            }
+            None => write_json(out, &json_tables(a))?,
+            Some(sel) => write_json(
+                out,
+                &TasksJson {
+                    trace_start: a.trace_start,
+                    trace_end: a.trace_end,
+                    tasks: sel.iter().map(|t| json_task(a, t)).collect(),
+                },
+            )?,
         }
         return Ok(OK);
     }
@@ -453,11 +415,7 @@ mod tests {
         assert!(parse(&a(&["a", "b"])).is_err());
         assert_eq!(dur(1_500), "1.500µs");
         assert_eq!(dur(12), "12ns");
-        assert_eq!(json_str("a\"\n\u{1}"), "\"a\\\"\\n\\u0001\"");
-        let t = table(&[
-            vec!["a".into(), "bb".into()],
-            vec!["ccc".into(), "d".into()],
-        ]);
-        assert_eq!(t, "a    bb\nccc  d\n");
+        assert!(parse(&a(&["-x", "f"])).is_err());
+        assert_eq!(parse(&a(&["-"])).unwrap().file, "-");
     }
 }

@@ -8,7 +8,9 @@
 //! map order. Needs the Go toolchain (GOTRACE_GO, default
 //! /root/.cache/gotrace/go/1.27.3/go/bin/go); fails without it.
 
+#[path = "../../gotrace/tests/common/mod.rs"]
 mod common;
+#[path = "../../gotrace/tests/common_analysis/mod.rs"]
 mod common_analysis;
 
 use common_analysis as ca;
@@ -24,7 +26,7 @@ fn cli(args: &[&str]) -> (u8, Vec<u8>, String) {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let st = gotrace::cli::run(&args, &mut out, &mut err);
+    let st = gotrace_cli::run(&args, &mut out, &mut err);
     (st, out, String::from_utf8_lossy(&err).into_owned())
 }
 

@@ -18,6 +18,7 @@
 //! under `target/go-reference/`. Every mismatching file is reported with the
 //! first differing line.
 
+#[path = "../../gotrace/tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};

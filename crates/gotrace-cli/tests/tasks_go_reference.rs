@@ -12,7 +12,7 @@
 //! without it. `GOTRACE_ONLY=substr` restricts the traces;
 //! `GOTRACE_SKIP_OLD=1` leaves out old-format (Go ≤ 1.21) traces.
 
-#[path = "common_mmu/mod.rs"]
+#[path = "../../gotrace/tests/common_mmu/mod.rs"]
 mod common_mmu;
 
 use common_mmu::{
@@ -314,7 +314,7 @@ fn check_cli(file: &Path, server: &GoTraceServer, failures: &mut Vec<String>) ->
         file.to_string_lossy().into_owned(),
     ];
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = gotrace::cli::run(&args, &mut out, &mut err);
+    let status = gotrace_cli::run(&args, &mut out, &mut err);
     let out = String::from_utf8_lossy(&out);
     let re = regex::Regex::new(r#"\{"type":"((?:[^"\\]|\\.)*)","count":(\d+)"#).expect("regex");
     let ours: Vec<(String, usize)> = re

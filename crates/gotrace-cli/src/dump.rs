@@ -1,14 +1,15 @@
 //! `gotrace dump FILE`: every event exactly as go1.27's `go tool trace -d=parsed`.
 
-use super::{read_input, usage, Status, BAD_TRACE, OK};
-use crate::{dump, Reader};
+use crate::{file_only, read_input, usage, Status, BAD_TRACE, OK};
+use gotrace::{dump, Reader};
 use std::io::Write;
 
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status {
-    let [file] = args else {
-        return usage("dump", "expected exactly one FILE (or - for stdin)", err);
+    let file = match file_only(args) {
+        Ok(f) => f,
+        Err(m) => return usage("dump", &m, err),
     };
-    let data = match read_input(file, err) {
+    let data = match read_input(&file, err) {
         Ok(d) => d,
         Err(s) => return s,
     };

@@ -1,16 +1,17 @@
 //! `gotrace stats FILE`: a human summary of a trace.
 
-use super::{read_input, usage, Status, BAD_TRACE, OK};
-use crate::analysis::stats::{human_bytes, human_duration, Stats};
-use crate::Reader;
+use crate::{file_only, read_input, usage, Status, BAD_TRACE, OK};
+use gotrace::analysis::stats::{human_bytes, human_duration, Stats};
+use gotrace::Reader;
 use std::io::Write;
 use std::time::Instant;
 
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status {
-    let [file] = args else {
-        return usage("stats", "expected exactly one FILE (or - for stdin)", err);
+    let file = match file_only(args) {
+        Ok(f) => f,
+        Err(m) => return usage("stats", &m, err),
     };
-    let data = match read_input(file, err) {
+    let data = match read_input(&file, err) {
         Ok(d) => d,
         Err(s) => return s,
     };

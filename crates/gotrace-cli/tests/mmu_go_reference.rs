@@ -8,7 +8,7 @@
 //! without it. `GOTRACE_ONLY=substr` restricts the traces;
 //! `GOTRACE_SKIP_OLD=1` leaves out old-format (Go ≤ 1.21) traces.
 
-#[path = "common_mmu/mod.rs"]
+#[path = "../../gotrace/tests/common_mmu/mod.rs"]
 mod common_mmu;
 
 use common_mmu::{
@@ -131,7 +131,7 @@ fn check_cli(server: &GoTraceServer, file: &Path, failures: &mut Vec<String>) ->
         .chain([file.to_string_lossy().into_owned()])
         .collect();
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = gotrace::cli::run(&args, &mut out, &mut err);
+    let status = gotrace_cli::run(&args, &mut out, &mut err);
     let out = String::from_utf8_lossy(&out);
     let go = parse_plot(&server.get_text("/mmu?mode=plot&flags=stw|background|assist"));
     let ours = parse_plot(&format!("{out},\"xMin\":0,\"xMax\":0"));
