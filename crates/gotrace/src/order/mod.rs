@@ -8,54 +8,21 @@
 //! trace is broken). Facts follow Go's `internal/trace` ordering rules.
 
 mod queue;
+mod raw;
 mod state;
 
 use queue::Queue;
 pub use queue::{Extra, Queued};
+pub use raw::{gstatus, name, pstatus, Ctx, RawEvent};
 pub use state::{go_state as go_state_of, proc_state as proc_state_of};
 use state::{GState, MState, MTable, PState, RangeType, Seq};
 
 use crate::error::Error;
 use crate::intmap::IntMap;
 use crate::tables::StrId;
-use crate::wire::spec::{self, ev};
-
-/// Wire goroutine statuses.
-pub mod gstatus {
-    pub const BAD: u64 = 0;
-    pub const RUNNABLE: u64 = 1;
-    pub const RUNNING: u64 = 2;
-    pub const SYSCALL: u64 = 3;
-    pub const WAITING: u64 = 4;
-}
-
-/// Wire P statuses.
-pub mod pstatus {
-    pub const BAD: u64 = 0;
-    pub const RUNNING: u64 = 1;
-    pub const IDLE: u64 = 2;
-    pub const SYSCALL: u64 = 3;
-    pub const SYSCALL_ABANDONED: u64 = 4;
-}
+use crate::wire::spec::ev;
 
 const NO: i64 = -1;
-
-/// The scheduling context of an event: which M, P and G.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ctx {
-    pub m: i64,
-    pub p: i64,
-    pub g: i64,
-}
-
-/// A decoded event before ordering: type, time (ns) and arguments without
-/// the time delta.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct RawEvent {
-    pub ty: u8,
-    pub time: i64,
-    pub args: [u64; 4],
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Need {
@@ -1004,11 +971,6 @@ impl Ordering {
             self.gc
         )
     }
-}
-
-/// The name of an event type, for messages.
-pub fn name(ty: u8) -> &'static str {
-    spec::spec(ty).map(|s| s.name).unwrap_or("Invalid")
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ use std::collections::HashMap;
 /// Hash maps keyed by small integers: SipHash showed up in profiles here.
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<crate::intmap::IdHasher>>;
 
-use super::*;
+use super::lod::{self, MaxLevels, SpanLevels};
+use super::model::*;
+use super::packed::{self, Packed, Rec};
 use crate::error::Error;
 use crate::event::{
     Event, GoState, Metric, Payload, ProcState, RangeName, Resource, StateTransition, Transition,

@@ -7,7 +7,9 @@
 //! against the remaining input and the cross-references the accessors rely on,
 //! and never panics.
 
-use super::*;
+use super::lod::{Levels, MaxLevels, SpanLevels};
+use super::model::*;
+use super::packed::Packed;
 use std::fmt;
 
 const MAGIC: &[u8; 4] = b"GTTL";

@@ -28,7 +28,7 @@
 //! executes; a worker's latest label decides whether it counts; sweeps are
 //! charged to the P they sweep for.
 
-use super::{Accounting, UtilFlags};
+use super::flags::{Accounting, UtilFlags};
 use crate::analysis::resolve::{at, GoSlots, GoTrans, Resolver};
 use crate::event::{Event, GoState, Metric, Payload, ProcId, RangeName, Resource, Transition};
 use crate::tables::Tables;
