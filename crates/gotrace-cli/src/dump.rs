@@ -1,7 +1,7 @@
 //! `gotrace dump FILE`: every event exactly as go1.27's `go tool trace -d=parsed`.
 
 use crate::{file_only, read_input, usage, Status, BAD_TRACE, OK};
-use gotrace::{dump, Reader};
+use gotrace::{dump, read_events};
 use std::io::Write;
 
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status {
@@ -13,34 +13,29 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         Ok(d) => d,
         Err(s) => return s,
     };
-    let mut reader = match Reader::new(&data) {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(err, "gotrace: {e}");
-            return BAD_TRACE;
-        }
-    };
     let mut buf = Vec::with_capacity(1 << 16);
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => {
-                dump::format_event(&mut buf, &ev, reader.tables());
-                if buf.len() >= 1 << 15 {
-                    if out.write_all(&buf).is_err() {
-                        return OK; // Broken pipe: the reader went away.
-                    }
-                    buf.clear();
-                }
-            }
-            Err(e) => {
-                let _ = out.write_all(&buf);
-                let _ = out.flush();
-                let _ = writeln!(err, "gotrace: {e}");
-                return BAD_TRACE;
-            }
+    let mut broken_pipe = false;
+    let read = read_events(&data, |ev, reader| {
+        if broken_pipe {
+            return;
         }
+        dump::format_event(&mut buf, ev, reader.tables());
+        if buf.len() >= 1 << 15 {
+            // A failed write is a broken pipe: the reader went away.
+            broken_pipe = out.write_all(&buf).is_err();
+            buf.clear();
+        }
+    });
+    if broken_pipe {
+        return OK;
     }
     let _ = out.write_all(&buf);
     let _ = out.flush();
-    OK
+    match read {
+        Ok((_, None)) => OK,
+        Ok((_, Some(e))) | Err(e) => {
+            let _ = writeln!(err, "gotrace: {e}");
+            BAD_TRACE
+        }
+    }
 }

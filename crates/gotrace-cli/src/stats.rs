@@ -2,7 +2,7 @@
 
 use crate::{file_only, read_input, usage, Status, BAD_TRACE, OK};
 use gotrace::analysis::stats::{human_bytes, human_duration, Stats};
-use gotrace::Reader;
+use gotrace::read_events;
 use std::io::Write;
 use std::time::Instant;
 
@@ -16,7 +16,8 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         Err(s) => return s,
     };
     let start = Instant::now();
-    let mut reader = match Reader::new(&data) {
+    let mut stats = Stats::new();
+    let (reader, error) = match read_events(&data, |ev, _| stats.add(ev)) {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(err, "gotrace: {e}");
@@ -24,17 +25,6 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         }
     };
     let version = reader.version();
-    let mut stats = Stats::new();
-    let mut error = None;
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => stats.add(&ev),
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        }
-    }
     stats.finish();
     let elapsed = start.elapsed();
     let _ = writeln!(out, "trace version:     go 1.{}", version.minor());

@@ -27,5 +27,5 @@ pub mod wire;
 
 pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
-pub use reader::Reader;
+pub use reader::{read_events, Reader};
 pub use tables::Tables;

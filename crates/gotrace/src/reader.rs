@@ -491,6 +491,27 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Reads a whole trace, giving every event in order to `each` with the
+/// reader (for its tables and position), up to the first read error.
+///
+/// This is how every analysis reads a trace from bytes: returns the reader
+/// (its tables cover every event read) and the read error if there was one,
+/// so that the caller can keep what it computed before the damage. Fails
+/// only when the header cannot be read.
+pub fn read_events<'a>(
+    data: &'a [u8],
+    mut each: impl FnMut(&Event, &Reader<'a>),
+) -> Result<(Reader<'a>, Option<Error>), Error> {
+    let mut reader = Reader::new(data)?;
+    while let Some(item) = reader.next_event() {
+        match item {
+            Ok(ev) => each(&ev, &reader),
+            Err(e) => return Ok((reader, Some(e))),
+        }
+    }
+    Ok((reader, None))
+}
+
 impl Iterator for Reader<'_> {
     type Item = Result<Event, Error>;
     fn next(&mut self) -> Option<Self::Item> {

@@ -704,18 +704,8 @@ impl CriticalPathAnalysis {
 pub fn from_trace(
     data: &[u8],
 ) -> Result<(CriticalPathAnalysis, Tables, Option<crate::Error>), crate::Error> {
-    let mut reader = crate::Reader::new(data)?;
     let mut a = CriticalPathAnalysis::new();
-    let mut error = None;
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => a.add(&ev, reader.tables()),
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        }
-    }
+    let (reader, error) = crate::read_events(data, |ev, r| a.add(ev, r.tables()))?;
     a.shrink_to_fit();
     Ok((a, reader.into_tables(), error))
 }

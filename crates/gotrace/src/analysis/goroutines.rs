@@ -1022,18 +1022,8 @@ pub fn analyze(
     data: &[u8],
     opts: AnalysisOptions,
 ) -> Result<(GoroutineReport, Option<crate::Error>), crate::Error> {
-    let mut reader = crate::Reader::new(data)?;
     let mut a = GoroutineAnalysis::with_options(opts);
-    let mut error = None;
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => a.add(&ev, reader.tables()),
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        }
-    }
+    let (reader, error) = crate::read_events(data, |ev, r| a.add(ev, r.tables()))?;
     Ok((a.finish(reader.tables()), error))
 }
 

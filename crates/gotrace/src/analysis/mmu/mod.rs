@@ -38,7 +38,7 @@ pub use flags::{Accounting, UtilFlags};
 pub(crate) use util::UtilCore;
 pub use util::{UtilBuilder, UtilPoint};
 
-use crate::{Error, Reader};
+use crate::Error;
 
 /// Reads a whole trace and builds its MMU curve for `flags`.
 ///
@@ -67,25 +67,15 @@ pub fn curves_from_trace_with(
     flags: &[UtilFlags],
     accounting: Accounting,
 ) -> Result<(Vec<MmuCurve>, Option<Error>), Error> {
-    let mut reader = Reader::new(data)?;
     let mut builders: Vec<UtilBuilder> = flags
         .iter()
         .map(|&f| UtilBuilder::with_accounting(f, accounting))
         .collect();
-    let mut damage = None;
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => {
-                for b in &mut builders {
-                    b.add(&ev, reader.tables());
-                }
-            }
-            Err(e) => {
-                damage = Some(e);
-                break;
-            }
+    let (_, damage) = crate::read_events(data, |ev, r| {
+        for b in &mut builders {
+            b.add(ev, r.tables());
         }
-    }
+    })?;
     let curves = builders
         .into_iter()
         .map(|b| {

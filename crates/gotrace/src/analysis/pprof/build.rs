@@ -482,26 +482,16 @@ pub fn build_from_trace(
     window: Option<(Time, Time)>,
 ) -> Result<(ProfileSet, Tables, Option<crate::Error>), crate::Error> {
     // First pass: all events, noting where the last Sync was.
-    let mut reader = crate::Reader::new(data)?;
     let mut b = ProfileBuilder::with_window(window);
     let mut n = 0usize;
     let mut valid = 0usize;
-    let mut error = None;
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => {
-                n += 1;
-                if matches!(ev.payload, Payload::Sync { .. }) {
-                    valid = n;
-                }
-                b.add(&ev, reader.tables());
-            }
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
+    let (reader, error) = crate::read_events(data, |ev, r| {
+        n += 1;
+        if matches!(ev.payload, Payload::Sync { .. }) {
+            valid = n;
         }
-    }
+        b.add(ev, r.tables());
+    })?;
     let Some(e) = error else {
         return Ok((b.finish(), reader.into_tables(), None));
     };
@@ -510,20 +500,17 @@ pub fn build_from_trace(
     }
     if valid < n {
         // Second pass: stop profiling at the last Sync.
-        let mut reader = crate::Reader::new(data)?;
+        // (The read stops at the same error, after the same `n` events.)
         let mut b = ProfileBuilder::with_window(window);
         let mut i = 0usize;
-        while let Some(Ok(ev)) = reader.next_event() {
+        let (reader, _) = crate::read_events(data, |ev, r| {
             i += 1;
             if i <= valid {
-                b.add(&ev, reader.tables());
+                b.add(ev, r.tables());
             } else {
-                b.add_summary_only(&ev, reader.tables());
+                b.add_summary_only(ev, r.tables());
             }
-            if i == n {
-                break;
-            }
-        }
+        })?;
         return Ok((b.finish(), reader.into_tables(), Some(e)));
     }
     Ok((b.finish(), reader.into_tables(), Some(e)))

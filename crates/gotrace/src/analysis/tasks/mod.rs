@@ -37,7 +37,7 @@ use crate::analysis::resolve::{at, GoSlots, GoTrans, Resolver, CHANGE, CREATES, 
 use crate::event::{Event, GoId, GoState, Payload, Time, NO_GOROUTINE, NO_TASK};
 use crate::intmap::IntMap;
 use crate::tables::{Frame, StackId, StrId, Tables};
-use crate::{Error, Reader};
+use crate::Error;
 use std::collections::BTreeMap;
 
 /// What a task log entry is.
@@ -891,18 +891,8 @@ pub fn go_quote(s: &str) -> String {
 /// Reads a whole trace and summarizes its tasks and regions. A damaged
 /// trace gives what was read before the damage, with the error beside it.
 pub fn annotations_from_trace(data: &[u8]) -> Result<(Annotations, Option<Error>), Error> {
-    let mut reader = Reader::new(data)?;
     let mut a = TaskAnalysis::new();
-    let mut damage = None;
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => a.add(&ev, reader.tables()),
-            Err(e) => {
-                damage = Some(e);
-                break;
-            }
-        }
-    }
+    let (reader, damage) = crate::read_events(data, |ev, r| a.add(ev, r.tables()))?;
     let out = if damage.is_some() {
         a.finish_damaged(reader.tables())
     } else {
