@@ -713,49 +713,40 @@ pub fn from_trace(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{StateTransition, NO_PROC, NO_THREAD};
-    use crate::tables::Frame;
+    use crate::event::NO_PROC;
+
     use GoState::*;
 
-    struct B {
-        t: Tables,
-        evs: Vec<Event>,
+    use crate::analysis::testkit::Events as B;
+
+    /// Events that start with a generation boundary at 100.
+    fn started() -> B {
+        let mut b = B::new();
+        b.sync(100);
+        b
     }
 
-    impl B {
-        fn new() -> Self {
-            let mut b = B {
-                t: Tables::new(),
-                evs: Vec::new(),
-            };
-            b.ev(100, NO_GOROUTINE, Payload::Sync { n: 1, clock: None });
-            b
-        }
-        fn stack(&mut self, funcs: &[&str]) -> StackId {
-            let mut ids = Vec::new();
-            for (i, f) in funcs.iter().enumerate() {
-                let func = self.t.intern_str(f);
-                let file = self.t.intern_str("x.go");
-                ids.push(self.t.intern_frame(Frame {
-                    pc: 0x1000 + i as u64 * 16 + u64::from(func.0) * 256,
-                    func,
-                    file,
-                    line: 1 + i as u64,
-                }));
-            }
-            self.t.intern_stack(&ids)
-        }
-        fn ev(&mut self, time: Time, g: GoId, payload: Payload) {
-            self.evs.push(Event {
-                time,
-                m: NO_THREAD,
-                p: NO_PROC,
-                g,
-                stack: StackId::NONE,
-                wire_type: 0,
-                payload,
-            });
-        }
+    trait PathEvents {
+        fn go(&mut self, time: Time, cur: GoId, id: GoId, old: GoState, new: GoState);
+        fn block(&mut self, time: Time, id: GoId, reason: &str);
+        #[allow(clippy::too_many_arguments)]
+        fn go_full(
+            &mut self,
+            time: Time,
+            cur: GoId,
+            id: GoId,
+            old: GoState,
+            new: GoState,
+            reason: &str,
+            ev_stack: StackId,
+            st_stack: StackId,
+        );
+        fn end(&mut self, time: Time);
+        fn analysis(&self) -> CriticalPathAnalysis;
+        fn path(&self, g: GoId, start: Time, end: Time) -> CriticalPath;
+    }
+
+    impl PathEvents for B {
         /// Goroutine `id` goes `old → new` at `time`, the event made by `cur`.
         fn go(&mut self, time: Time, cur: GoId, id: GoId, old: GoState, new: GoState) {
             self.go_full(time, cur, id, old, new, "", StackId::NONE, StackId::NONE);
@@ -784,23 +775,15 @@ mod tests {
             ev_stack: StackId,
             st_stack: StackId,
         ) {
-            let reason = self.t.intern_str(reason);
-            self.evs.push(Event {
-                time,
-                m: NO_THREAD,
-                p: 0,
-                g: cur,
-                stack: ev_stack,
-                wire_type: 0,
-                payload: Payload::StateTransition(StateTransition {
-                    transition: Transition::Goroutine { id, old, new },
-                    reason,
-                    stack: st_stack,
-                }),
-            });
+            self.transition(time, 0, cur, id, old, new, reason, ev_stack, st_stack);
         }
         fn end(&mut self, time: Time) {
-            self.ev(time, NO_GOROUTINE, Payload::Sync { n: 2, clock: None });
+            self.ev(
+                time,
+                NO_PROC,
+                NO_GOROUTINE,
+                Payload::Sync { n: 2, clock: None },
+            );
         }
         fn analysis(&self) -> CriticalPathAnalysis {
             let mut a = CriticalPathAnalysis::new();
@@ -907,7 +890,7 @@ mod tests {
 
     #[test]
     fn running_runnable_and_syscall_stay_on_the_goroutine() {
-        let mut b = B::new();
+        let mut b = started();
         b.go(110, -1, 1, Undetermined, Running);
         b.go(120, 1, 1, Running, Syscall);
         b.go(130, 1, 1, Syscall, Runnable);
@@ -942,7 +925,7 @@ mod tests {
 
     #[test]
     fn a_wait_ended_by_a_goroutine_jumps_to_it() {
-        let mut b = B::new();
+        let mut b = started();
         let send = b.stack(&["runtime.chansend1", "main.producer"]);
         b.go(105, -1, 1, Undetermined, Running);
         b.go(106, -1, 2, Undetermined, Runnable);
@@ -995,7 +978,7 @@ mod tests {
 
     #[test]
     fn a_wait_ended_by_no_goroutine_stays() {
-        let mut b = B::new();
+        let mut b = started();
         b.go(110, -1, 1, Undetermined, Running);
         b.block(130, 1, "sleep");
         // A timer (no goroutine in the context) wakes it.
@@ -1026,7 +1009,7 @@ mod tests {
     /// A waits on a channel B sends on; B waited on a mutex C held.
     #[test]
     fn chain_of_three() {
-        let mut b = B::new();
+        let mut b = started();
         let (a, bg, c) = (10, 20, 30);
         b.go(101, -1, a, Undetermined, Running);
         b.go(102, -1, bg, Undetermined, Running);
@@ -1068,7 +1051,7 @@ mod tests {
 
     #[test]
     fn creation_is_an_edge_and_c_threads_are_an_origin() {
-        let mut b = B::new();
+        let mut b = started();
         let start = b.stack(&["main.worker"]);
         let site = b.stack(&["main.main"]);
         b.go(101, -1, 1, Undetermined, Running);
@@ -1112,7 +1095,7 @@ mod tests {
 
     #[test]
     fn window_clipping() {
-        let mut b = B::new();
+        let mut b = started();
         b.go(101, -1, 1, Undetermined, Running);
         b.go(102, -1, 2, Undetermined, Running);
         b.block(110, 1, "chan receive");
@@ -1157,7 +1140,7 @@ mod tests {
             assert_eq!(p.stop, Stop::ReachedStart);
         }
         // Before the goroutine existed in the trace.
-        let mut b = B::new();
+        let mut b = started();
         b.go(150, -1, 3, NotExist, Runnable);
         b.end(200);
         let p = b.path(3, 0, 120);
@@ -1174,7 +1157,7 @@ mod tests {
     #[test]
     fn cycles_and_limits_end_the_walk() {
         // A malformed trace: at the same instant each unblocks the other.
-        let mut b = B::new();
+        let mut b = started();
         b.go(101, -1, 1, Undetermined, Waiting);
         b.go(102, -1, 2, Undetermined, Waiting);
         b.go(150, 2, 1, Waiting, Runnable);
@@ -1186,7 +1169,7 @@ mod tests {
         assert_eq!(p.stop, Stop::Cycle { time: 150 });
         assert_eq!(p.start, 150);
         // Ping-pong: many hops, bounded by the limit.
-        let mut b = B::new();
+        let mut b = started();
         b.go(101, -1, 1, Undetermined, Running);
         b.go(102, -1, 2, Undetermined, Waiting);
         let mut t = 110;
@@ -1214,7 +1197,7 @@ mod tests {
 
     #[test]
     fn hostile_sequences_do_not_panic() {
-        let mut b = B::new();
+        let mut b = started();
         b.go(90, 5, 1, Running, Waiting); // first seen leaving Running, before the Sync
         b.go(95, 1, 1, Waiting, Runnable);
         b.go(80, 3, 2, Waiting, Running); // time going backwards

@@ -1030,54 +1030,12 @@ pub fn analyze(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{StateTransition, NO_GOROUTINE, NO_PROC, NO_THREAD};
-    use crate::tables::{Frame, StackId};
 
-    struct B {
-        t: Tables,
-        evs: Vec<Event>,
-    }
+    use crate::tables::StackId;
 
-    impl B {
-        fn new() -> Self {
-            B {
-                t: Tables::new(),
-                evs: Vec::new(),
-            }
-        }
-        fn stack(&mut self, funcs: &[&str]) -> StackId {
-            let mut ids = Vec::new();
-            for (i, f) in funcs.iter().enumerate() {
-                let func = self.t.intern_str(f);
-                let file = self.t.intern_str("x.go");
-                ids.push(self.t.intern_frame(Frame {
-                    pc: 0x1000 + i as u64 * 16 + func.0 as u64 * 256,
-                    func,
-                    file,
-                    line: 1 + i as u64,
-                }));
-            }
-            self.t.intern_stack(&ids)
-        }
-        fn ev(&mut self, time: Time, p: ProcId, g: GoId, payload: Payload) {
-            self.evs.push(Event {
-                time,
-                m: NO_THREAD,
-                p,
-                g,
-                stack: StackId::NONE,
-                wire_type: 0,
-                payload,
-            });
-        }
-        fn sync(&mut self, time: Time) {
-            self.ev(
-                time,
-                NO_PROC,
-                NO_GOROUTINE,
-                Payload::Sync { n: 1, clock: None },
-            );
-        }
+    use crate::analysis::testkit::Events as B;
+
+    trait GoroutineEvents {
         #[allow(clippy::too_many_arguments)]
         fn go(
             &mut self,
@@ -1089,30 +1047,23 @@ mod tests {
             new: GoState,
             reason: &str,
             stack: StackId,
+        );
+        fn run(&self, opts: AnalysisOptions) -> GoroutineReport;
+    }
+
+    impl GoroutineEvents for B {
+        fn go(
+            &mut self,
+            time: Time,
+            p: ProcId,
+            cur: GoId,
+            id: GoId,
+            old: GoState,
+            new: GoState,
+            reason: &str,
+            stack: StackId,
         ) {
-            let reason = self.t.intern_str(reason);
-            self.ev(
-                time,
-                p,
-                cur,
-                Payload::StateTransition(StateTransition {
-                    transition: Transition::Goroutine { id, old, new },
-                    reason,
-                    stack,
-                }),
-            );
-        }
-        fn proc(&mut self, time: Time, id: ProcId, old: ProcState, new: ProcState) {
-            self.ev(
-                time,
-                id,
-                NO_GOROUTINE,
-                Payload::StateTransition(StateTransition {
-                    transition: Transition::Proc { id, old, new },
-                    reason: StrId::EMPTY,
-                    stack: StackId::NONE,
-                }),
-            );
+            self.transition(time, p, cur, id, old, new, reason, StackId::NONE, stack);
         }
         fn run(&self, opts: AnalysisOptions) -> GoroutineReport {
             let mut a = GoroutineAnalysis::with_options(opts);

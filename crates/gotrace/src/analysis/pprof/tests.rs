@@ -1,37 +1,13 @@
 use super::build::*;
 use super::*;
 use crate::event::GoState::{self, *};
-use crate::event::{Event, GoId, Payload, Time};
-use crate::event::{StateTransition, Transition, NO_GOROUTINE, NO_THREAD};
-use crate::tables::Frame;
-use crate::tables::{StackId, Tables};
+use crate::event::NO_GOROUTINE;
+use crate::event::{GoId, Time};
+use crate::tables::StackId;
 
-struct B {
-    t: Tables,
-    evs: Vec<Event>,
-}
+use crate::analysis::testkit::Events as B;
 
-impl B {
-    fn new() -> Self {
-        B {
-            t: Tables::new(),
-            evs: Vec::new(),
-        }
-    }
-    fn stack(&mut self, frames: &[(&str, u64)]) -> StackId {
-        let mut ids = Vec::new();
-        for (f, pc) in frames {
-            let func = self.t.intern_str(f);
-            let file = self.t.intern_str("a.go");
-            ids.push(self.t.intern_frame(Frame {
-                pc: *pc,
-                func,
-                file,
-                line: *pc % 100,
-            }));
-        }
-        self.t.intern_stack(&ids)
-    }
+trait ProfileEvents {
     #[allow(clippy::too_many_arguments)]
     fn go(
         &mut self,
@@ -42,21 +18,32 @@ impl B {
         reason: &str,
         ev_stack: StackId,
         st_stack: StackId,
+    );
+    fn set(&self, window: Option<(Time, Time)>) -> ProfileSet;
+}
+
+impl ProfileEvents for B {
+    fn go(
+        &mut self,
+        time: Time,
+        id: GoId,
+        old: GoState,
+        new: GoState,
+        reason: &str,
+        ev_stack: StackId,
+        st_stack: StackId,
     ) {
-        let reason = self.t.intern_str(reason);
-        self.evs.push(Event {
+        self.transition(
             time,
-            m: NO_THREAD,
-            p: 0,
-            g: NO_GOROUTINE,
-            stack: ev_stack,
-            wire_type: 0,
-            payload: Payload::StateTransition(StateTransition {
-                transition: Transition::Goroutine { id, old, new },
-                reason,
-                stack: st_stack,
-            }),
-        });
+            0,
+            NO_GOROUTINE,
+            id,
+            old,
+            new,
+            reason,
+            ev_stack,
+            st_stack,
+        );
     }
     fn set(&self, window: Option<(Time, Time)>) -> ProfileSet {
         let mut b = ProfileBuilder::with_window(window);
@@ -69,14 +56,14 @@ impl B {
 
 fn sample() -> (B, StackId, StackId) {
     let mut b = B::new();
-    let start = b.stack(&[("main.w", 0x10), ("runtime.goexit", 0x20)]);
-    let recv = b.stack(&[
+    let start = b.stack_at(&[("main.w", 0x10), ("runtime.goexit", 0x20)]);
+    let recv = b.stack_at(&[
         ("main.recv", 0x30),
         ("main.w", 0x11),
         ("runtime.goexit", 0x20),
     ]);
-    let unblock = b.stack(&[("main.send", 0x40), ("main.main", 0x50)]);
-    let main = b.stack(&[("main.main", 0x51)]);
+    let unblock = b.stack_at(&[("main.send", 0x40), ("main.main", 0x50)]);
+    let main = b.stack_at(&[("main.main", 0x51)]);
     b.go(100, 2, Undetermined, Running, "", StackId::NONE, main);
     // g5 created at 110 (runnable), first runs at 150: not counted.
     b.go(110, 5, NotExist, Runnable, "", main, start);
@@ -138,7 +125,7 @@ fn profiles_follow_go_rules() {
 #[test]
 fn never_running_goroutine_counts_from_zero() {
     let mut b = B::new();
-    let s = b.stack(&[("main.x", 0x10)]);
+    let s = b.stack_at(&[("main.x", 0x10)]);
     b.go(10, 4, NotExist, Runnable, "", s, s);
     b.go(20, 4, Runnable, Waiting, "select", s, s);
     b.go(50, 4, Waiting, NotExist, "", s, s);
@@ -161,7 +148,7 @@ fn never_running_goroutine_counts_from_zero() {
 fn reused_goroutine_ids() {
     let build = |last_runs: bool| {
         let mut b = B::new();
-        let s = b.stack(&[("main.cb", 0x10)]);
+        let s = b.stack_at(&[("main.cb", 0x10)]);
         b.go(10, 8, NotExist, Syscall, "", s, s);
         b.go(20, 8, Syscall, Running, "", s, s);
         b.go(30, 8, Running, Syscall, "", s, s);
