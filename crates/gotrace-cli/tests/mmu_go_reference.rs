@@ -8,14 +8,13 @@
 //! without it. `GOTRACE_ONLY=substr` restricts the traces;
 //! `GOTRACE_SKIP_OLD=1` leaves out old-format (Go ≤ 1.21) traces.
 
-#[path = "../../gotrace/tests/common_mmu/mod.rs"]
-mod common_mmu;
+#[path = "../../gotrace/tests/support/mod.rs"]
+mod support;
 
-use common_mmu::{
-    corpus, go_binary, is_old_format, selected_traces, trace_tool, truncated_copies, GoTraceServer,
-};
 use gotrace::analysis::mmu::{curves_from_trace, MmuCurve, UtilFlags};
 use std::path::Path;
+use support::server::GoServer;
+use support::{corpus, is_old_format, selected_traces, truncated_copies};
 
 /// The flag sets compared (Go's `flags=` syntax).
 const FLAG_SETS: &[&str] = &[
@@ -82,14 +81,14 @@ fn parse_details(json: &str) -> Vec<(i64, f64)> {
         .collect()
 }
 
-fn check_trace(tool: &Path, file: &Path, failures: &mut Vec<String>) -> usize {
+fn check_trace(file: &Path, failures: &mut Vec<String>) -> usize {
     let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let flags: Vec<UtilFlags> = FLAG_SETS
         .iter()
         .map(|f| UtilFlags::parse(f).unwrap_or_else(|e| panic!("{e}")))
         .collect();
     let ours = curves_from_trace(&data, &flags);
-    let server = GoTraceServer::start(tool, file);
+    let server = GoServer::start(file);
     let (curves, server) = match (ours, server) {
         (Ok((c, _)), Ok(s)) => (c, s),
         (Err(_), Err(_)) => return 0, // Both refuse it.
@@ -124,7 +123,7 @@ fn check_trace(tool: &Path, file: &Path, failures: &mut Vec<String>) -> usize {
 }
 
 /// `gotrace mmu --go-windows --json FILE` prints Go's default plot.
-fn check_cli(server: &GoTraceServer, file: &Path, failures: &mut Vec<String>) -> usize {
+fn check_cli(server: &GoServer, file: &Path, failures: &mut Vec<String>) -> usize {
     let args: Vec<String> = ["mmu", "--go-windows", "--json"]
         .iter()
         .map(|s| s.to_string())
@@ -159,7 +158,7 @@ fn check_cli(server: &GoTraceServer, file: &Path, failures: &mut Vec<String>) ->
 }
 
 fn compare_set(
-    server: &GoTraceServer,
+    server: &GoServer,
     name: &str,
     set: &str,
     curve: &MmuCurve,
@@ -261,8 +260,8 @@ fn compare_set(
 
 #[test]
 fn mmu_matches_go_tool_trace() {
-    let go = go_binary();
-    let tool = trace_tool(&go);
+    // Fails loudly without go1.27.3.
+    support::server::trace_tool();
     let traces = selected_traces();
     assert!(!corpus().is_empty());
     let mut failures = Vec::new();
@@ -276,14 +275,14 @@ fn mmu_matches_go_tool_trace() {
             // switch should one ever flake.
             continue;
         }
-        let n = check_trace(&tool, file, &mut failures);
+        let n = check_trace(file, &mut failures);
         eprintln!("{}: {n} comparisons", file.display());
         compared += n;
         files += usize::from(n > 0);
     }
     // Damaged traces: both keep the generations before the damage.
     for file in truncated_copies("mmu") {
-        let n = check_trace(&tool, &file, &mut failures);
+        let n = check_trace(&file, &mut failures);
         eprintln!("{}: {n} comparisons", file.display());
         compared += n;
         files += usize::from(n > 0);
