@@ -686,14 +686,29 @@ pub(crate) mod tests {
 
     #[test]
     fn truncation_is_an_error_not_a_panic() {
-        let full = Builder::new(21)
-            .batch(0, 0)
-            .string(1, "abc")
-            .block(ty::STACK, &[9, 1, 0x10, 1, 1, 3])
-            .user_log(&[1, 0, 1, 0], "hello")
-            .buf;
+        // The byte offsets where events end: cutting there leaves a shorter
+        // valid trace; cutting anywhere else is inside an event.
+        let b = Builder::new(21);
+        let mut ends = vec![b.buf.len()];
+        let b = b.batch(0, 0);
+        ends.push(b.buf.len());
+        let b = b.string(1, "abc");
+        ends.push(b.buf.len());
+        let b = b.block(ty::STACK, &[9, 1, 0x10, 1, 1, 3]);
+        ends.push(b.buf.len());
+        let full = b.user_log(&[1, 0, 1, 0], "hello").buf;
+        assert!(parse(&full, 21).is_ok());
         for cut in 16..full.len() {
-            let _ = parse(&full[..cut], 21);
+            let r = parse(&full[..cut], 21);
+            if ends.contains(&cut) {
+                assert!(r.is_ok(), "cut at an event's end ({cut}): {:?}", r.err());
+            } else {
+                assert!(
+                    r.is_err(),
+                    "cut inside an event ({cut} of {} bytes) parsed without an error",
+                    full.len()
+                );
+            }
         }
     }
 
