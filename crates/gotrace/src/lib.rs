@@ -5,8 +5,10 @@
 //! bytes → [`wire`] (header, varints, batches, event spec table)
 //!       → [`generation`] (a generation's batches, strings, stacks, samples)
 //!       → [`order`] (the scheduler state machine that merges batches)
-//!       → [`reader`] (the ordered [`event::Event`] stream)
-//!       → [`model`] and [`analysis`] (what the viewer and CLI use).
+//!       → [`reader`] (the ordered [`event::Event`] stream; [`read_events`]
+//!         drives a whole trace into a callback)
+//!       → [`model`], [`timeline`] and [`analysis`] (what the viewer and the
+//!         `gotrace-cli` crate use).
 //! Old-format traces (Go 1.11–1.21) are converted at the edge by [`v1`].
 
 pub mod analysis;

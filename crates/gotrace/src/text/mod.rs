@@ -15,7 +15,7 @@
 //! * [`go_unquote`] / [`go_quote`]: Go's string literal syntax, used by the
 //!   `data=` lines (and handy for Go's fuzz corpus files).
 //!
-//! Malformed input gives an [`Error`], never a panic.
+//! Malformed input gives an [`Error`](crate::Error), never a panic.
 //!
 //! One file per job: `encode` (text → binary), `txtar` (golden test files),
 //! `decode` (binary → text), `quote` (Go string literals). The header line
