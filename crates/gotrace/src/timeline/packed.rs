@@ -54,9 +54,7 @@ impl Buf {
     #[inline(always)]
     fn put(&mut self, v: u64) {
         // At most 10 bytes per varint; the buffer holds a record's worth.
-        if let Some(rest) = self.bytes.get_mut(self.len..) {
-            self.len += put_uvarint(rest, v);
-        }
+        self.len = put_uvarint(&mut self.bytes, self.len, v);
     }
 }
 

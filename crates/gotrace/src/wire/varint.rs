@@ -61,29 +61,29 @@ fn read_uvarint_slow(buf: &[u8]) -> Result<(u64, usize), VarintError> {
 /// The most bytes a uvarint takes.
 pub const MAX_VARINT_LEN: usize = 10;
 
-/// Writes the minimal encoding of `v` at the start of `buf` and returns its
-/// length: the one varint writer (records assembled on the stack use it
-/// directly). A `buf` shorter than the encoding gets only what fits.
+/// Writes the minimal encoding of `v` into `buf` at `pos` and returns the
+/// position after it: the one varint writer (records assembled on the stack
+/// use it directly). Bytes that would fall past the end of `buf` are
+/// dropped.
 #[inline(always)]
-pub fn put_uvarint(buf: &mut [u8], mut v: u64) -> usize {
-    let mut n = 0;
-    while v >= 0x80 && n < buf.len() {
-        buf[n] = v as u8 | 0x80;
-        n += 1;
+pub fn put_uvarint(buf: &mut [u8], mut pos: usize, mut v: u64) -> usize {
+    while v >= 0x80 && pos < buf.len() {
+        buf[pos] = v as u8 | 0x80;
+        pos += 1;
         v >>= 7;
     }
-    if n < buf.len() {
-        buf[n] = v as u8;
-        n += 1;
+    if pos < buf.len() {
+        buf[pos] = v as u8;
+        pos += 1;
     }
-    n
+    pos
 }
 
 /// Appends the minimal encoding of `v` to `out`.
 #[inline]
 pub fn write_uvarint(out: &mut Vec<u8>, v: u64) {
     let mut b = [0u8; MAX_VARINT_LEN];
-    let n = put_uvarint(&mut b, v);
+    let n = put_uvarint(&mut b, 0, v);
     out.extend_from_slice(&b[..n]);
 }
 
