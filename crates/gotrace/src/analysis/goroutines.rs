@@ -1035,43 +1035,12 @@ mod tests {
 
     use crate::analysis::testkit::Events as B;
 
-    trait GoroutineEvents {
-        #[allow(clippy::too_many_arguments)]
-        fn go(
-            &mut self,
-            time: Time,
-            p: ProcId,
-            cur: GoId,
-            id: GoId,
-            old: GoState,
-            new: GoState,
-            reason: &str,
-            stack: StackId,
-        );
-        fn run(&self, opts: AnalysisOptions) -> GoroutineReport;
-    }
-
-    impl GoroutineEvents for B {
-        fn go(
-            &mut self,
-            time: Time,
-            p: ProcId,
-            cur: GoId,
-            id: GoId,
-            old: GoState,
-            new: GoState,
-            reason: &str,
-            stack: StackId,
-        ) {
-            self.transition(time, p, cur, id, old, new, reason, StackId::NONE, stack);
+    fn run(b: &B, opts: AnalysisOptions) -> GoroutineReport {
+        let mut a = GoroutineAnalysis::with_options(opts);
+        for e in &b.evs {
+            a.add(e, &b.t);
         }
-        fn run(&self, opts: AnalysisOptions) -> GoroutineReport {
-            let mut a = GoroutineAnalysis::with_options(opts);
-            for e in &self.evs {
-                a.add(e, &self.t);
-            }
-            a.finish(&self.t)
-        }
+        a.finish(&b.t)
     }
 
     use GoState::*;
@@ -1084,11 +1053,11 @@ mod tests {
         let st2 = b.stack(&["main.f", "main.main"]);
         b.sync(100);
         // g1 exists from the start, running on P0.
-        b.go(110, 0, -1, 1, Undetermined, Running, "", st2);
+        b.go_on(110, 0, -1, 1, Undetermined, Running, "", st2);
         // g1 creates g7 at 120.
-        b.go(120, 0, 1, 7, NotExist, Runnable, "", start);
+        b.go_on(120, 0, 1, 7, NotExist, Runnable, "", start);
         // g1 blocks on a channel at 130.
-        b.go(
+        b.go_on(
             130,
             0,
             1,
@@ -1099,24 +1068,24 @@ mod tests {
             StackId::NONE,
         );
         // g7 runs at 140 on P0.
-        b.go(140, 0, -1, 7, Runnable, Running, "", StackId::NONE);
+        b.go_on(140, 0, -1, 7, Runnable, Running, "", StackId::NONE);
         // g7 unblocks g1 at 150.
-        b.go(150, 0, 7, 1, Waiting, Runnable, "", StackId::NONE);
+        b.go_on(150, 0, 7, 1, Waiting, Runnable, "", StackId::NONE);
         // g7 syscalls at 160; P0 is taken (idle) at 170; g7 returns at 200.
-        b.go(160, 0, 7, 7, Running, Syscall, "", StackId::NONE);
+        b.go_on(160, 0, 7, 7, Running, Syscall, "", StackId::NONE);
         b.proc(170, 0, ProcState::Running, ProcState::Idle);
-        b.go(200, 1, 7, 7, Syscall, Running, "", StackId::NONE);
+        b.go_on(200, 1, 7, 7, Syscall, Running, "", StackId::NONE);
         // g7 exits at 210.
-        b.go(210, 1, 7, 7, Running, NotExist, "", StackId::NONE);
+        b.go_on(210, 1, 7, 7, Running, NotExist, "", StackId::NONE);
         // g1 runs at 220 until the end (250).
-        b.go(220, 0, -1, 1, Runnable, Running, "", StackId::NONE);
+        b.go_on(220, 0, -1, 1, Runnable, Running, "", StackId::NONE);
         b.sync(250);
         b
     }
 
     #[test]
     fn breakdown_matches_rules() {
-        let r = sample().run(AnalysisOptions::default());
+        let r = run(&sample(), AnalysisOptions::default());
         assert_eq!(r.goroutines.len(), 2);
         let g1 = r.get(1).unwrap();
         assert_eq!(g1.name, "main.main");
@@ -1148,7 +1117,7 @@ mod tests {
 
     #[test]
     fn groups_and_detail() {
-        let r = sample().run(AnalysisOptions::default());
+        let r = run(&sample(), AnalysisOptions::default());
         let groups = r.groups();
         assert_eq!(groups[0].name, "main.main");
         assert_eq!(groups[0].exec_time, 60);
@@ -1170,10 +1139,13 @@ mod tests {
 
     #[test]
     fn window_clips_everything() {
-        let r = sample().run(AnalysisOptions {
-            window: Some((125, 205)),
-            goroutines: None,
-        });
+        let r = run(
+            &sample(),
+            AnalysisOptions {
+                window: Some((125, 205)),
+                goroutines: None,
+            },
+        );
         let g1 = r.get(1).unwrap();
         assert_eq!(g1.stats.total_time, 80);
         assert_eq!(g1.stats.exec_time, 5);
@@ -1186,10 +1158,13 @@ mod tests {
         assert_eq!(g7.stats.total_time, 80);
         assert_eq!(g7.stats.syscall_block_time, 30);
         // Outside the window nothing is counted, and dead goroutines go.
-        let r = sample().run(AnalysisOptions {
-            window: Some((230, 240)),
-            goroutines: None,
-        });
+        let r = run(
+            &sample(),
+            AnalysisOptions {
+                window: Some((230, 240)),
+                goroutines: None,
+            },
+        );
         assert_eq!(r.goroutines.len(), 1);
         assert_eq!(r.goroutines[0].stats.exec_time, 10);
     }
@@ -1197,12 +1172,15 @@ mod tests {
     #[test]
     fn goroutine_set_and_filter() {
         let set: HashSet<GoId> = [7].into_iter().collect();
-        let r = sample().run(AnalysisOptions {
-            window: None,
-            goroutines: Some(set),
-        });
+        let r = run(
+            &sample(),
+            AnalysisOptions {
+                window: None,
+                goroutines: Some(set),
+            },
+        );
         assert_eq!(r.goroutines.len(), 1);
-        let r = sample().run(AnalysisOptions::default());
+        let r = run(&sample(), AnalysisOptions::default());
         let f = GoroutineFilter {
             name_contains: Some("goexit".into()),
             ..Default::default()
@@ -1226,8 +1204,8 @@ mod tests {
         let mut b = B::new();
         let st = b.stack(&["main.g"]);
         b.sync(0);
-        b.go(10, 0, -1, 3, NotExist, Runnable, "", st);
-        b.go(20, 0, -1, 3, Runnable, Running, "", StackId::NONE);
+        b.go_on(10, 0, -1, 3, NotExist, Runnable, "", st);
+        b.go_on(20, 0, -1, 3, Runnable, Running, "", StackId::NONE);
         b.ev(
             25,
             0,
@@ -1266,9 +1244,9 @@ mod tests {
                 sweep: None,
             },
         );
-        b.go(40, 0, 3, 3, Running, Waiting, "forever", StackId::NONE);
+        b.go_on(40, 0, 3, 3, Running, Waiting, "forever", StackId::NONE);
         b.sync(100);
-        let r = b.run(AnalysisOptions::default());
+        let r = run(&b, AnalysisOptions::default());
         let g = r.get(3).unwrap();
         assert_eq!(g.end_time, Some(40));
         assert_eq!(g.stats.total_time, 30);
@@ -1283,8 +1261,8 @@ mod tests {
     #[test]
     fn unknown_goroutines_do_not_panic() {
         let mut b = B::new();
-        b.go(5, 0, -1, 9, Running, Waiting, "x", StackId::NONE);
-        b.go(6, 0, -1, 9, Syscall, Running, "x", StackId::NONE);
+        b.go_on(5, 0, -1, 9, Running, Waiting, "x", StackId::NONE);
+        b.go_on(6, 0, -1, 9, Syscall, Running, "x", StackId::NONE);
         b.proc(7, 3, ProcState::Running, ProcState::Idle);
         b.ev(
             8,
@@ -1296,7 +1274,7 @@ mod tests {
                 sweep: None,
             },
         );
-        b.go(
+        b.go_on(
             i64::MAX,
             0,
             -1,
@@ -1306,8 +1284,8 @@ mod tests {
             "",
             StackId::NONE,
         );
-        b.go(i64::MIN, 0, -1, 10, Running, Runnable, "", StackId::NONE);
-        let r = b.run(AnalysisOptions::default());
+        b.go_on(i64::MIN, 0, -1, 10, Running, Runnable, "", StackId::NONE);
+        let r = run(&b, AnalysisOptions::default());
         assert_eq!(r.goroutines.len(), 1);
         let _ = r.groups();
         let _ = r.group("");

@@ -107,6 +107,61 @@ impl Events {
         });
     }
 
+    /// A [`transition`](Events::transition) with only the transition's stack.
+    #[allow(clippy::too_many_arguments)]
+    pub fn go_on(
+        &mut self,
+        time: Time,
+        p: ProcId,
+        cur: GoId,
+        id: GoId,
+        old: GoState,
+        new: GoState,
+        reason: &str,
+        stack: StackId,
+    ) {
+        self.transition(time, p, cur, id, old, new, reason, StackId::NONE, stack);
+    }
+
+    /// A [`transition`](Events::transition) on P 0 made by no goroutine.
+    #[allow(clippy::too_many_arguments)]
+    pub fn go_stacks(
+        &mut self,
+        time: Time,
+        id: GoId,
+        old: GoState,
+        new: GoState,
+        reason: &str,
+        ev_stack: StackId,
+        st_stack: StackId,
+    ) {
+        self.transition(
+            time,
+            0,
+            NO_GOROUTINE,
+            id,
+            old,
+            new,
+            reason,
+            ev_stack,
+            st_stack,
+        );
+    }
+
+    /// A [`transition`](Events::transition) on P 0 made by `cur`, without
+    /// reason or stacks.
+    pub fn go_by(&mut self, time: Time, cur: GoId, id: GoId, old: GoState, new: GoState) {
+        let none = StackId::NONE;
+        self.transition(time, 0, cur, id, old, new, "", none, none);
+    }
+
+    /// Goroutine `id` blocks (running → waiting) for `reason`, on P 0.
+    pub fn block(&mut self, time: Time, id: GoId, reason: &str) {
+        let none = StackId::NONE;
+        let (old, new) = (GoState::Running, GoState::Waiting);
+        self.transition(time, 0, id, id, old, new, reason, none, none);
+    }
+
     /// P `id` goes `old → new` at `time`.
     pub fn proc(&mut self, time: Time, id: ProcId, old: ProcState, new: ProcState) {
         self.ev(

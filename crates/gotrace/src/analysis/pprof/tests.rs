@@ -1,57 +1,17 @@
 use super::build::*;
 use super::*;
-use crate::event::GoState::{self, *};
-use crate::event::NO_GOROUTINE;
-use crate::event::{GoId, Time};
+use crate::event::GoState::*;
+use crate::event::Time;
 use crate::tables::StackId;
 
 use crate::analysis::testkit::Events as B;
 
-trait ProfileEvents {
-    #[allow(clippy::too_many_arguments)]
-    fn go(
-        &mut self,
-        time: Time,
-        id: GoId,
-        old: GoState,
-        new: GoState,
-        reason: &str,
-        ev_stack: StackId,
-        st_stack: StackId,
-    );
-    fn set(&self, window: Option<(Time, Time)>) -> ProfileSet;
-}
-
-impl ProfileEvents for B {
-    fn go(
-        &mut self,
-        time: Time,
-        id: GoId,
-        old: GoState,
-        new: GoState,
-        reason: &str,
-        ev_stack: StackId,
-        st_stack: StackId,
-    ) {
-        self.transition(
-            time,
-            0,
-            NO_GOROUTINE,
-            id,
-            old,
-            new,
-            reason,
-            ev_stack,
-            st_stack,
-        );
+fn set(b: &B, window: Option<(Time, Time)>) -> ProfileSet {
+    let mut p = ProfileBuilder::with_window(window);
+    for e in &b.evs {
+        p.add(e, &b.t);
     }
-    fn set(&self, window: Option<(Time, Time)>) -> ProfileSet {
-        let mut b = ProfileBuilder::with_window(window);
-        for e in &self.evs {
-            b.add(e, &self.t);
-        }
-        b.finish()
-    }
+    p.finish()
 }
 
 fn sample() -> (B, StackId, StackId) {
@@ -64,27 +24,27 @@ fn sample() -> (B, StackId, StackId) {
     ]);
     let unblock = b.stack_at(&[("main.send", 0x40), ("main.main", 0x50)]);
     let main = b.stack_at(&[("main.main", 0x51)]);
-    b.go(100, 2, Undetermined, Running, "", StackId::NONE, main);
+    b.go_stacks(100, 2, Undetermined, Running, "", StackId::NONE, main);
     // g5 created at 110 (runnable), first runs at 150: not counted.
-    b.go(110, 5, NotExist, Runnable, "", main, start);
-    b.go(150, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
+    b.go_stacks(110, 5, NotExist, Runnable, "", main, start);
+    b.go_stacks(150, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
     // g5 blocks on chan 160..200, then waits to run 200..230.
-    b.go(160, 5, Running, Waiting, "chan receive", recv, recv);
-    b.go(200, 5, Waiting, Runnable, "", unblock, StackId::NONE);
-    b.go(230, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
+    b.go_stacks(160, 5, Running, Waiting, "chan receive", recv, recv);
+    b.go_stacks(200, 5, Waiting, Runnable, "", unblock, StackId::NONE);
+    b.go_stacks(230, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
     // And again 240..260 on network.
-    b.go(240, 5, Running, Waiting, "network", recv, recv);
-    b.go(260, 5, Waiting, Runnable, "", unblock, StackId::NONE);
-    b.go(265, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
+    b.go_stacks(240, 5, Running, Waiting, "network", recv, recv);
+    b.go_stacks(260, 5, Waiting, Runnable, "", unblock, StackId::NONE);
+    b.go_stacks(265, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
     // g9 created and never runs: its open Runnable is dropped.
-    b.go(270, 9, NotExist, Runnable, "", main, start);
+    b.go_stacks(270, 9, NotExist, Runnable, "", main, start);
     (b, recv, unblock)
 }
 
 #[test]
 fn profiles_follow_go_rules() {
     let (b, recv, unblock) = sample();
-    let set = b.set(None);
+    let set = set(&b, None);
     let sync = set.profile(ProfileKind::Sync, &Selection::All, &b.t);
     assert_eq!(sync.samples.len(), 1);
     assert_eq!((sync.samples[0].count, sync.samples[0].delay), (1, 40));
@@ -126,10 +86,10 @@ fn profiles_follow_go_rules() {
 fn never_running_goroutine_counts_from_zero() {
     let mut b = B::new();
     let s = b.stack_at(&[("main.x", 0x10)]);
-    b.go(10, 4, NotExist, Runnable, "", s, s);
-    b.go(20, 4, Runnable, Waiting, "select", s, s);
-    b.go(50, 4, Waiting, NotExist, "", s, s);
-    let set = b.set(None);
+    b.go_stacks(10, 4, NotExist, Runnable, "", s, s);
+    b.go_stacks(20, 4, Runnable, Waiting, "select", s, s);
+    b.go_stacks(50, 4, Waiting, NotExist, "", s, s);
+    let set = set(&b, None);
     assert_eq!(
         set.profile(ProfileKind::Sched, &Selection::All, &b.t)
             .total_delay(),
@@ -149,12 +109,12 @@ fn reused_goroutine_ids() {
     let build = |last_runs: bool| {
         let mut b = B::new();
         let s = b.stack_at(&[("main.cb", 0x10)]);
-        b.go(10, 8, NotExist, Syscall, "", s, s);
-        b.go(20, 8, Syscall, Running, "", s, s);
-        b.go(30, 8, Running, Syscall, "", s, s);
-        b.go(40, 8, Syscall, NotExist, "", s, s);
-        b.go(50, 8, NotExist, Syscall, "", s, s);
-        b.go(
+        b.go_stacks(10, 8, NotExist, Syscall, "", s, s);
+        b.go_stacks(20, 8, Syscall, Running, "", s, s);
+        b.go_stacks(30, 8, Running, Syscall, "", s, s);
+        b.go_stacks(40, 8, Syscall, NotExist, "", s, s);
+        b.go_stacks(50, 8, NotExist, Syscall, "", s, s);
+        b.go_stacks(
             55,
             8,
             Syscall,
@@ -163,7 +123,7 @@ fn reused_goroutine_ids() {
             s,
             s,
         );
-        let set = b.set(None);
+        let set = set(&b, None);
         set.profile(ProfileKind::Syscall, &Selection::All, &b.t)
     };
     // The last incarnation ran at 55: everything before is outside.
@@ -182,7 +142,7 @@ fn damaged_input_never_panics() {
 #[test]
 fn window_clips_samples() {
     let (b, _, _) = sample();
-    let set = b.set(Some((170, 250)));
+    let set = set(&b, Some((170, 250)));
     assert_eq!(
         set.profile(ProfileKind::Sync, &Selection::All, &b.t)
             .total_delay(),
@@ -245,7 +205,7 @@ fn fields(mut b: &[u8]) -> Vec<(u32, u64, Vec<u8>)> {
 #[test]
 fn proto_layout() {
     let (b, _, _) = sample();
-    let set = b.set(None);
+    let set = set(&b, None);
     let p = set.profile(ProfileKind::Sched, &Selection::All, &b.t);
     let raw = p.to_proto();
     let f = fields(&raw);
