@@ -8,7 +8,10 @@
 //! (`12.5ms`, `1s`). They default to the trace's start and end. Times print
 //! relative to the trace's start, plus the absolute ns.
 
-use crate::{one_file, parse_args, read_input, table, usage, write_json, Status, BAD_TRACE, OK};
+use crate::{
+    one_file, parse_args, read_input, report_damage, table, usage, write_json, Status, BAD_TRACE,
+    OK,
+};
 use gotrace::analysis::critical_path::{
     from_trace, CriticalPath, Edge, EdgeKind, KindTotals, SegmentKind, Stop, DEFAULT_LIMIT,
 };
@@ -103,12 +106,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
             return BAD_TRACE;
         }
     };
-    if let Some(e) = &error {
-        let _ = writeln!(
-            err,
-            "gotrace: trace is damaged; the analysis covers what was read before: {e}"
-        );
-    }
+    report_damage(
+        error.as_ref(),
+        "the analysis covers what was read before",
+        err,
+    );
     let Some((origin, last)) = a.time_range() else {
         let _ = writeln!(err, "gotrace {CMD}: the trace has no events");
         return BAD_TRACE;

@@ -6,7 +6,9 @@
 //! non-overlapping time breakdown per goroutine, its special ranges, and
 //! p50/p90/p99/max per column. Durations print as Go prints them.
 
-use crate::{one_file, parse_args, parse_window, read_input, table, usage, write_json, Status};
+use crate::{
+    one_file, parse_args, parse_window, read_input, report_damage, table, usage, write_json, Status,
+};
 use crate::{BAD_TRACE, OK};
 use gotrace::analysis::goroutines::{
     analyze, AnalysisOptions, GoroutineFilter, GoroutineGroup, GoroutineReport, GroupDetail,
@@ -96,12 +98,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
             return BAD_TRACE;
         }
     };
-    if let Some(e) = &error {
-        let _ = writeln!(
-            err,
-            "gotrace: trace is damaged; the analysis covers what was read before: {e}"
-        );
-    }
+    report_damage(
+        error.as_ref(),
+        "the analysis covers what was read before",
+        err,
+    );
     let report = if o.filter == GoroutineFilter::default() {
         report
     } else {

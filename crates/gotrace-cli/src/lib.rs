@@ -88,6 +88,19 @@ pub fn usage(cmd: &str, msg: &str, err: &mut dyn Write) -> Status {
     USAGE
 }
 
+/// Reports a damaged trace, saying what the output `covers` (e.g. "the
+/// analysis covers what was read before"). Returns the exit status:
+/// [`BAD_TRACE`] when `damage` is set, else [`OK`].
+pub fn report_damage(damage: Option<&gotrace::Error>, covers: &str, err: &mut dyn Write) -> Status {
+    match damage {
+        Some(e) => {
+            let _ = writeln!(err, "gotrace: trace is damaged; {covers}: {e}");
+            BAD_TRACE
+        }
+        None => OK,
+    }
+}
+
 /// The option parser handed to a command's option handler, to take the
 /// option's value.
 pub struct Options(lexopt::Parser);

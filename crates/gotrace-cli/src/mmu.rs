@@ -7,7 +7,9 @@
 //! 100 window sizes Go's plot samples. `--corrected` charges GC work without
 //! go1.27.3's drift (see `analysis::mmu::Accounting`); the default is Go's.
 
-use crate::{one_file, parse_args, read_input, usage, write_json, Status, BAD_TRACE, OK};
+use crate::{
+    one_file, parse_args, read_input, report_damage, usage, write_json, Status, BAD_TRACE,
+};
 use gotrace::analysis::mmu::{curves_from_trace_with, Accounting, MmuCurve, UtilFlags, UtilWindow};
 use serde::Serialize;
 use std::io::Write;
@@ -182,16 +184,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         let _ = writeln!(err, "gotrace: writing output: {e}");
         return BAD_TRACE;
     }
-    match damage {
-        Some(e) => {
-            let _ = writeln!(
-                err,
-                "gotrace: trace is damaged; the MMU covers the generations before the damage: {e}"
-            );
-            BAD_TRACE
-        }
-        None => OK,
-    }
+    report_damage(
+        damage.as_ref(),
+        "the MMU covers the generations before the damage",
+        err,
+    )
 }
 
 #[cfg(test)]

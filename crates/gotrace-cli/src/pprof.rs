@@ -5,7 +5,7 @@
 //! as the `/io?name=` pages), `--window START:END` (ns), `--raw` (the
 //! uncompressed protobuf), `--top` (a text listing instead of the file).
 
-use crate::{parse_args, parse_window, read_input, usage, Status, BAD_TRACE, OK};
+use crate::{parse_args, parse_window, read_input, report_damage, usage, Status, BAD_TRACE, OK};
 use gotrace::analysis::pprof::{build_from_trace, ProfileKind, Selection};
 use gotrace::godur::go_duration;
 use std::io::Write;
@@ -56,12 +56,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
             return BAD_TRACE;
         }
     };
-    if let Some(e) = error {
-        let _ = writeln!(
-            err,
-            "gotrace: trace is damaged; the profile covers the complete generations before: {e}"
-        );
-    }
+    report_damage(
+        error.as_ref(),
+        "the profile covers the complete generations before",
+        err,
+    );
     let sel = match group {
         Some(g) => Selection::Group(g),
         None => Selection::All,

@@ -1,6 +1,6 @@
 //! `gotrace stats FILE`: a human summary of a trace.
 
-use crate::{file_only, read_input, usage, Status, BAD_TRACE, OK};
+use crate::{file_only, read_input, report_damage, usage, Status, BAD_TRACE};
 use gotrace::analysis::stats::{human_bytes, human_duration, Stats};
 use gotrace::read_events;
 use std::io::Write;
@@ -36,14 +36,9 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         human_duration(elapsed.as_nanos() as i64),
         data.len() as f64 / 1e6 / elapsed.as_secs_f64().max(1e-9)
     );
-    match error {
-        Some(e) => {
-            let _ = writeln!(
-                err,
-                "gotrace: trace is damaged; the summary covers what was read before: {e}"
-            );
-            BAD_TRACE
-        }
-        None => OK,
-    }
+    report_damage(
+        error.as_ref(),
+        "the summary covers what was read before",
+        err,
+    )
 }

@@ -5,7 +5,10 @@
 //! `--log-search TEXT` lists the tasks whose type, regions or logs contain
 //! TEXT (case-insensitive) with their event logs; `--task ID` shows one task.
 
-use crate::{one_file, parse_args, read_input, table, usage, write_json, Status, BAD_TRACE, OK};
+use crate::{
+    one_file, parse_args, read_input, report_damage, table, usage, write_json, Status, BAD_TRACE,
+    OK,
+};
 use gotrace::analysis::tasks::{
     annotations_from_trace, Annotations, DurationStats, FrameInfo, Histogram, Task,
 };
@@ -83,20 +86,21 @@ fn hist_text(h: &Histogram) -> String {
         .join(" ")
 }
 
-fn print_tables(a: &Annotations, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut rows = vec![[
-        "task type",
-        "count",
-        "complete",
+/// A table's header: `first`, then the duration statistics and the histogram.
+fn header(first: &[&str]) -> Vec<String> {
+    let stats = [
         "total",
         "p50",
         "p90",
         "p99",
         "max",
         "histogram (≥ bucket:count)",
-    ]
-    .map(String::from)
-    .to_vec()];
+    ];
+    first.iter().chain(&stats).map(|s| s.to_string()).collect()
+}
+
+fn print_tables(a: &Annotations, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut rows = vec![header(&["task type", "count", "complete"])];
     for t in &a.task_types {
         let mut r = vec![
             shown_type(&t.ty),
@@ -114,20 +118,12 @@ fn print_tables(a: &Annotations, out: &mut dyn Write) -> std::io::Result<()> {
         a.task_types.len()
     )?;
     write!(out, "{}", table(&rows, |_| false))?;
-    let mut rows = vec![[
+    let mut rows = vec![header(&[
         "region type",
         "start function",
         "count",
         "complete",
-        "total",
-        "p50",
-        "p90",
-        "p99",
-        "max",
-        "histogram (≥ bucket:count)",
-    ]
-    .map(String::from)
-    .to_vec()];
+    ])];
     for r in &a.region_types {
         let site = r
             .frame
@@ -380,16 +376,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         let _ = writeln!(err, "gotrace: writing output: {e}");
         return BAD_TRACE;
     }
-    match damage {
-        Some(e) => {
-            let _ = writeln!(
-                err,
-                "gotrace: trace is damaged; the tables cover what was read before: {e}"
-            );
-            BAD_TRACE
-        }
-        None => OK,
-    }
+    report_damage(
+        damage.as_ref(),
+        "the tables cover what was read before",
+        err,
+    )
 }
 
 #[cfg(test)]
