@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::event::{
     Event, GoState, Metric, Payload, ProcState, RangeName, Resource, StateTransition, SweepAttrs,
 };
-use crate::event::{Experimental, Transition, NO_GOROUTINE, NO_PROC, NO_THREAD};
+use crate::event::{Experimental, Transition};
 use crate::generation::{read_generation, read_generation_with_spill, ticks_to_ns, Generation};
 use crate::order::{name as ev_name, pstatus, Extra, Ordering, Queued, RawEvent};
 use crate::tables::{StackId, StrId, Tables};
@@ -226,18 +226,7 @@ impl<'a> Reader<'a> {
             (Inner::V2(v), true) => v.gen.as_ref().and_then(|g| g.clock),
             _ => None,
         };
-        Event {
-            time,
-            m: NO_THREAD,
-            p: NO_PROC,
-            g: NO_GOROUTINE,
-            stack: StackId::NONE,
-            wire_type: 0,
-            payload: Payload::Sync {
-                n: self.syncs,
-                clock,
-            },
-        }
+        Event::sync(time, self.syncs, clock)
     }
 
     fn v2(&mut self) -> &mut V2<'a> {

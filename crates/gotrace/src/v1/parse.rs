@@ -398,20 +398,10 @@ impl<'a> Loader<'a> {
                 self.cur_g = ev.args[0];
                 ev.g = ev.args[0];
             }
-            ty::GO_END
-            | ty::GO_STOP
-            | ty::GO_SCHED
-            | ty::GO_PREEMPT
-            | ty::GO_SLEEP
-            | ty::GO_BLOCK
-            | ty::GO_BLOCK_SEND
-            | ty::GO_BLOCK_RECV
-            | ty::GO_BLOCK_SELECT
-            | ty::GO_BLOCK_SYNC
-            | ty::GO_BLOCK_COND
-            | ty::GO_BLOCK_NET
-            | ty::GO_SYS_BLOCK
-            | ty::GO_BLOCK_GC => self.cur_g = 0,
+            ty::GO_END | ty::GO_STOP | ty::GO_SCHED | ty::GO_PREEMPT | ty::GO_SYS_BLOCK => {
+                self.cur_g = 0
+            }
+            t if ty::blocks(t) => self.cur_g = 0,
             ty::GO_SYS_EXIT | ty::GO_WAITING | ty::GO_IN_SYSCALL => ev.g = ev.args[0],
             ty::USER_LOG => ev.args[3] = self.inline_id(log_value),
             _ => {}
