@@ -589,16 +589,18 @@ impl Ordering {
         self.advanced(Ctx { g: next, ..cur })
     }
 
+    /// The P of a syscall event (`during`: the event's name), which must exist.
+    fn syscall_proc(&mut self, p: i64, during: &str) -> Result<&mut PState, Box<Error>> {
+        self.ps
+            .get_mut(&p)
+            .ok_or_else(|| oerr(format!("uninitialized proc {p} found during {during}")))
+    }
+
     fn go_syscall_begin(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
         validate(cur, USER_GO)?;
         let s = self.current_g(ev.ty, cur.g, gstatus::RUNNING, "Running")?;
         s.status = gstatus::SYSCALL;
-        let Some(p) = self.ps.get_mut(&cur.p) else {
-            return Err(oerr(format!(
-                "uninitialized proc {} found during GoSyscallBegin",
-                cur.p
-            )));
-        };
+        let p = self.syscall_proc(cur.p, "GoSyscallBegin")?;
         p.status = pstatus::SYSCALL;
         let pseq = Seq::new(gen, ev.args[0]);
         if !pseq.succeeds(p.seq) {
@@ -616,12 +618,7 @@ impl Ordering {
         validate(cur, USER_GO)?;
         let s = self.current_g(ev.ty, cur.g, gstatus::SYSCALL, "Running")?;
         s.status = gstatus::RUNNING;
-        let Some(p) = self.ps.get_mut(&cur.p) else {
-            return Err(oerr(format!(
-                "uninitialized proc {} found during GoSyscallEnd",
-                cur.p
-            )));
-        };
+        let p = self.syscall_proc(cur.p, "GoSyscallEnd")?;
         if p.status != pstatus::SYSCALL {
             return Err(oerr(format!(
                 "expected proc {} in state Syscall, but got {} instead",
@@ -636,12 +633,7 @@ impl Ordering {
 
     fn go_syscall_end_blocked(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         if cur.p != NO {
-            let Some(p) = self.ps.get(&cur.p) else {
-                return Err(oerr(format!(
-                    "uninitialized proc {} found during GoSyscallEndBlocked",
-                    cur.p
-                )));
-            };
+            let p = self.syscall_proc(cur.p, "GoSyscallEndBlocked")?;
             if p.status == pstatus::SYSCALL {
                 // Wait until the P is stolen or stopped.
                 return Ok(false);
