@@ -9,7 +9,7 @@
 //! relative to the trace's start, plus the absolute ns.
 
 use crate::{
-    one_file, parse_args, read_input, report_damage, table, usage, write_json, Status, BAD_TRACE,
+    analyze_file, one_file, parse_args, report_damage, table, usage, write_json, Status, BAD_TRACE,
     OK,
 };
 use gotrace::analysis::critical_path::{
@@ -95,16 +95,9 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         Ok(o) => o,
         Err(m) => return usage(CMD, &format!("{m}\n{OPTIONS}"), err),
     };
-    let data = match read_input(&o.file, err) {
-        Ok(d) => d,
-        Err(s) => return s,
-    };
-    let (a, tables, error) = match from_trace(&data) {
+    let (a, tables, error) = match analyze_file(&o.file, err, from_trace) {
         Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(err, "gotrace: {e}");
-            return BAD_TRACE;
-        }
+        Err(s) => return s,
     };
     report_damage(
         error.as_ref(),

@@ -7,7 +7,8 @@
 //! p50/p90/p99/max per column. Durations print as Go prints them.
 
 use crate::{
-    one_file, parse_args, parse_window, read_input, report_damage, table, usage, write_json, Status,
+    analyze_file, one_file, parse_args, parse_window, report_damage, table, usage, write_json,
+    Status,
 };
 use crate::{BAD_TRACE, OK};
 use gotrace::analysis::goroutines::{
@@ -81,22 +82,13 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         Ok(o) => o,
         Err(m) => return usage(CMD, &format!("{m}\n{OPTIONS}"), err),
     };
-    let data = match read_input(&o.file, err) {
-        Ok(d) => d,
-        Err(s) => return s,
+    let opts = AnalysisOptions {
+        window: o.window,
+        goroutines: None,
     };
-    let (report, error) = match analyze(
-        &data,
-        AnalysisOptions {
-            window: o.window,
-            goroutines: None,
-        },
-    ) {
+    let (report, error) = match analyze_file(&o.file, err, |data| analyze(data, opts)) {
         Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(err, "gotrace: {e}");
-            return BAD_TRACE;
-        }
+        Err(s) => return s,
     };
     report_damage(
         error.as_ref(),

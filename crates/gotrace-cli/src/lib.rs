@@ -88,6 +88,21 @@ pub fn usage(cmd: &str, msg: &str, err: &mut dyn Write) -> Status {
     USAGE
 }
 
+/// Reads `file` and runs `analyze` on its bytes. A file that cannot be
+/// read, or a trace `analyze` cannot read at all, is reported: `Err` is then
+/// the exit status.
+pub fn analyze_file<T>(
+    file: &str,
+    err: &mut dyn Write,
+    analyze: impl FnOnce(&[u8]) -> Result<T, gotrace::Error>,
+) -> Result<T, Status> {
+    let data = read_input(file, err)?;
+    analyze(&data).map_err(|e| {
+        let _ = writeln!(err, "gotrace: {e}");
+        BAD_TRACE
+    })
+}
+
 /// Reports a damaged trace, saying what the output `covers` (e.g. "the
 /// analysis covers what was read before"). Returns the exit status:
 /// [`BAD_TRACE`] when `damage` is set, else [`OK`].

@@ -8,7 +8,7 @@
 //! go1.27.3's drift (see `analysis::mmu::Accounting`); the default is Go's.
 
 use crate::{
-    one_file, parse_args, read_input, report_damage, usage, write_json, Status, BAD_TRACE,
+    analyze_file, one_file, parse_args, report_damage, usage, write_json, Status, BAD_TRACE,
 };
 use gotrace::analysis::mmu::{curves_from_trace_with, Accounting, MmuCurve, UtilFlags, UtilWindow};
 use serde::Serialize;
@@ -156,19 +156,13 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         Ok(o) => o,
         Err(msg) => return usage("mmu", &msg, err),
     };
-    let data = match read_input(&o.file, err) {
-        Ok(d) => d,
-        Err(s) => return s,
-    };
-    let (curve, damage) = match curves_from_trace_with(&data, &[o.flags], o.accounting) {
+    let read = |data: &[u8]| curves_from_trace_with(data, &[o.flags], o.accounting);
+    let (curve, damage) = match analyze_file(&o.file, err, read) {
         Ok((mut curves, damage)) => (
             curves.pop().unwrap_or_else(|| MmuCurve::new(Vec::new())),
             damage,
         ),
-        Err(e) => {
-            let _ = writeln!(err, "gotrace: {e}");
-            return BAD_TRACE;
-        }
+        Err(s) => return s,
     };
     if curve.is_empty() {
         let _ = writeln!(

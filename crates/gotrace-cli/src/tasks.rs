@@ -6,7 +6,7 @@
 //! TEXT (case-insensitive) with their event logs; `--task ID` shows one task.
 
 use crate::{
-    one_file, parse_args, read_input, report_damage, table, usage, write_json, Status, BAD_TRACE,
+    analyze_file, one_file, parse_args, report_damage, table, usage, write_json, Status, BAD_TRACE,
     OK,
 };
 use gotrace::analysis::tasks::{
@@ -78,6 +78,14 @@ fn stats_cells(d: &DurationStats, n: usize) -> [String; 5] {
     [dur(d.total), dur(d.p50), dur(d.p90), dur(d.p99), dur(d.max)]
 }
 
+/// A table row: the `first` cells, then the statistics of `n` durations
+/// and their histogram.
+fn stats_row(mut first: Vec<String>, d: &DurationStats, n: usize, h: &Histogram) -> Vec<String> {
+    first.extend(stats_cells(d, n));
+    first.push(hist_text(h));
+    first
+}
+
 fn hist_text(h: &Histogram) -> String {
     h.rows()
         .iter()
@@ -102,14 +110,12 @@ fn header(first: &[&str]) -> Vec<String> {
 fn print_tables(a: &Annotations, out: &mut dyn Write) -> std::io::Result<()> {
     let mut rows = vec![header(&["task type", "count", "complete"])];
     for t in &a.task_types {
-        let mut r = vec![
+        let first = vec![
             shown_type(&t.ty),
             t.count.to_string(),
             t.complete.to_string(),
         ];
-        r.extend(stats_cells(&t.durations, t.complete));
-        r.push(hist_text(&t.histogram));
-        rows.push(r);
+        rows.push(stats_row(first, &t.durations, t.complete, &t.histogram));
     }
     writeln!(
         out,
@@ -129,15 +135,13 @@ fn print_tables(a: &Annotations, out: &mut dyn Write) -> std::io::Result<()> {
             .frame
             .as_ref()
             .map_or("-".to_string(), |f| format!("{} @ {:#x}", f.func, f.pc));
-        let mut row = vec![
+        let first = vec![
             shown_type(&r.ty),
             site,
             r.count.to_string(),
             r.complete.to_string(),
         ];
-        row.extend(stats_cells(&r.durations, r.count));
-        row.push(hist_text(&r.histogram));
-        rows.push(row);
+        rows.push(stats_row(first, &r.durations, r.count, &r.histogram));
     }
     writeln!(
         out,
@@ -361,16 +365,9 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         Ok(o) => o,
         Err(msg) => return usage("tasks", &msg, err),
     };
-    let data = match read_input(&o.file, err) {
-        Ok(d) => d,
-        Err(s) => return s,
-    };
-    let (a, damage) = match annotations_from_trace(&data) {
+    let (a, damage) = match analyze_file(&o.file, err, annotations_from_trace) {
         Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(err, "gotrace: {e}");
-            return BAD_TRACE;
-        }
+        Err(s) => return s,
     };
     if let Err(e) = emit(&o, &a, out, err) {
         let _ = writeln!(err, "gotrace: writing output: {e}");

@@ -14,7 +14,6 @@ mod support;
 use gotrace::analysis::mmu::{curves_from_trace, MmuCurve, UtilFlags};
 use std::path::Path;
 use support::server::GoServer;
-use support::{corpus, is_old_format, selected_traces, truncated_copies};
 
 /// The flag sets compared (Go's `flags=` syntax).
 const FLAG_SETS: &[&str] = &[
@@ -260,39 +259,5 @@ fn compare_set(
 
 #[test]
 fn mmu_matches_go_tool_trace() {
-    // Fails loudly without go1.27.3.
-    support::server::trace_tool();
-    let traces = selected_traces();
-    assert!(!corpus().is_empty());
-    let mut failures = Vec::new();
-    let mut compared = 0;
-    let mut files = 0;
-    for file in &traces {
-        let data = std::fs::read(file).unwrap_or_default();
-        if is_old_format(&data) && std::env::var_os("GOTRACE_SKIP_OLD").is_some() {
-            // Go converts old-format traces breaking timestamp ties in map
-            // order; they have matched in repeated runs, but this is the
-            // switch should one ever flake.
-            continue;
-        }
-        let n = check_trace(file, &mut failures);
-        eprintln!("{}: {n} comparisons", file.display());
-        compared += n;
-        files += usize::from(n > 0);
-    }
-    // Damaged traces: both keep the generations before the damage.
-    for file in truncated_copies("mmu") {
-        let n = check_trace(&file, &mut failures);
-        eprintln!("{}: {n} comparisons", file.display());
-        compared += n;
-        files += usize::from(n > 0);
-    }
-    assert!(compared > 0, "nothing compared");
-    assert!(
-        failures.is_empty(),
-        "{} differences from go tool trace over {files} traces ({compared} comparisons):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    eprintln!("MMU identical to go tool trace: {files} traces, {compared} comparisons");
+    support::check_against_go("mmu", "MMU", check_trace);
 }

@@ -26,7 +26,6 @@ use support::html::parse_histogram;
 use support::html::parse_seconds9;
 use support::server::query_escape;
 use support::server::GoServer;
-use support::{is_old_format, selected_traces, truncated_copies};
 
 /// Splits a page into the template's table rows (`\n  <tr>\n`).
 fn rows(html: &str) -> Vec<&str> {
@@ -346,39 +345,5 @@ fn check_cli(file: &Path, server: &GoServer, failures: &mut Vec<String>) -> usiz
 
 #[test]
 fn tasks_and_regions_match_go_tool_trace() {
-    // Fails loudly without go1.27.3.
-    support::server::trace_tool();
-    let mut failures = Vec::new();
-    let mut compared = 0;
-    let mut files = 0;
-    for file in selected_traces() {
-        let data = std::fs::read(&file).unwrap_or_default();
-        if is_old_format(&data) && std::env::var_os("GOTRACE_SKIP_OLD").is_some() {
-            // Go converts old-format traces breaking timestamp ties in map
-            // order; they have matched in repeated runs, but this is the
-            // switch should one ever flake.
-            continue;
-        }
-        let n = check_trace(&file, &mut failures);
-        eprintln!("{}: {n} comparisons", file.display());
-        compared += n;
-        files += 1;
-    }
-    // Damaged traces: both keep the generations before the damage.
-    for file in truncated_copies("tasks") {
-        let n = check_trace(&file, &mut failures);
-        eprintln!("{}: {n} comparisons", file.display());
-        compared += n;
-        files += usize::from(n > 0);
-    }
-    assert!(compared > 0, "nothing compared");
-    assert!(
-        failures.is_empty(),
-        "{} differences from go tool trace over {files} traces ({compared} comparisons):\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
-    eprintln!(
-        "tasks and regions identical to go tool trace: {files} traces, {compared} comparisons"
-    );
+    support::check_against_go("tasks", "tasks and regions", check_trace);
 }

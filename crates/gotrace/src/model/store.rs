@@ -75,17 +75,7 @@ impl EventStore {
     /// Event `i`, whose time is `time`.
     #[inline]
     fn event_at(&self, i: usize, time: Time) -> Option<Event> {
-        let c = self.ctxs.get(*self.ctx.get(i)? as usize)?;
-        let b = self.bodies.get(*self.payload.get(i)? as usize)?;
-        Some(Event {
-            time,
-            m: c.m,
-            p: c.p,
-            g: c.g,
-            stack: b.stack,
-            wire_type: b.wire_type,
-            payload: b.payload,
-        })
+        self.event_of(time, *self.ctx.get(i)?, *self.payload.get(i)?)
     }
 
     /// Index of the first event at or after `t`.
@@ -177,6 +167,7 @@ impl EventStore {
 
     /// The event at `time` with context `ctx` and payload `body` (as a
     /// [`Chunk`] gives them).
+    #[inline]
     pub fn event_of(&self, time: Time, ctx: u32, body: u32) -> Option<Event> {
         let c = self.ctxs.get(ctx as usize)?;
         let b = self.bodies.get(body as usize)?;

@@ -591,9 +591,18 @@ impl Ordering {
 
     /// The P of a syscall event (`during`: the event's name), which must exist.
     fn syscall_proc(&mut self, p: i64, during: &str) -> Result<&mut PState, Box<Error>> {
-        self.ps
-            .get_mut(&p)
-            .ok_or_else(|| oerr(format!("uninitialized proc {p} found during {during}")))
+        self.known_proc(p, || {
+            format!("uninitialized proc {p} found during {during}")
+        })
+    }
+
+    /// P `p`, which the event requires to exist; `missing` says it does not.
+    fn known_proc(
+        &mut self,
+        p: i64,
+        missing: impl FnOnce() -> String,
+    ) -> Result<&mut PState, Box<Error>> {
+        self.ps.get_mut(&p).ok_or_else(|| oerr(missing()))
     }
 
     fn go_syscall_begin(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
@@ -869,10 +878,7 @@ impl Ordering {
 
     fn sweep_begin(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
-        let p = self
-            .ps
-            .get_mut(&cur.p)
-            .ok_or_else(|| oerr(format!("unknown proc {}", cur.p)))?;
+        let p = self.known_proc(cur.p, || format!("unknown proc {}", cur.p))?;
         p.ranges.begin(RangeType::new(ev.ty, 0))?;
         self.push(cur, *ev, Extra::None);
         self.advanced(cur)
@@ -893,10 +899,7 @@ impl Ordering {
 
     fn sweep_end(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
-        let p = self
-            .ps
-            .get_mut(&cur.p)
-            .ok_or_else(|| oerr(format!("unknown proc {}", cur.p)))?;
+        let p = self.known_proc(cur.p, || format!("unknown proc {}", cur.p))?;
         p.ranges.end(ev.ty)?;
         self.push(cur, *ev, Extra::None);
         self.advanced(cur)

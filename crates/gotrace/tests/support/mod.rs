@@ -449,6 +449,42 @@ pub fn is_old_format(data: &[u8]) -> bool {
     }
 }
 
+/// Runs `check` (which returns how many comparisons it made and pushes
+/// what differed) against `go tool trace` on every selected trace and on
+/// damaged copies of some (where both keep the generations before the
+/// damage); then asserts that something was compared and nothing differed.
+/// Old-format traces are skipped when `GOTRACE_SKIP_OLD` is set: Go
+/// converts them breaking timestamp ties in map order (they have matched in
+/// repeated runs; this is the switch should one ever flake).
+pub fn check_against_go(
+    tag: &str,
+    what: &str,
+    mut check: impl FnMut(&Path, &mut Vec<String>) -> usize,
+) {
+    // Fails loudly without go1.27.3.
+    server::trace_tool();
+    let skip_old = std::env::var_os("GOTRACE_SKIP_OLD").is_some();
+    let traces = selected_traces()
+        .into_iter()
+        .filter(|f| !(skip_old && is_old_format(&std::fs::read(f).unwrap_or_default())));
+    let mut failures = Vec::new();
+    let (mut compared, mut files) = (0, 0);
+    for file in traces.chain(truncated_copies(tag)) {
+        let n = check(&file, &mut failures);
+        eprintln!("{}: {n} comparisons", file.display());
+        compared += n;
+        files += usize::from(n > 0);
+    }
+    assert!(compared > 0, "nothing compared");
+    assert!(
+        failures.is_empty(),
+        "{} differences from go tool trace over {files} traces ({compared} comparisons):\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    eprintln!("{what} identical to go tool trace: {files} traces, {compared} comparisons");
+}
+
 /// Damaged copies of some selected traces (cut at 60% and 85% of their
 /// bytes), written under the target's temporary directory: Go keeps the
 /// generations before the damage, and so must we.

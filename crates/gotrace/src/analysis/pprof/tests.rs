@@ -2,6 +2,7 @@ use super::build::*;
 use super::*;
 use crate::event::GoState::*;
 use crate::event::Time;
+use crate::event::NO_GOROUTINE;
 use crate::tables::StackId;
 
 use crate::analysis::testkit::Events as B;
@@ -24,20 +25,100 @@ fn sample() -> (B, StackId, StackId) {
     ]);
     let unblock = b.stack_at(&[("main.send", 0x40), ("main.main", 0x50)]);
     let main = b.stack_at(&[("main.main", 0x51)]);
-    b.go_stacks(100, 2, Undetermined, Running, "", StackId::NONE, main);
+    b.transition(
+        100,
+        0,
+        NO_GOROUTINE,
+        2,
+        Undetermined,
+        Running,
+        "",
+        StackId::NONE,
+        main,
+    );
     // g5 created at 110 (runnable), first runs at 150: not counted.
-    b.go_stacks(110, 5, NotExist, Runnable, "", main, start);
-    b.go_stacks(150, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
+    b.transition(110, 0, NO_GOROUTINE, 5, NotExist, Runnable, "", main, start);
+    b.transition(
+        150,
+        0,
+        NO_GOROUTINE,
+        5,
+        Runnable,
+        Running,
+        "",
+        StackId::NONE,
+        StackId::NONE,
+    );
     // g5 blocks on chan 160..200, then waits to run 200..230.
-    b.go_stacks(160, 5, Running, Waiting, "chan receive", recv, recv);
-    b.go_stacks(200, 5, Waiting, Runnable, "", unblock, StackId::NONE);
-    b.go_stacks(230, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
+    b.transition(
+        160,
+        0,
+        NO_GOROUTINE,
+        5,
+        Running,
+        Waiting,
+        "chan receive",
+        recv,
+        recv,
+    );
+    b.transition(
+        200,
+        0,
+        NO_GOROUTINE,
+        5,
+        Waiting,
+        Runnable,
+        "",
+        unblock,
+        StackId::NONE,
+    );
+    b.transition(
+        230,
+        0,
+        NO_GOROUTINE,
+        5,
+        Runnable,
+        Running,
+        "",
+        StackId::NONE,
+        StackId::NONE,
+    );
     // And again 240..260 on network.
-    b.go_stacks(240, 5, Running, Waiting, "network", recv, recv);
-    b.go_stacks(260, 5, Waiting, Runnable, "", unblock, StackId::NONE);
-    b.go_stacks(265, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
+    b.transition(
+        240,
+        0,
+        NO_GOROUTINE,
+        5,
+        Running,
+        Waiting,
+        "network",
+        recv,
+        recv,
+    );
+    b.transition(
+        260,
+        0,
+        NO_GOROUTINE,
+        5,
+        Waiting,
+        Runnable,
+        "",
+        unblock,
+        StackId::NONE,
+    );
+    b.transition(
+        265,
+        0,
+        NO_GOROUTINE,
+        5,
+        Runnable,
+        Running,
+        "",
+        StackId::NONE,
+        StackId::NONE,
+    );
     // g9 created and never runs: its open Runnable is dropped.
-    b.go_stacks(270, 9, NotExist, Runnable, "", main, start);
+    b.transition(270, 0, NO_GOROUTINE, 9, NotExist, Runnable, "", main, start);
     (b, recv, unblock)
 }
 
@@ -86,9 +167,9 @@ fn profiles_follow_go_rules() {
 fn never_running_goroutine_counts_from_zero() {
     let mut b = B::new();
     let s = b.stack_at(&[("main.x", 0x10)]);
-    b.go_stacks(10, 4, NotExist, Runnable, "", s, s);
-    b.go_stacks(20, 4, Runnable, Waiting, "select", s, s);
-    b.go_stacks(50, 4, Waiting, NotExist, "", s, s);
+    b.transition(10, 0, NO_GOROUTINE, 4, NotExist, Runnable, "", s, s);
+    b.transition(20, 0, NO_GOROUTINE, 4, Runnable, Waiting, "select", s, s);
+    b.transition(50, 0, NO_GOROUTINE, 4, Waiting, NotExist, "", s, s);
     let set = set(&b, None);
     assert_eq!(
         set.profile(ProfileKind::Sched, &Selection::All, &b.t)
@@ -109,13 +190,15 @@ fn reused_goroutine_ids() {
     let build = |last_runs: bool| {
         let mut b = B::new();
         let s = b.stack_at(&[("main.cb", 0x10)]);
-        b.go_stacks(10, 8, NotExist, Syscall, "", s, s);
-        b.go_stacks(20, 8, Syscall, Running, "", s, s);
-        b.go_stacks(30, 8, Running, Syscall, "", s, s);
-        b.go_stacks(40, 8, Syscall, NotExist, "", s, s);
-        b.go_stacks(50, 8, NotExist, Syscall, "", s, s);
-        b.go_stacks(
+        b.transition(10, 0, NO_GOROUTINE, 8, NotExist, Syscall, "", s, s);
+        b.transition(20, 0, NO_GOROUTINE, 8, Syscall, Running, "", s, s);
+        b.transition(30, 0, NO_GOROUTINE, 8, Running, Syscall, "", s, s);
+        b.transition(40, 0, NO_GOROUTINE, 8, Syscall, NotExist, "", s, s);
+        b.transition(50, 0, NO_GOROUTINE, 8, NotExist, Syscall, "", s, s);
+        b.transition(
             55,
+            0,
+            NO_GOROUTINE,
             8,
             Syscall,
             if last_runs { Running } else { NotExist },
