@@ -123,6 +123,31 @@ impl Events {
         self.transition(time, p, cur, id, old, new, reason, StackId::NONE, stack);
     }
 
+    /// A [`transition`](Events::transition) on P 0 made by no goroutine.
+    #[allow(clippy::too_many_arguments)]
+    pub fn go_stacks(
+        &mut self,
+        time: Time,
+        id: GoId,
+        old: GoState,
+        new: GoState,
+        reason: &str,
+        ev_stack: StackId,
+        st_stack: StackId,
+    ) {
+        self.transition(
+            time,
+            0,
+            NO_GOROUTINE,
+            id,
+            old,
+            new,
+            reason,
+            ev_stack,
+            st_stack,
+        );
+    }
+
     /// A [`transition`](Events::transition) on P 0 made by `cur`, without
     /// reason or stacks.
     pub fn go_by(&mut self, time: Time, cur: GoId, id: GoId, old: GoState, new: GoState) {

@@ -2,7 +2,6 @@ use super::build::*;
 use super::*;
 use crate::event::GoState::*;
 use crate::event::Time;
-use crate::event::NO_GOROUTINE;
 use crate::tables::StackId;
 
 use crate::analysis::testkit::Events as B;
@@ -15,6 +14,11 @@ fn set(b: &B, window: Option<(Time, Time)>) -> ProfileSet {
     p.finish()
 }
 
+/// Total delay of the `kind` profile over all goroutines.
+fn total(set: &ProfileSet, kind: ProfileKind, b: &B) -> i64 {
+    set.profile(kind, &Selection::All, &b.t).total_delay()
+}
+
 fn sample() -> (B, StackId, StackId) {
     let mut b = B::new();
     let start = b.stack_at(&[("main.w", 0x10), ("runtime.goexit", 0x20)]);
@@ -25,100 +29,20 @@ fn sample() -> (B, StackId, StackId) {
     ]);
     let unblock = b.stack_at(&[("main.send", 0x40), ("main.main", 0x50)]);
     let main = b.stack_at(&[("main.main", 0x51)]);
-    b.transition(
-        100,
-        0,
-        NO_GOROUTINE,
-        2,
-        Undetermined,
-        Running,
-        "",
-        StackId::NONE,
-        main,
-    );
+    b.go_stacks(100, 2, Undetermined, Running, "", StackId::NONE, main);
     // g5 created at 110 (runnable), first runs at 150: not counted.
-    b.transition(110, 0, NO_GOROUTINE, 5, NotExist, Runnable, "", main, start);
-    b.transition(
-        150,
-        0,
-        NO_GOROUTINE,
-        5,
-        Runnable,
-        Running,
-        "",
-        StackId::NONE,
-        StackId::NONE,
-    );
+    b.go_stacks(110, 5, NotExist, Runnable, "", main, start);
+    b.go_stacks(150, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
     // g5 blocks on chan 160..200, then waits to run 200..230.
-    b.transition(
-        160,
-        0,
-        NO_GOROUTINE,
-        5,
-        Running,
-        Waiting,
-        "chan receive",
-        recv,
-        recv,
-    );
-    b.transition(
-        200,
-        0,
-        NO_GOROUTINE,
-        5,
-        Waiting,
-        Runnable,
-        "",
-        unblock,
-        StackId::NONE,
-    );
-    b.transition(
-        230,
-        0,
-        NO_GOROUTINE,
-        5,
-        Runnable,
-        Running,
-        "",
-        StackId::NONE,
-        StackId::NONE,
-    );
+    b.go_stacks(160, 5, Running, Waiting, "chan receive", recv, recv);
+    b.go_stacks(200, 5, Waiting, Runnable, "", unblock, StackId::NONE);
+    b.go_stacks(230, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
     // And again 240..260 on network.
-    b.transition(
-        240,
-        0,
-        NO_GOROUTINE,
-        5,
-        Running,
-        Waiting,
-        "network",
-        recv,
-        recv,
-    );
-    b.transition(
-        260,
-        0,
-        NO_GOROUTINE,
-        5,
-        Waiting,
-        Runnable,
-        "",
-        unblock,
-        StackId::NONE,
-    );
-    b.transition(
-        265,
-        0,
-        NO_GOROUTINE,
-        5,
-        Runnable,
-        Running,
-        "",
-        StackId::NONE,
-        StackId::NONE,
-    );
+    b.go_stacks(240, 5, Running, Waiting, "network", recv, recv);
+    b.go_stacks(260, 5, Waiting, Runnable, "", unblock, StackId::NONE);
+    b.go_stacks(265, 5, Runnable, Running, "", StackId::NONE, StackId::NONE);
     // g9 created and never runs: its open Runnable is dropped.
-    b.transition(270, 0, NO_GOROUTINE, 9, NotExist, Runnable, "", main, start);
+    b.go_stacks(270, 9, NotExist, Runnable, "", main, start);
     (b, recv, unblock)
 }
 
@@ -167,20 +91,12 @@ fn profiles_follow_go_rules() {
 fn never_running_goroutine_counts_from_zero() {
     let mut b = B::new();
     let s = b.stack_at(&[("main.x", 0x10)]);
-    b.transition(10, 0, NO_GOROUTINE, 4, NotExist, Runnable, "", s, s);
-    b.transition(20, 0, NO_GOROUTINE, 4, Runnable, Waiting, "select", s, s);
-    b.transition(50, 0, NO_GOROUTINE, 4, Waiting, NotExist, "", s, s);
+    b.go_stacks(10, 4, NotExist, Runnable, "", s, s);
+    b.go_stacks(20, 4, Runnable, Waiting, "select", s, s);
+    b.go_stacks(50, 4, Waiting, NotExist, "", s, s);
     let set = set(&b, None);
-    assert_eq!(
-        set.profile(ProfileKind::Sched, &Selection::All, &b.t)
-            .total_delay(),
-        10
-    );
-    assert_eq!(
-        set.profile(ProfileKind::Sync, &Selection::All, &b.t)
-            .total_delay(),
-        30
-    );
+    assert_eq!(total(&set, ProfileKind::Sched, &b), 10);
+    assert_eq!(total(&set, ProfileKind::Sync, &b), 30);
 }
 
 /// A goroutine id that comes back to life (cgo callbacks): Go measures
@@ -190,15 +106,13 @@ fn reused_goroutine_ids() {
     let build = |last_runs: bool| {
         let mut b = B::new();
         let s = b.stack_at(&[("main.cb", 0x10)]);
-        b.transition(10, 0, NO_GOROUTINE, 8, NotExist, Syscall, "", s, s);
-        b.transition(20, 0, NO_GOROUTINE, 8, Syscall, Running, "", s, s);
-        b.transition(30, 0, NO_GOROUTINE, 8, Running, Syscall, "", s, s);
-        b.transition(40, 0, NO_GOROUTINE, 8, Syscall, NotExist, "", s, s);
-        b.transition(50, 0, NO_GOROUTINE, 8, NotExist, Syscall, "", s, s);
-        b.transition(
+        b.go_stacks(10, 8, NotExist, Syscall, "", s, s);
+        b.go_stacks(20, 8, Syscall, Running, "", s, s);
+        b.go_stacks(30, 8, Running, Syscall, "", s, s);
+        b.go_stacks(40, 8, Syscall, NotExist, "", s, s);
+        b.go_stacks(50, 8, NotExist, Syscall, "", s, s);
+        b.go_stacks(
             55,
-            0,
-            NO_GOROUTINE,
             8,
             Syscall,
             if last_runs { Running } else { NotExist },
@@ -226,21 +140,9 @@ fn damaged_input_never_panics() {
 fn window_clips_samples() {
     let (b, _, _) = sample();
     let set = set(&b, Some((170, 250)));
-    assert_eq!(
-        set.profile(ProfileKind::Sync, &Selection::All, &b.t)
-            .total_delay(),
-        30
-    );
-    assert_eq!(
-        set.profile(ProfileKind::Net, &Selection::All, &b.t)
-            .total_delay(),
-        10
-    );
-    assert_eq!(
-        set.profile(ProfileKind::Sched, &Selection::All, &b.t)
-            .total_delay(),
-        30
-    );
+    assert_eq!(total(&set, ProfileKind::Sync, &b), 30);
+    assert_eq!(total(&set, ProfileKind::Net, &b), 10);
+    assert_eq!(total(&set, ProfileKind::Sched, &b), 30);
 }
 
 #[test]
