@@ -311,6 +311,20 @@ pub struct Event {
 }
 
 impl Event {
+    /// A synthesized generation boundary (the `n`th `Sync`), outside any M,
+    /// P or goroutine.
+    pub fn sync(time: Time, n: u64, clock: Option<ClockSnapshot>) -> Event {
+        Event {
+            time,
+            m: NO_THREAD,
+            p: NO_PROC,
+            g: NO_GOROUTINE,
+            stack: StackId::NONE,
+            wire_type: 0,
+            payload: Payload::Sync { n, clock },
+        }
+    }
+
     pub fn kind(&self) -> EventKind {
         match self.payload {
             Payload::Sync { .. } => EventKind::Sync,

@@ -5,22 +5,25 @@
 //! bytes → [`wire`] (header, varints, batches, event spec table)
 //!       → [`generation`] (a generation's batches, strings, stacks, samples)
 //!       → [`order`] (the scheduler state machine that merges batches)
-//!       → [`reader`] (the ordered [`event::Event`] stream)
-//!       → [`model`] and [`analysis`] (what the viewer and CLI use).
+//!       → [`reader`] (the ordered [`event::Event`] stream; [`read_events`]
+//!         drives a whole trace into a callback)
+//!       → [`model`], [`timeline`] and [`analysis`] (what the viewer and the
+//!         `gotrace-cli` crate use).
 //! Old-format traces (Go 1.11–1.21) are converted at the edge by [`v1`].
 
 pub mod analysis;
-pub mod cli;
 pub mod cut;
 pub mod dump;
 pub mod error;
 pub mod event;
 pub mod generation;
+pub mod godur;
 pub mod index;
 pub mod intmap;
 pub mod model;
 pub mod order;
 pub mod reader;
+pub mod sniff;
 pub mod tables;
 pub mod text;
 pub mod timeline;
@@ -29,5 +32,5 @@ pub mod wire;
 
 pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
-pub use reader::Reader;
+pub use reader::{read_events, Reader};
 pub use tables::Tables;

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::event::{
     Event, GoState, Metric, Payload, ProcState, RangeName, Resource, StateTransition, SweepAttrs,
 };
-use crate::event::{Experimental, Transition, NO_GOROUTINE, NO_PROC, NO_THREAD};
+use crate::event::{Experimental, Transition};
 use crate::generation::{read_generation, read_generation_with_spill, ticks_to_ns, Generation};
 use crate::order::{name as ev_name, pstatus, Extra, Ordering, Queued, RawEvent};
 use crate::tables::{StackId, StrId, Tables};
@@ -226,18 +226,7 @@ impl<'a> Reader<'a> {
             (Inner::V2(v), true) => v.gen.as_ref().and_then(|g| g.clock),
             _ => None,
         };
-        Event {
-            time,
-            m: NO_THREAD,
-            p: NO_PROC,
-            g: NO_GOROUTINE,
-            stack: StackId::NONE,
-            wire_type: 0,
-            payload: Payload::Sync {
-                n: self.syncs,
-                clock,
-            },
-        }
+        Event::sync(time, self.syncs, clock)
     }
 
     fn v2(&mut self) -> &mut V2<'a> {
@@ -489,6 +478,27 @@ impl<'a> Reader<'a> {
             payload: Payload::StackSample,
         })
     }
+}
+
+/// Reads a whole trace, giving every event in order to `each` with the
+/// reader (for its tables and position), up to the first read error.
+///
+/// This is how every analysis reads a trace from bytes: returns the reader
+/// (its tables cover every event read) and the read error if there was one,
+/// so that the caller can keep what it computed before the damage. Fails
+/// only when the header cannot be read.
+pub fn read_events<'a>(
+    data: &'a [u8],
+    mut each: impl FnMut(&Event, &Reader<'a>),
+) -> Result<(Reader<'a>, Option<Error>), Error> {
+    let mut reader = Reader::new(data)?;
+    while let Some(item) = reader.next_event() {
+        match item {
+            Ok(ev) => each(&ev, &reader),
+            Err(e) => return Ok((reader, Some(e))),
+        }
+    }
+    Ok((reader, None))
 }
 
 impl Iterator for Reader<'_> {

@@ -16,12 +16,12 @@
 //!
 //! All files are checked; every mismatch is reported, then the test fails.
 
-mod common;
+mod support;
 
 use std::path::{Path, PathBuf};
 
-use common::{display, first_difference, go_binary, go_trace};
 use gotrace::text::{self, Expectation, GoldenTest};
+use support::{display, first_difference, go_binary, go_trace};
 
 /// A golden input: where it came from and what it holds.
 struct Golden {
@@ -41,8 +41,8 @@ fn go_src() -> PathBuf {
 
 fn golden_paths() -> Vec<PathBuf> {
     let is_test = |p: &Path| p.extension().is_some_and(|e| e == "test");
-    let local = common::repo_root().join("testdata/go/tests");
-    let mut files = common::files_under(&local, &is_test);
+    let local = support::repo_root().join("testdata/go/tests");
+    let mut files = support::files_under(&local, &is_test);
     if files.is_empty() {
         let fallback = go_src().join("internal/trace/testdata/tests");
         eprintln!(
@@ -50,13 +50,13 @@ fn golden_paths() -> Vec<PathBuf> {
             display(&local),
             fallback.display()
         );
-        files = common::files_under(&fallback, &is_test);
+        files = support::files_under(&fallback, &is_test);
     }
     assert!(
         !files.is_empty(),
         "no golden .test files found in testdata/go/tests or the go1.27.3 source tree; run scripts/import-go-testdata.sh"
     );
-    let cmd = common::repo_root().join("testdata/go/cmd-trace-go122.test");
+    let cmd = support::repo_root().join("testdata/go/cmd-trace-go122.test");
     let cmd = if cmd.is_file() {
         cmd
     } else {
@@ -88,7 +88,7 @@ fn load(failures: &mut Vec<String>) -> Vec<Golden> {
         } else {
             text::text_to_binary(&source).map(|trace| GoldenTest {
                 expect: Expectation::Success,
-                version: common::header_minor(&trace).unwrap_or(0),
+                version: support::header_minor(&trace).unwrap_or(0),
                 trace,
             })
         };
@@ -148,7 +148,7 @@ fn finish(what: &str, checked: usize, failures: Vec<String>) {
 fn golden_tests_read_like_go() {
     let mut failures = Vec::new();
     let goldens = load(&mut failures);
-    let results = common::parallel_map(&goldens, common::threads(), |g| {
+    let results = support::parallel_map(&goldens, support::threads(), |g| {
         let mut problems = Vec::new();
         let name = display(&g.path);
         let (ours, err) = read_with_gotrace(&g.test.trace);
@@ -234,7 +234,7 @@ fn canonical_events(source: &str, is_txtar: bool) -> String {
 fn golden_tests_convert_like_go() {
     let mut failures = Vec::new();
     let goldens = load(&mut failures);
-    let results = common::parallel_map(&goldens, common::threads(), |g| {
+    let results = support::parallel_map(&goldens, support::threads(), |g| {
         let mut problems = Vec::new();
         let name = display(&g.path);
         let go = go_trace("wire", &g.test.trace);
@@ -287,12 +287,12 @@ fn mutants(goldens: &[Golden]) -> Vec<(String, Vec<u8>)> {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(6);
-    let mut rng = common::Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = support::Rng(0x2545_f491_4f6c_dd1d);
     let mut out = Vec::new();
     for g in goldens.iter().filter(|g| g.test.trace.len() <= 4096) {
         for k in 0..per_file {
-            let b = common::mutate(&g.test.trace, &mut rng, k == 0);
-            let file = common::scratch_file(&b, "trace");
+            let b = support::mutate(&g.test.trace, &mut rng, k == 0);
+            let file = support::scratch_file(&b, "trace");
             out.push((
                 format!("{} mutant {k} ({})", display(&g.path), display(&file)),
                 b,
@@ -309,7 +309,7 @@ fn mutated_golden_wire_text_matches_go() {
     let mut failures = Vec::new();
     let goldens = load(&mut failures);
     let inputs = mutants(&goldens);
-    let results = common::parallel_map(&inputs, common::threads(), |(name, bytes)| {
+    let results = support::parallel_map(&inputs, support::threads(), |(name, bytes)| {
         let go = go_trace("wire", bytes);
         if go.code == 2 {
             return Vec::new(); // go itself panicked: nothing to compare with
@@ -340,7 +340,7 @@ fn mutated_golden_dump_like_go() {
     let mut failures = Vec::new();
     let goldens = load(&mut failures);
     let inputs = mutants(&goldens);
-    let results = common::parallel_map(&inputs, common::threads(), |(name, bytes)| {
+    let results = support::parallel_map(&inputs, support::threads(), |(name, bytes)| {
         let go = go_trace("parsed", bytes);
         if go.code == 2 {
             return Vec::new(); // go itself panicked: nothing to compare with

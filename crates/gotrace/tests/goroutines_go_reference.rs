@@ -11,14 +11,12 @@
 //! to the nanosecond, so times must be equal; the percentage is printed
 //! with two decimals and compared within that rounding. (Old-format traces,
 //! Go 1.11–1.21, are the exception: there `go tool trace` itself is not
-//! deterministic to the nanosecond, see `common_analysis::time_tolerance`.)
+//! deterministic to the nanosecond, see `support::profile::time_tolerance`.)
 //! Needs the Go toolchain (GOTRACE_GO, default
 //! /root/.cache/gotrace/go/1.27.3/go/bin/go); fails without it.
 
-mod common;
-mod common_analysis;
+mod support;
 
-use common_analysis as ca;
 use gotrace::analysis::goroutines::{
     analyze, go_duration, parse_go_duration, AnalysisOptions, GoroutineReport,
 };
@@ -27,7 +25,7 @@ use std::path::Path;
 
 const INACTIVE: &str = "(Inactive, no stack trace sampled)";
 
-/// Equal lengths and every pair within `tol` ns (see `ca::time_tolerance`).
+/// Equal lengths and every pair within `tol` ns (see `support::profile::time_tolerance`).
 fn close(a: &[i64], b: &[i64], tol: i64) -> bool {
     a.len() == b.len()
         && a.iter()
@@ -45,7 +43,7 @@ fn check_groups_page(
     report: &GoroutineReport,
     tol: i64,
 ) -> Result<Vec<String>, String> {
-    let t = ca::tables(html, "")
+    let t = support::html::tables(html, "")
         .into_iter()
         .next()
         .ok_or("no table on /goroutines")?;
@@ -107,7 +105,7 @@ fn check_group_page(
     };
     let here = format!("{name} /goroutine?name={group}");
     // Summary table.
-    let summary = ca::tables(html, "summary");
+    let summary = support::html::tables(html, "summary");
     let Some(summary) = summary.first() else {
         return vec![format!("{here}: no summary table")];
     };
@@ -135,7 +133,7 @@ fn check_group_page(
         }
     }
     // Breakdown and special ranges.
-    let details = ca::tables(html, "details");
+    let details = support::html::tables(html, "details");
     let (Some(breakdown), Some(ranges)) = (details.first(), details.get(1)) else {
         return vec![format!("{here}: missing details tables")];
     };
@@ -227,9 +225,9 @@ fn check_group_page(
 }
 
 fn check_file(file: &Path) -> (usize, Vec<String>) {
-    let name = common::display(file);
+    let name = support::display(file);
     let bytes = std::fs::read(file).expect("read trace");
-    let server = match ca::GoServer::start(file) {
+    let server = match support::server::GoServer::start(file) {
         Ok(s) => s,
         Err(out) => {
             return match analyze(&bytes, AnalysisOptions::default()) {
@@ -261,14 +259,14 @@ fn check_file(file: &Path) -> (usize, Vec<String>) {
         }
         Err(e) => return (0, vec![format!("{name} /goroutines: {e}")]),
     };
-    let tol = ca::time_tolerance(&bytes);
+    let tol = support::profile::time_tolerance(&bytes);
     let groups = match check_groups_page(&name, &html, &report, tol) {
         Ok(g) => g,
         Err(e) => return (0, vec![e]),
     };
     let mut failures = Vec::new();
     for g in &groups {
-        let path = format!("/goroutine?name={}", ca::query_escape(g));
+        let path = format!("/goroutine?name={}", support::server::query_escape(g));
         match server.get(&path) {
             Ok((200, b)) => {
                 let html = String::from_utf8_lossy(&b);
@@ -286,8 +284,8 @@ fn check_file(file: &Path) -> (usize, Vec<String>) {
 
 #[test]
 fn goroutine_pages_match_go() {
-    let files = ca::trace_files();
-    let results = common::parallel_map(&files, common::threads(), |f| check_file(f));
+    let files = support::trace_files();
+    let results = support::parallel_map(&files, support::threads(), |f| check_file(f));
     let groups: usize = results.iter().map(|r| r.0).sum();
     let failures: Vec<String> = results.into_iter().flat_map(|r| r.1).collect();
     eprintln!(
@@ -309,21 +307,21 @@ fn goroutine_pages_match_go() {
 #[test]
 fn goroutine_pages_match_go_on_truncated_traces() {
     let mut cuts = Vec::new();
-    for f in ca::trace_files() {
+    for f in support::trace_files() {
         let n = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if !(n.starts_with("annotations") || n.starts_with("flightrecorder")) {
             continue;
         }
         let bytes = std::fs::read(&f).expect("read trace");
         for pct in [35usize, 60, 85] {
-            cuts.push(common::scratch_file(
+            cuts.push(support::scratch_file(
                 &bytes[..bytes.len() * pct / 100],
                 "trace",
             ));
         }
     }
     assert!(!cuts.is_empty(), "no multi-generation traces to cut");
-    let results = common::parallel_map(&cuts, common::threads(), |f| check_file(f));
+    let results = support::parallel_map(&cuts, support::threads(), |f| check_file(f));
     let groups: usize = results.iter().map(|r| r.0).sum();
     let failures: Vec<String> = results.into_iter().flat_map(|r| r.1).collect();
     assert!(groups > 0, "no goroutine groups were compared");

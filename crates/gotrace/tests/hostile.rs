@@ -4,44 +4,11 @@
 //! Deterministic: a fixed-seed PRNG drives the mutations, so a failure names
 //! the seed that reproduces it.
 
+mod support;
+
 use gotrace::Reader;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-/// xorshift64*: small, deterministic, good enough to pick mutations.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn corpus() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/traces");
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(dir) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "trace") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use support::{corpus, Rng};
 
 /// Reads everything; returns (events, errored).
 fn read_all(data: &[u8]) -> (usize, bool) {

@@ -11,31 +11,21 @@
 //! The Go binary is `$GOTRACE_GO` or the pinned toolchain; if it is missing
 //! the test fails — it never skips.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::{go_binary, Rng};
 
 use gotrace::tables::Tables;
 use gotrace::wire::parse_header;
 
-const DEFAULT_GO: &str = "/root/.cache/gotrace/go/1.27.3/go/bin/go";
 /// How far apart the i-th smallest times of two valid orders may be: ties
 /// are bumped 1 ns per event, so a run of k equal stamps shifts by < k.
 const TIME_SLACK_NS: i64 = 64;
 /// How often to rerun Go when its error differs from ours.
 const GO_RETRIES: usize = 20;
-
-fn go_bin() -> PathBuf {
-    let go = std::env::var_os("GOTRACE_GO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_GO));
-    assert!(
-        go.is_file(),
-        "go1.27.3 not found at {} (set GOTRACE_GO); this test needs it and does not skip",
-        go.display()
-    );
-    go
-}
 
 /// Runs `go tool trace -d=parsed`: (stdout, stderr, success).
 fn run_go(go: &Path, file: &Path) -> (String, String, bool) {
@@ -265,7 +255,7 @@ fn check_file(go: &Path, file: &Path) -> Result<String, Vec<String>> {
 
 #[test]
 fn v1_traces_match_go() {
-    let go = go_bin();
+    let go = go_binary();
     let files = v1_traces(&go);
     assert!(!files.is_empty(), "no v1 traces found");
     let mut failures = Vec::new();
@@ -289,20 +279,15 @@ fn v1_traces_match_go() {
 /// traces: truncation, byte flips, off-by-one values, cut-out spans.
 #[test]
 fn mutated_v1_traces_fail_like_go() {
-    let go = go_bin();
+    let go = go_binary();
     let dir = std::env::temp_dir().join(format!("gotrace-v1-mutants-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let per_file: usize = std::env::var("GOTRACE_V1_MUTANTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(6);
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut rand = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rand = move |n: usize| rng.below(n.max(1));
     let mut failures = Vec::new();
     let mut failing = 0;
     let sources: Vec<PathBuf> = v1_traces(&go)
@@ -352,21 +337,18 @@ fn mutated_v1_traces_fail_like_go() {
 /// Hostile bytes never panic us (no Go needed): many mutations of each trace.
 #[test]
 fn mutated_v1_traces_never_panic() {
-    let go = go_bin();
-    let mut seed: u64 = 42;
+    let go = go_binary();
+    let mut rng = Rng(42);
     for src in v1_traces(&go) {
         let data = std::fs::read(&src).unwrap();
         if data.len() > 30_000 {
             continue;
         }
         for _ in 0..300 {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
             let mut m = data.clone();
-            let at = 16 + (seed >> 33) as usize % (m.len() - 16);
-            m[at] ^= (seed >> 20) as u8 | 1;
-            if seed.is_multiple_of(5) {
+            let at = 16 + rng.below(m.len() - 16);
+            m[at] ^= rng.next() as u8 | 1;
+            if rng.below(5) == 0 {
                 m.truncate(at + 1);
             }
             let version = parse_header(&m).unwrap();
@@ -379,7 +361,7 @@ fn mutated_v1_traces_never_panic() {
 /// The comparison rule must accept Go's own run-to-run variation.
 #[test]
 fn go_agrees_with_itself_under_the_rule() {
-    let go = go_bin();
+    let go = go_binary();
     for file in v1_traces(&go) {
         let (a, _, _) = run_go(&go, &file);
         let (b, _, _) = run_go(&go, &file);
@@ -395,7 +377,7 @@ fn go_agrees_with_itself_under_the_rule() {
 /// Traces of Go 1.5–1.10 are refused, by Go and by us, naming the version.
 #[test]
 fn pre_go_1_11_headers_are_refused_clearly() {
-    let go = go_bin();
+    let go = go_binary();
     let dir = std::env::temp_dir().join(format!("gotrace-v1-headers-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for minor in 5..=10 {

@@ -42,7 +42,7 @@ use super::tasks::{Annotations, TaskAnalysis, TaskCore};
 use crate::event::{Event, GoId, GoState, Payload, ProcId};
 use crate::model::EventStore;
 use crate::tables::Tables;
-use crate::{Error, Reader};
+use crate::Error;
 
 /// Which analyses a pass runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -685,20 +685,10 @@ pub fn analyze_trace_with(
     mut analyses: Analyses,
     mut each: impl FnMut(&Event),
 ) -> Result<(Reports, Option<Error>, Tables), Error> {
-    let mut reader = Reader::new(data)?;
-    let mut damage = None;
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => {
-                analyses.add(&ev, reader.tables());
-                each(&ev);
-            }
-            Err(e) => {
-                damage = Some(e);
-                break;
-            }
-        }
-    }
+    let (reader, damage) = crate::read_events(data, |ev, r| {
+        analyses.add(ev, r.tables());
+        each(ev);
+    })?;
     let tables = reader.into_tables();
     let Some(e) = damage else {
         let reports = analyses.finish(&tables);

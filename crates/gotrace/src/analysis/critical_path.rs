@@ -704,18 +704,8 @@ impl CriticalPathAnalysis {
 pub fn from_trace(
     data: &[u8],
 ) -> Result<(CriticalPathAnalysis, Tables, Option<crate::Error>), crate::Error> {
-    let mut reader = crate::Reader::new(data)?;
     let mut a = CriticalPathAnalysis::new();
-    let mut error = None;
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => a.add(&ev, reader.tables()),
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        }
-    }
+    let (reader, error) = crate::read_events(data, |ev, r| a.add(ev, r.tables()))?;
     a.shrink_to_fit();
     Ok((a, reader.into_tables(), error))
 }
@@ -723,107 +713,41 @@ pub fn from_trace(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{StateTransition, NO_PROC, NO_THREAD};
-    use crate::tables::Frame;
+    use crate::event::NO_PROC;
+
     use GoState::*;
 
-    struct B {
-        t: Tables,
-        evs: Vec<Event>,
+    use crate::analysis::testkit::Events as B;
+
+    /// Events that start with a generation boundary at 100.
+    fn started() -> B {
+        let mut b = B::new();
+        b.sync(100);
+        b
     }
 
-    impl B {
-        fn new() -> Self {
-            let mut b = B {
-                t: Tables::new(),
-                evs: Vec::new(),
-            };
-            b.ev(100, NO_GOROUTINE, Payload::Sync { n: 1, clock: None });
-            b
+    /// The end of the events: a generation boundary.
+    fn end(b: &mut B, time: Time) {
+        b.ev(
+            time,
+            NO_PROC,
+            NO_GOROUTINE,
+            Payload::Sync { n: 2, clock: None },
+        );
+    }
+
+    fn analysis(b: &B) -> CriticalPathAnalysis {
+        let mut a = CriticalPathAnalysis::new();
+        for e in &b.evs {
+            a.add(e, &b.t);
         }
-        fn stack(&mut self, funcs: &[&str]) -> StackId {
-            let mut ids = Vec::new();
-            for (i, f) in funcs.iter().enumerate() {
-                let func = self.t.intern_str(f);
-                let file = self.t.intern_str("x.go");
-                ids.push(self.t.intern_frame(Frame {
-                    pc: 0x1000 + i as u64 * 16 + u64::from(func.0) * 256,
-                    func,
-                    file,
-                    line: 1 + i as u64,
-                }));
-            }
-            self.t.intern_stack(&ids)
-        }
-        fn ev(&mut self, time: Time, g: GoId, payload: Payload) {
-            self.evs.push(Event {
-                time,
-                m: NO_THREAD,
-                p: NO_PROC,
-                g,
-                stack: StackId::NONE,
-                wire_type: 0,
-                payload,
-            });
-        }
-        /// Goroutine `id` goes `old → new` at `time`, the event made by `cur`.
-        fn go(&mut self, time: Time, cur: GoId, id: GoId, old: GoState, new: GoState) {
-            self.go_full(time, cur, id, old, new, "", StackId::NONE, StackId::NONE);
-        }
-        fn block(&mut self, time: Time, id: GoId, reason: &str) {
-            self.go_full(
-                time,
-                id,
-                id,
-                Running,
-                Waiting,
-                reason,
-                StackId::NONE,
-                StackId::NONE,
-            );
-        }
-        #[allow(clippy::too_many_arguments)]
-        fn go_full(
-            &mut self,
-            time: Time,
-            cur: GoId,
-            id: GoId,
-            old: GoState,
-            new: GoState,
-            reason: &str,
-            ev_stack: StackId,
-            st_stack: StackId,
-        ) {
-            let reason = self.t.intern_str(reason);
-            self.evs.push(Event {
-                time,
-                m: NO_THREAD,
-                p: 0,
-                g: cur,
-                stack: ev_stack,
-                wire_type: 0,
-                payload: Payload::StateTransition(StateTransition {
-                    transition: Transition::Goroutine { id, old, new },
-                    reason,
-                    stack: st_stack,
-                }),
-            });
-        }
-        fn end(&mut self, time: Time) {
-            self.ev(time, NO_GOROUTINE, Payload::Sync { n: 2, clock: None });
-        }
-        fn analysis(&self) -> CriticalPathAnalysis {
-            let mut a = CriticalPathAnalysis::new();
-            for e in &self.evs {
-                a.add(e, &self.t);
-            }
-            a
-        }
-        fn path(&self, g: GoId, start: Time, end: Time) -> CriticalPath {
-            self.analysis()
-                .path(g, start, end, &self.t)
-                .expect("known goroutine")
-        }
+        a
+    }
+
+    fn path(b: &B, g: GoId, start: Time, end: Time) -> CriticalPath {
+        analysis(b)
+            .path(g, start, end, &b.t)
+            .expect("known goroutine")
     }
 
     /// (goroutine, start, end, label) of each segment.
@@ -917,13 +841,13 @@ mod tests {
 
     #[test]
     fn running_runnable_and_syscall_stay_on_the_goroutine() {
-        let mut b = B::new();
-        b.go(110, -1, 1, Undetermined, Running);
-        b.go(120, 1, 1, Running, Syscall);
-        b.go(130, 1, 1, Syscall, Runnable);
-        b.go(140, -1, 1, Runnable, Running);
-        b.end(200);
-        let p = b.path(1, 0, 1000);
+        let mut b = started();
+        b.go_by(110, -1, 1, Undetermined, Running);
+        b.go_by(120, 1, 1, Running, Syscall);
+        b.go_by(130, 1, 1, Syscall, Runnable);
+        b.go_by(140, -1, 1, Runnable, Running);
+        end(&mut b, 200);
+        let p = path(&b, 1, 0, 1000);
         check_invariants(&p);
         assert_eq!(
             shape(&p),
@@ -952,18 +876,18 @@ mod tests {
 
     #[test]
     fn a_wait_ended_by_a_goroutine_jumps_to_it() {
-        let mut b = B::new();
+        let mut b = started();
         let send = b.stack(&["runtime.chansend1", "main.producer"]);
-        b.go(105, -1, 1, Undetermined, Running);
-        b.go(106, -1, 2, Undetermined, Runnable);
+        b.go_by(105, -1, 1, Undetermined, Running);
+        b.go_by(106, -1, 2, Undetermined, Runnable);
         b.block(130, 1, "chan receive");
-        b.go(135, -1, 2, Runnable, Running);
+        b.go_by(135, -1, 2, Runnable, Running);
         // G2 unblocks G1 at 150 (the event is G2's).
-        b.go_full(150, 2, 1, Waiting, Runnable, "", send, StackId::NONE);
+        b.transition(150, 0, 2, 1, Waiting, Runnable, "", send, StackId::NONE);
         b.block(155, 2, "select");
-        b.go(160, -1, 1, Runnable, Running);
-        b.end(200);
-        let p = b.path(1, 100, 200);
+        b.go_by(160, -1, 1, Runnable, Running);
+        end(&mut b, 200);
+        let p = path(&b, 1, 100, 200);
         check_invariants(&p);
         assert_eq!(
             shape(&p),
@@ -995,7 +919,7 @@ mod tests {
             .collect();
         assert_eq!(shares, vec![(1, 50, 2), (2, 50, 2)]); // ties by id
                                                           // Seen from G2 alone, the unblock is just running.
-        let p2 = b.path(2, 100, 200);
+        let p2 = path(&b, 2, 100, 200);
         assert_eq!(
             p2.segments.last().map(|s| s.kind.label()).as_deref(),
             Some("waiting: select")
@@ -1005,17 +929,17 @@ mod tests {
 
     #[test]
     fn a_wait_ended_by_no_goroutine_stays() {
-        let mut b = B::new();
-        b.go(110, -1, 1, Undetermined, Running);
+        let mut b = started();
+        b.go_by(110, -1, 1, Undetermined, Running);
         b.block(130, 1, "sleep");
         // A timer (no goroutine in the context) wakes it.
-        b.go(150, -1, 1, Waiting, Runnable);
-        b.go(160, -1, 1, Runnable, Running);
+        b.go_by(150, -1, 1, Waiting, Runnable);
+        b.go_by(160, -1, 1, Runnable, Running);
         b.block(170, 1, "network");
-        b.go(180, 1, 1, Waiting, Runnable); // its own event: no edge either
-        b.go(185, -1, 1, Runnable, Running);
-        b.end(200);
-        let p = b.path(1, 120, 200);
+        b.go_by(180, 1, 1, Waiting, Runnable); // its own event: no edge either
+        b.go_by(185, -1, 1, Runnable, Running);
+        end(&mut b, 200);
+        let p = path(&b, 1, 120, 200);
         check_invariants(&p);
         assert_eq!(
             shape(&p),
@@ -1036,20 +960,20 @@ mod tests {
     /// A waits on a channel B sends on; B waited on a mutex C held.
     #[test]
     fn chain_of_three() {
-        let mut b = B::new();
+        let mut b = started();
         let (a, bg, c) = (10, 20, 30);
-        b.go(101, -1, a, Undetermined, Running);
-        b.go(102, -1, bg, Undetermined, Running);
-        b.go(103, -1, c, Undetermined, Running);
+        b.go_by(101, -1, a, Undetermined, Running);
+        b.go_by(102, -1, bg, Undetermined, Running);
+        b.go_by(103, -1, c, Undetermined, Running);
         b.block(110, a, "chan receive");
         b.block(115, bg, "sync");
-        b.go(140, c, bg, Waiting, Runnable); // C unlocks
+        b.go_by(140, c, bg, Waiting, Runnable); // C unlocks
         b.block(141, c, "sleep");
-        b.go(145, -1, bg, Runnable, Running);
-        b.go(170, bg, a, Waiting, Runnable); // B sends
-        b.go(175, -1, a, Runnable, Running);
-        b.end(200);
-        let p = b.path(a, 100, 200);
+        b.go_by(145, -1, bg, Runnable, Running);
+        b.go_by(170, bg, a, Waiting, Runnable); // B sends
+        b.go_by(175, -1, a, Runnable, Running);
+        end(&mut b, 200);
+        let p = path(&b, a, 100, 200);
         check_invariants(&p);
         assert_eq!(
             shape(&p),
@@ -1071,23 +995,23 @@ mod tests {
         let order: Vec<GoId> = p.goroutines.iter().map(|g| g.goroutine).collect();
         assert_eq!(order, vec![c, a, bg]); // 40, 30, 30 ns (ties by id)
                                            // Each goroutine's own stretch: from its previous blocking point.
-        let p = b.path(a, 142, 200);
+        let p = path(&b, a, 142, 200);
         assert_eq!(shape(&p)[0], seg(bg, 142, 145, "runnable"));
         assert_eq!(p.stop, Stop::ReachedStart);
     }
 
     #[test]
     fn creation_is_an_edge_and_c_threads_are_an_origin() {
-        let mut b = B::new();
+        let mut b = started();
         let start = b.stack(&["main.worker"]);
         let site = b.stack(&["main.main"]);
-        b.go(101, -1, 1, Undetermined, Running);
-        b.go_full(120, 1, 7, NotExist, Runnable, "", site, start);
-        b.go(130, -1, 7, Runnable, Running);
+        b.go_by(101, -1, 1, Undetermined, Running);
+        b.transition(120, 0, 1, 7, NotExist, Runnable, "", site, start);
+        b.go_by(130, -1, 7, Runnable, Running);
         // G9 comes from a C thread: no goroutine created it.
-        b.go(140, -1, 9, NotExist, Syscall);
-        b.end(200);
-        let a = b.analysis();
+        b.go_by(140, -1, 9, NotExist, Syscall);
+        end(&mut b, 200);
+        let a = analysis(&b);
         let p = a.path(7, 100, 200, &b.t).unwrap();
         check_invariants(&p);
         assert_eq!(
@@ -1122,16 +1046,16 @@ mod tests {
 
     #[test]
     fn window_clipping() {
-        let mut b = B::new();
-        b.go(101, -1, 1, Undetermined, Running);
-        b.go(102, -1, 2, Undetermined, Running);
+        let mut b = started();
+        b.go_by(101, -1, 1, Undetermined, Running);
+        b.go_by(102, -1, 2, Undetermined, Running);
         b.block(110, 1, "chan receive");
-        b.go(150, 2, 1, Waiting, Runnable);
-        b.go(160, -1, 1, Runnable, Running);
-        b.go(180, 1, 1, Running, NotExist);
-        b.end(200);
+        b.go_by(150, 2, 1, Waiting, Runnable);
+        b.go_by(160, -1, 1, Runnable, Running);
+        b.go_by(180, 1, 1, Running, NotExist);
+        end(&mut b, 200);
         // The end inside the wait: nobody has ended it yet, it is G1's own.
-        let p = b.path(1, 105, 130);
+        let p = path(&b, 1, 105, 130);
         check_invariants(&p);
         assert_eq!(
             shape(&p),
@@ -1141,7 +1065,7 @@ mod tests {
             ]
         );
         // A start inside the unblocker's stretch clips it.
-        let p = b.path(1, 140, 170);
+        let p = path(&b, 1, 140, 170);
         check_invariants(&p);
         assert_eq!(
             shape(&p),
@@ -1152,25 +1076,25 @@ mod tests {
             ]
         );
         // The end after the goroutine exited: the path ends with it.
-        let p = b.path(1, 155, 1_000);
+        let p = path(&b, 1, 155, 1_000);
         check_invariants(&p);
         assert_eq!((p.window, p.start, p.end), ((155, 200), 155, 180));
         assert_eq!(p.segments.len(), 2);
         // The end exactly at the unblock: the path is already on G2.
-        let p = b.path(1, 140, 150);
+        let p = path(&b, 1, 140, 150);
         assert_eq!(shape(&p), vec![seg(2, 140, 150, "running")]);
         assert_eq!(p.segments[0].via.as_ref().map(|e| e.target), Some(1));
         // Empty or inverted windows give an empty path.
         for (s, e) in [(150, 150), (170, 120), (i64::MAX, i64::MIN)] {
-            let p = b.path(1, s, e);
+            let p = path(&b, 1, s, e);
             assert!(p.segments.is_empty(), "{s}..{e}");
             assert_eq!(p.stop, Stop::ReachedStart);
         }
         // Before the goroutine existed in the trace.
-        let mut b = B::new();
-        b.go(150, -1, 3, NotExist, Runnable);
-        b.end(200);
-        let p = b.path(3, 0, 120);
+        let mut b = started();
+        b.go_by(150, -1, 3, NotExist, Runnable);
+        end(&mut b, 200);
+        let p = path(&b, 3, 0, 120);
         assert!(p.segments.is_empty());
         assert_eq!(
             p.stop,
@@ -1184,33 +1108,33 @@ mod tests {
     #[test]
     fn cycles_and_limits_end_the_walk() {
         // A malformed trace: at the same instant each unblocks the other.
-        let mut b = B::new();
-        b.go(101, -1, 1, Undetermined, Waiting);
-        b.go(102, -1, 2, Undetermined, Waiting);
-        b.go(150, 2, 1, Waiting, Runnable);
-        b.go(150, 1, 2, Waiting, Runnable);
-        b.go(160, -1, 1, Runnable, Running);
-        b.end(200);
-        let p = b.path(1, 100, 200);
+        let mut b = started();
+        b.go_by(101, -1, 1, Undetermined, Waiting);
+        b.go_by(102, -1, 2, Undetermined, Waiting);
+        b.go_by(150, 2, 1, Waiting, Runnable);
+        b.go_by(150, 1, 2, Waiting, Runnable);
+        b.go_by(160, -1, 1, Runnable, Running);
+        end(&mut b, 200);
+        let p = path(&b, 1, 100, 200);
         check_invariants(&p);
         assert_eq!(p.stop, Stop::Cycle { time: 150 });
         assert_eq!(p.start, 150);
         // Ping-pong: many hops, bounded by the limit.
-        let mut b = B::new();
-        b.go(101, -1, 1, Undetermined, Running);
-        b.go(102, -1, 2, Undetermined, Waiting);
+        let mut b = started();
+        b.go_by(101, -1, 1, Undetermined, Running);
+        b.go_by(102, -1, 2, Undetermined, Waiting);
         let mut t = 110;
         for _ in 0..100 {
             b.block(t, 1, "chan receive");
-            b.go(t + 1, 1, 2, Waiting, Runnable);
-            b.go(t + 2, -1, 2, Runnable, Running);
-            b.go(t + 3, 2, 1, Waiting, Runnable);
+            b.go_by(t + 1, 1, 2, Waiting, Runnable);
+            b.go_by(t + 2, -1, 2, Runnable, Running);
+            b.go_by(t + 3, 2, 1, Waiting, Runnable);
             b.block(t + 4, 2, "chan receive");
-            b.go(t + 5, -1, 1, Runnable, Running);
+            b.go_by(t + 5, -1, 1, Runnable, Running);
             t += 10;
         }
-        b.end(t + 10);
-        let a = b.analysis();
+        end(&mut b, t + 10);
+        let a = analysis(&b);
         let p = a.path(1, 0, i64::MAX, &b.t).unwrap();
         check_invariants(&p);
         assert_eq!(p.stop, Stop::ReachedStart);
@@ -1224,15 +1148,15 @@ mod tests {
 
     #[test]
     fn hostile_sequences_do_not_panic() {
-        let mut b = B::new();
-        b.go(90, 5, 1, Running, Waiting); // first seen leaving Running, before the Sync
-        b.go(95, 1, 1, Waiting, Runnable);
-        b.go(80, 3, 2, Waiting, Running); // time going backwards
-        b.go(i64::MAX, 4, 2, NotExist, Runnable);
-        b.go(i64::MIN, 2, 4, Undetermined, NotExist);
-        b.go(0, 2, NO_GOROUTINE, Waiting, Runnable);
-        b.go(7, NO_GOROUTINE, 6, Waiting, Runnable);
-        let a = b.analysis();
+        let mut b = started();
+        b.go_by(90, 5, 1, Running, Waiting); // first seen leaving Running, before the Sync
+        b.go_by(95, 1, 1, Waiting, Runnable);
+        b.go_by(80, 3, 2, Waiting, Running); // time going backwards
+        b.go_by(i64::MAX, 4, 2, NotExist, Runnable);
+        b.go_by(i64::MIN, 2, 4, Undetermined, NotExist);
+        b.go_by(0, 2, NO_GOROUTINE, Waiting, Runnable);
+        b.go_by(7, NO_GOROUTINE, 6, Waiting, Runnable);
+        let a = analysis(&b);
         for g in [1, 2, 3, 4, 5, 6] {
             for (s, e) in [
                 (i64::MIN, i64::MAX),

@@ -11,3 +11,5 @@ pub mod pprof;
 pub(crate) mod resolve;
 pub mod stats;
 pub mod tasks;
+#[cfg(test)]
+pub(crate) mod testkit;

@@ -40,16 +40,27 @@ pub(crate) const SYNC_BIT: u8 = 2;
 pub(crate) const SYSCALL_BIT: u8 = 4;
 pub(crate) const SCHED_BIT: u8 = 8;
 
+/// Whether a wait `reason` counts for the network profile.
+pub fn is_net_reason(reason: &[u8]) -> bool {
+    reason == b"network"
+}
+
+/// Whether a wait `reason` counts for the sync profile.
+pub fn is_sync_reason(reason: &[u8]) -> bool {
+    let has = |n: &[u8]| reason.windows(n.len()).any(|w| w == n);
+    has(b"chan") || has(b"sync") || has(b"select")
+}
+
 /// Classifies a wait reason.
 pub(crate) fn reason_flags(reason: &[u8]) -> u8 {
     let mut f = 0;
     if reason == b"forever" {
         f |= FOREVER;
     }
-    if super::pprof::is_net_reason(reason) {
+    if is_net_reason(reason) {
         f |= NET;
     }
-    if super::pprof::is_sync_reason(reason) {
+    if is_sync_reason(reason) {
         f |= SYNC;
     }
     f

@@ -69,18 +69,13 @@ impl EventStore {
 
     /// Event `i`, exactly as the reader produced it.
     pub fn get(&self, i: usize) -> Option<Event> {
-        let time = self.time(i)?;
-        let c = self.ctxs.get(*self.ctx.get(i)? as usize)?;
-        let b = self.bodies.get(*self.payload.get(i)? as usize)?;
-        Some(Event {
-            time,
-            m: c.m,
-            p: c.p,
-            g: c.g,
-            stack: b.stack,
-            wire_type: b.wire_type,
-            payload: b.payload,
-        })
+        self.event_at(i, self.time(i)?)
+    }
+
+    /// Event `i`, whose time is `time`.
+    #[inline]
+    fn event_at(&self, i: usize, time: Time) -> Option<Event> {
+        self.event_of(time, *self.ctx.get(i)?, *self.payload.get(i)?)
     }
 
     /// Index of the first event at or after `t`.
@@ -172,6 +167,7 @@ impl EventStore {
 
     /// The event at `time` with context `ctx` and payload `body` (as a
     /// [`Chunk`] gives them).
+    #[inline]
     pub fn event_of(&self, time: Time, ctx: u32, body: u32) -> Option<Event> {
         let c = self.ctxs.get(ctx as usize)?;
         let b = self.bodies.get(body as usize)?;
@@ -234,18 +230,7 @@ impl Iterator for Iter<'_> {
             self.block += 1;
         }
         let &(_, base) = s.blocks.get(self.block)?;
-        let time = base + i64::from(*s.time.get(i)?);
-        let c = s.ctxs.get(*s.ctx.get(i)? as usize)?;
-        let b = s.bodies.get(*s.payload.get(i)? as usize)?;
-        Some(Event {
-            time,
-            m: c.m,
-            p: c.p,
-            g: c.g,
-            stack: b.stack,
-            wire_type: b.wire_type,
-            payload: b.payload,
-        })
+        s.event_at(i, base + i64::from(*s.time.get(i)?))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -8,54 +8,21 @@
 //! trace is broken). Facts follow Go's `internal/trace` ordering rules.
 
 mod queue;
+mod raw;
 mod state;
 
 use queue::Queue;
 pub use queue::{Extra, Queued};
+pub use raw::{gstatus, name, pstatus, Ctx, RawEvent};
 pub use state::{go_state as go_state_of, proc_state as proc_state_of};
 use state::{GState, MState, MTable, PState, RangeType, Seq};
 
 use crate::error::Error;
 use crate::intmap::IntMap;
 use crate::tables::StrId;
-use crate::wire::spec::{self, ev};
-
-/// Wire goroutine statuses.
-pub mod gstatus {
-    pub const BAD: u64 = 0;
-    pub const RUNNABLE: u64 = 1;
-    pub const RUNNING: u64 = 2;
-    pub const SYSCALL: u64 = 3;
-    pub const WAITING: u64 = 4;
-}
-
-/// Wire P statuses.
-pub mod pstatus {
-    pub const BAD: u64 = 0;
-    pub const RUNNING: u64 = 1;
-    pub const IDLE: u64 = 2;
-    pub const SYSCALL: u64 = 3;
-    pub const SYSCALL_ABANDONED: u64 = 4;
-}
+use crate::wire::spec::ev;
 
 const NO: i64 = -1;
-
-/// The scheduling context of an event: which M, P and G.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ctx {
-    pub m: i64,
-    pub p: i64,
-    pub g: i64,
-}
-
-/// A decoded event before ordering: type, time (ns) and arguments without
-/// the time delta.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct RawEvent {
-    pub ty: u8,
-    pub time: i64,
-    pub args: [u64; 4],
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Need {
@@ -622,16 +589,27 @@ impl Ordering {
         self.advanced(Ctx { g: next, ..cur })
     }
 
+    /// The P of a syscall event (`during`: the event's name), which must exist.
+    fn syscall_proc(&mut self, p: i64, during: &str) -> Result<&mut PState, Box<Error>> {
+        self.known_proc(p, || {
+            format!("uninitialized proc {p} found during {during}")
+        })
+    }
+
+    /// P `p`, which the event requires to exist; `missing` says it does not.
+    fn known_proc(
+        &mut self,
+        p: i64,
+        missing: impl FnOnce() -> String,
+    ) -> Result<&mut PState, Box<Error>> {
+        self.ps.get_mut(&p).ok_or_else(|| oerr(missing()))
+    }
+
     fn go_syscall_begin(&mut self, ev: &RawEvent, cur: Ctx, gen: u64) -> Step {
         validate(cur, USER_GO)?;
         let s = self.current_g(ev.ty, cur.g, gstatus::RUNNING, "Running")?;
         s.status = gstatus::SYSCALL;
-        let Some(p) = self.ps.get_mut(&cur.p) else {
-            return Err(oerr(format!(
-                "uninitialized proc {} found during GoSyscallBegin",
-                cur.p
-            )));
-        };
+        let p = self.syscall_proc(cur.p, "GoSyscallBegin")?;
         p.status = pstatus::SYSCALL;
         let pseq = Seq::new(gen, ev.args[0]);
         if !pseq.succeeds(p.seq) {
@@ -649,12 +627,7 @@ impl Ordering {
         validate(cur, USER_GO)?;
         let s = self.current_g(ev.ty, cur.g, gstatus::SYSCALL, "Running")?;
         s.status = gstatus::RUNNING;
-        let Some(p) = self.ps.get_mut(&cur.p) else {
-            return Err(oerr(format!(
-                "uninitialized proc {} found during GoSyscallEnd",
-                cur.p
-            )));
-        };
+        let p = self.syscall_proc(cur.p, "GoSyscallEnd")?;
         if p.status != pstatus::SYSCALL {
             return Err(oerr(format!(
                 "expected proc {} in state Syscall, but got {} instead",
@@ -669,12 +642,7 @@ impl Ordering {
 
     fn go_syscall_end_blocked(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         if cur.p != NO {
-            let Some(p) = self.ps.get(&cur.p) else {
-                return Err(oerr(format!(
-                    "uninitialized proc {} found during GoSyscallEndBlocked",
-                    cur.p
-                )));
-            };
+            let p = self.syscall_proc(cur.p, "GoSyscallEndBlocked")?;
             if p.status == pstatus::SYSCALL {
                 // Wait until the P is stolen or stopped.
                 return Ok(false);
@@ -910,10 +878,7 @@ impl Ordering {
 
     fn sweep_begin(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
-        let p = self
-            .ps
-            .get_mut(&cur.p)
-            .ok_or_else(|| oerr(format!("unknown proc {}", cur.p)))?;
+        let p = self.known_proc(cur.p, || format!("unknown proc {}", cur.p))?;
         p.ranges.begin(RangeType::new(ev.ty, 0))?;
         self.push(cur, *ev, Extra::None);
         self.advanced(cur)
@@ -934,10 +899,7 @@ impl Ordering {
 
     fn sweep_end(&mut self, ev: &RawEvent, cur: Ctx) -> Step {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
-        let p = self
-            .ps
-            .get_mut(&cur.p)
-            .ok_or_else(|| oerr(format!("unknown proc {}", cur.p)))?;
+        let p = self.known_proc(cur.p, || format!("unknown proc {}", cur.p))?;
         p.ranges.end(ev.ty)?;
         self.push(cur, *ev, Extra::None);
         self.advanced(cur)
@@ -1004,11 +966,6 @@ impl Ordering {
             self.gc
         )
     }
-}
-
-/// The name of an event type, for messages.
-pub fn name(ty: u8) -> &'static str {
-    spec::spec(ty).map(|s| s.name).unwrap_or("Invalid")
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! ordering learned that the wire event does not carry (old states, the
 //! task a task-end closes, the kind of the STW an STW-end closes).
 
-use super::{Ctx, RawEvent};
+use super::raw::{Ctx, RawEvent};
 use crate::event::{GoState, ProcState};
 use crate::tables::StrId;
 

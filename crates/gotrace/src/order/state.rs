@@ -7,7 +7,7 @@ use crate::tables::StrId;
 use crate::wire::spec;
 use std::fmt;
 
-use super::{gstatus, pstatus};
+use super::raw::{gstatus, pstatus};
 
 /// A per-generation sequence number: `(generation, n)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -60,7 +60,7 @@ impl Ranges {
         if self.0.contains(&r) {
             return Err(Error::ordering(format!(
                 "discovered event already in-flight for when starting event {}",
-                super::name(r.begin)
+                super::raw::name(r.begin)
             )));
         }
         self.0.push(r);
@@ -73,14 +73,14 @@ impl Ranges {
             if self.0.contains(&r) {
                 return Err(Error::ordering(format!(
                     "found named active range already in first gen: {}",
-                    super::name(r.begin)
+                    super::raw::name(r.begin)
                 )));
             }
             self.0.push(r);
         } else if !self.0.contains(&r) {
             return Err(Error::ordering(format!(
                 "resource is missing active range: {}",
-                super::name(r.begin)
+                super::raw::name(r.begin)
             )));
         }
         Ok(())
@@ -94,7 +94,7 @@ impl Ranges {
             Some(i) => Ok(self.0.swap_remove(i).desc),
             None => Err(Error::ordering(format!(
                 "tried to end event {}, but not in-flight",
-                super::name(begin)
+                super::raw::name(begin)
             ))),
         }
     }

@@ -17,7 +17,9 @@ use std::collections::HashMap;
 /// Hash maps keyed by small integers: SipHash showed up in profiles here.
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<crate::intmap::IdHasher>>;
 
-use super::*;
+use super::lod::{self, MaxLevels, SpanLevels};
+use super::model::*;
+use super::packed::{self, Packed, Rec};
 use crate::error::Error;
 use crate::event::{
     Event, GoState, Metric, Payload, ProcState, RangeName, Resource, StateTransition, Transition,
@@ -33,17 +35,19 @@ pub fn build(
     every: u64,
     mut on_progress: impl FnMut(u64, usize, usize),
 ) -> Result<Timeline, Error> {
-    let mut reader = crate::reader::Reader::new(data)?;
     let mut b = Builder::new();
     let mut n = 0u64;
-    while let Some(ev) = reader.next_event() {
-        b.push(&ev?);
+    let (reader, error) = crate::reader::read_events(data, |ev, reader| {
+        b.push(ev);
         n += 1;
         if every > 0 && n.is_multiple_of(every) {
             on_progress(n, reader.position(), reader.len());
         }
+    })?;
+    match error {
+        Some(e) => Err(e),
+        None => Ok(b.finish(reader.tables())),
     }
-    Ok(b.finish(reader.tables()))
 }
 
 /// Goroutine ids below this are looked up in a table.

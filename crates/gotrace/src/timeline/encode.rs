@@ -7,7 +7,10 @@
 //! against the remaining input and the cross-references the accessors rely on,
 //! and never panics.
 
-use super::*;
+use super::lod::{Levels, MaxLevels, SpanLevels};
+use super::model::*;
+use super::packed::Packed;
+use crate::wire::varint::{unzigzag, write_uvarint, zigzag};
 use std::fmt;
 
 const MAGIC: &[u8; 4] = b"GTTL";
@@ -58,12 +61,8 @@ impl W {
         self.0.extend_from_slice(v);
     }
     /// LEB128 varint.
-    fn var(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.0.push(v as u8 | 0x80);
-            v >>= 7;
-        }
-        self.0.push(v as u8);
+    fn var(&mut self, v: u64) {
+        write_uvarint(&mut self.0, v);
     }
     /// `u32` columns: varint of `v + 1` (so `NO_INDEX` takes one byte).
     fn u32s(&mut self, v: &[u32]) {
@@ -76,7 +75,7 @@ impl W {
         let mut prev = 0i64;
         for &x in v {
             let d = x.wrapping_sub(prev);
-            self.var(((d << 1) ^ (d >> 63)) as u64);
+            self.var(zigzag(d));
             prev = x;
         }
     }
@@ -210,7 +209,7 @@ impl<'a> R<'a> {
         let mut prev = 0i64;
         self.vec(1, |r| {
             let z = r.var()?;
-            let d = ((z >> 1) as i64) ^ -((z & 1) as i64);
+            let d = unzigzag(z);
             prev = prev.wrapping_add(d);
             Ok(prev)
         })

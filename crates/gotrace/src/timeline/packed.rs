@@ -12,6 +12,8 @@
 //! Decoding never panics: malformed bytes (the page receives them from the
 //! worker) end a block early, and accessors return `None` past the end.
 
+use crate::wire::varint::{put_uvarint, unzigzag, zigzag, MAX_VARINT_LEN};
+
 /// Records per block.
 pub const BLOCK: usize = 32;
 /// Most fields a record can have.
@@ -42,33 +44,17 @@ pub struct Packed {
     pub(super) block_off: Vec<u32>,
 }
 
-fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn unzigzag(z: u64) -> i64 {
-    ((z >> 1) as i64) ^ -((z & 1) as i64)
-}
-
 /// A record's varints are assembled here and appended at once.
 struct Buf {
-    bytes: [u8; 10 * (MAX_FIELDS + 1)],
+    bytes: [u8; MAX_VARINT_LEN * (MAX_FIELDS + 1)],
     len: usize,
 }
 
 impl Buf {
     #[inline(always)]
-    fn put(&mut self, mut v: u64) {
+    fn put(&mut self, v: u64) {
         // At most 10 bytes per varint; the buffer holds a record's worth.
-        while v >= 0x80 && self.len < self.bytes.len() {
-            self.bytes[self.len] = v as u8 | 0x80;
-            self.len += 1;
-            v >>= 7;
-        }
-        if self.len < self.bytes.len() {
-            self.bytes[self.len] = v as u8;
-            self.len += 1;
-        }
+        self.len = put_uvarint(&mut self.bytes, self.len, v);
     }
 }
 

@@ -23,8 +23,8 @@ mod spec;
 mod validate;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{Event, Payload, NO_GOROUTINE, NO_PROC, NO_THREAD};
-use crate::tables::{StackId, Tables};
+use crate::event::Event;
+use crate::tables::Tables;
 use crate::wire::Version;
 
 /// Reads a whole v1 trace (`file` includes the 16-byte header).
@@ -90,15 +90,7 @@ fn load(file: &[u8], minor: u32) -> Result<(Vec<parse::V1Event>, parse::V1Tables
 }
 
 fn sync(time: i64, n: u64) -> Event {
-    Event {
-        time,
-        m: NO_THREAD,
-        p: NO_PROC,
-        g: NO_GOROUTINE,
-        stack: StackId::NONE,
-        wire_type: 0,
-        payload: Payload::Sync { n, clock: None },
-    }
+    Event::sync(time, n, None)
 }
 
 #[cfg(test)]

@@ -69,16 +69,9 @@ fn rule(ev: &V1Event) -> Option<Rule> {
         }
         // Emitted on the P that made the goroutine runnable: no sequence.
         ty::GO_START_LOCAL => (ev.g, st(NO_SEQ, Runnable), st(SEQ_INC, Running)),
-        ty::GO_BLOCK
-        | ty::GO_BLOCK_SEND
-        | ty::GO_BLOCK_RECV
-        | ty::GO_BLOCK_SELECT
-        | ty::GO_BLOCK_SYNC
-        | ty::GO_BLOCK_COND
-        | ty::GO_BLOCK_NET
-        | ty::GO_SLEEP
-        | ty::GO_SYS_BLOCK
-        | ty::GO_BLOCK_GC => (ev.g, st(NO_SEQ, Running), st(NO_SEQ, Waiting)),
+        t if ty::blocks(t) || t == ty::GO_SYS_BLOCK => {
+            (ev.g, st(NO_SEQ, Running), st(NO_SEQ, Waiting))
+        }
         ty::GO_SCHED | ty::GO_PREEMPT => (ev.g, st(NO_SEQ, Running), st(NO_SEQ, Runnable)),
         ty::GO_UNBLOCK | ty::GO_SYS_EXIT => (a0, st(a1, Waiting), st(a1.wrapping_add(1), Runnable)),
         ty::GO_UNBLOCK_LOCAL | ty::GO_SYS_EXIT_LOCAL => {

@@ -398,20 +398,10 @@ impl<'a> Loader<'a> {
                 self.cur_g = ev.args[0];
                 ev.g = ev.args[0];
             }
-            ty::GO_END
-            | ty::GO_STOP
-            | ty::GO_SCHED
-            | ty::GO_PREEMPT
-            | ty::GO_SLEEP
-            | ty::GO_BLOCK
-            | ty::GO_BLOCK_SEND
-            | ty::GO_BLOCK_RECV
-            | ty::GO_BLOCK_SELECT
-            | ty::GO_BLOCK_SYNC
-            | ty::GO_BLOCK_COND
-            | ty::GO_BLOCK_NET
-            | ty::GO_SYS_BLOCK
-            | ty::GO_BLOCK_GC => self.cur_g = 0,
+            ty::GO_END | ty::GO_STOP | ty::GO_SCHED | ty::GO_PREEMPT | ty::GO_SYS_BLOCK => {
+                self.cur_g = 0
+            }
+            t if ty::blocks(t) => self.cur_g = 0,
             ty::GO_SYS_EXIT | ty::GO_WAITING | ty::GO_IN_SYSCALL => ev.g = ev.args[0],
             ty::USER_LOG => ev.args[3] = self.inline_id(log_value),
             _ => {}
@@ -686,14 +676,29 @@ pub(crate) mod tests {
 
     #[test]
     fn truncation_is_an_error_not_a_panic() {
-        let full = Builder::new(21)
-            .batch(0, 0)
-            .string(1, "abc")
-            .block(ty::STACK, &[9, 1, 0x10, 1, 1, 3])
-            .user_log(&[1, 0, 1, 0], "hello")
-            .buf;
+        // The byte offsets where events end: cutting there leaves a shorter
+        // valid trace; cutting anywhere else is inside an event.
+        let b = Builder::new(21);
+        let mut ends = vec![b.buf.len()];
+        let b = b.batch(0, 0);
+        ends.push(b.buf.len());
+        let b = b.string(1, "abc");
+        ends.push(b.buf.len());
+        let b = b.block(ty::STACK, &[9, 1, 0x10, 1, 1, 3]);
+        ends.push(b.buf.len());
+        let full = b.user_log(&[1, 0, 1, 0], "hello").buf;
+        assert!(parse(&full, 21).is_ok());
         for cut in 16..full.len() {
-            let _ = parse(&full[..cut], 21);
+            let r = parse(&full[..cut], 21);
+            if ends.contains(&cut) {
+                assert!(r.is_ok(), "cut at an event's end ({cut}): {:?}", r.err());
+            } else {
+                assert!(
+                    r.is_err(),
+                    "cut inside an event ({cut} of {} bytes) parsed without an error",
+                    full.len()
+                );
+            }
         }
     }
 

@@ -58,6 +58,13 @@ pub mod ty {
     pub const CPU_SAMPLE: u8 = 49;
     /// One past the last type.
     pub const COUNT: u8 = 50;
+
+    /// Whether `t` puts the running goroutine to sleep or blocks it (it
+    /// waits until unblocked): `GoSleep`, the `GoBlock*` events and
+    /// `GoBlockGC` (not `GoSysBlock`, which leaves it in a syscall).
+    pub fn blocks(t: u8) -> bool {
+        matches!(t, GO_SLEEP..=GO_BLOCK_NET | GO_BLOCK_GC) && t != GO_UNBLOCK
+    }
 }
 
 /// Description of one v1 event type.

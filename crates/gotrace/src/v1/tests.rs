@@ -3,6 +3,7 @@
 use super::parse::tests::Builder;
 use super::spec::ty;
 use super::*;
+use crate::event::Payload;
 use crate::event::{GoState, ProcState, Transition};
 
 fn run(b: &Builder, v: Version) -> (Vec<Event>, Option<Error>, Tables) {

@@ -351,15 +351,7 @@ pub fn validate(events: &mut [V1Event], stack_exists: impl Fn(u32) -> bool) -> R
                     },
                 );
             }
-            ty::GO_SLEEP
-            | ty::GO_BLOCK
-            | ty::GO_BLOCK_SEND
-            | ty::GO_BLOCK_RECV
-            | ty::GO_BLOCK_SELECT
-            | ty::GO_BLOCK_SYNC
-            | ty::GO_BLOCK_COND
-            | ty::GO_BLOCK_NET
-            | ty::GO_BLOCK_GC => {
+            t if ty::blocks(t) => {
                 check_running(false)?;
                 gs.insert(
                     ev.g,

@@ -1,5 +1,6 @@
 //! The 16-byte file header: `go 1.<minor> trace` padded with NULs.
 
+use super::spec::specs_len;
 use crate::error::{Error, ErrorKind};
 
 /// Length of the header of every trace we read.
@@ -61,7 +62,7 @@ impl Version {
 /// it (so odd spacing and leading zeros are accepted like Go accepts them).
 /// Returns the version and the header's length (16 for every real trace).
 pub fn parse_header_len(data: &[u8]) -> Result<(Version, usize), Error> {
-    let (minor, len) = crate::text::scan_header(data)?;
+    let (minor, len) = scan_header(data)?;
     match Version::from_minor(u64::from(minor)) {
         Some(v) => Ok((v, len)),
         None => {
@@ -82,6 +83,85 @@ pub fn parse_header_len(data: &[u8]) -> Result<(Version, usize), Error> {
 /// Parses the header at the start of `data`.
 pub fn parse_header(data: &[u8]) -> Result<Version, Error> {
     parse_header_len(data).map(|(v, _)| v)
+}
+
+/// Byte length of a non-newline space (as Go's `fmt` scanner sees spaces) at
+/// the start of `b`, if there is one.
+fn scan_space(b: &[u8]) -> Option<usize> {
+    match *b.first()? {
+        b'\r' => (b.get(1) != Some(&b'\n')).then_some(1),
+        b'\t' | 0x0b | 0x0c | b' ' => Some(1),
+        0x00..=0x7f => None,
+        _ => {
+            let head = b.get(..b.len().min(4))?;
+            let valid = match std::str::from_utf8(head) {
+                Ok(s) => s,
+                Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+            };
+            let c = valid.chars().next()?;
+            c.is_whitespace().then_some(c.len_utf8())
+        }
+    }
+}
+
+/// Reads the file header exactly as Go does (`fmt.Fscanf` with the format
+/// `"go 1.%d trace\x00\x00\x00"`): a space in the format matches one or
+/// more spaces, the number may be preceded by spaces and have leading zeros.
+/// Returns the version number and the header's length in bytes.
+pub fn scan_header(file: &[u8]) -> Result<(u32, usize), Error> {
+    let bad = || {
+        Error::new(
+            ErrorKind::Header,
+            "bad file format: not a Go execution trace?",
+        )
+        .at(0)
+    };
+    let spaces = |pos: &mut usize, at_least_one: bool| -> Result<(), Error> {
+        let start = *pos;
+        while let Some(n) = file.get(*pos..).and_then(scan_space) {
+            *pos += n;
+        }
+        if at_least_one && *pos == start {
+            return Err(bad());
+        }
+        Ok(())
+    };
+    let literal = |pos: &mut usize, lit: &[u8]| -> Result<(), Error> {
+        if file.get(*pos..).is_some_and(|rest| rest.starts_with(lit)) {
+            *pos += lit.len();
+            Ok(())
+        } else {
+            Err(bad())
+        }
+    };
+    let mut pos = 0;
+    literal(&mut pos, b"go")?;
+    spaces(&mut pos, true)?;
+    literal(&mut pos, b"1.")?;
+    spaces(&mut pos, false)?;
+    let digits_start = pos;
+    while file
+        .get(pos)
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'_')
+    {
+        pos += 1;
+    }
+    let token = std::str::from_utf8(&file[digits_start..pos]).unwrap_or("");
+    // Go's `strconv.ParseUint(token, 10, 32)`: digits only.
+    let v: u32 = Some(token)
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(bad)?;
+    spaces(&mut pos, true)?;
+    literal(&mut pos, b"trace\0\0\0")?;
+    if specs_len(u64::from(v)).is_none() {
+        return Err(Error::new(
+            ErrorKind::Header,
+            format!("unknown or unsupported trace version go 1.{v}"),
+        )
+        .at(0));
+    }
+    Ok((v, pos))
 }
 
 #[cfg(test)]

@@ -420,6 +420,23 @@ pub fn by_name(name: &str) -> Option<(u8, &'static Spec)> {
         .find_map(|ty| spec(ty).filter(|sp| sp.name == name).map(|sp| (ty, sp)))
 }
 
+/// Field names of one stack frame line, in wire order.
+pub const FRAME_FIELDS: [&str; 4] = ["pc", "func", "file", "line"];
+
+/// Number of entries in Go's spec slice for trace version `v`: event types
+/// `1..len` exist in that version (some may be unnamed holes). Old-format
+/// versions are valid but have no wire vocabulary. `None` = unknown version.
+pub fn specs_len(v: u64) -> Option<usize> {
+    Some(match v {
+        11 | 19 | 21 => 0,
+        22 => usize::from(ev::USER_LOG) + 1,
+        23 => usize::from(ev::EXPERIMENTAL_BATCH) + 1,
+        25 => usize::from(ev::CLOCK_SNAPSHOT) + 1,
+        26 => usize::from(ev::GOROUTINE_STACK_FREE) + 1,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,13 +58,45 @@ fn read_uvarint_slow(buf: &[u8]) -> Result<(u64, usize), VarintError> {
     Err(VarintError::Truncated)
 }
 
-/// Appends the minimal encoding of `v` to `out`.
-pub fn write_uvarint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
+/// The most bytes a uvarint takes.
+pub const MAX_VARINT_LEN: usize = 10;
+
+/// Writes the minimal encoding of `v` into `buf` at `pos` and returns the
+/// position after it: the one varint writer (records assembled on the stack
+/// use it directly). Bytes that would fall past the end of `buf` are
+/// dropped.
+#[inline(always)]
+pub fn put_uvarint(buf: &mut [u8], mut pos: usize, mut v: u64) -> usize {
+    while v >= 0x80 && pos < buf.len() {
+        buf[pos] = v as u8 | 0x80;
+        pos += 1;
         v >>= 7;
     }
-    out.push(v as u8);
+    if pos < buf.len() {
+        buf[pos] = v as u8;
+        pos += 1;
+    }
+    pos
+}
+
+/// Appends the minimal encoding of `v` to `out`.
+#[inline]
+pub fn write_uvarint(out: &mut Vec<u8>, v: u64) {
+    let mut b = [0u8; MAX_VARINT_LEN];
+    let n = put_uvarint(&mut b, 0, v);
+    out.extend_from_slice(&b[..n]);
+}
+
+/// Zigzag encoding of a signed value (small magnitudes give small varints).
+#[inline(always)]
+pub fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+/// The inverse of [`zigzag`].
+#[inline(always)]
+pub fn unzigzag(z: u64) -> i64 {
+    ((z >> 1) as i64) ^ -((z & 1) as i64)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use crate::analysis::pprof::{self, ProfileKind, Selection};
 use crate::analysis::tasks;
 use crate::model::StoreBuilder;
 use crate::Event;
+use crate::Reader;
 use std::path::{Path, PathBuf};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {

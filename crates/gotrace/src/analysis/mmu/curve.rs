@@ -10,6 +10,7 @@ use super::util::UtilPoint;
 
 /// One window and its mean mutator utilization.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct UtilWindow {
     /// Start of the window (trace clock, ns).
     pub time: i64,

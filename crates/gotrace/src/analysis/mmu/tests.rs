@@ -107,23 +107,24 @@ fn gc_stw_stops_everything() {
     assert_eq!(s, vec![pts(&[(0, 1.0), (1000, 0.0)])]);
 }
 
+/// Goroutine 7 begins (or ends) a GC mark assist on P `p`.
+fn assist(time: i64, p: i64, begin: bool) -> Event {
+    let (name, scope) = (RangeName::GcMarkAssist, Resource::Goroutine(7));
+    let payload = if begin {
+        Payload::RangeBegin { name, scope }
+    } else {
+        Payload::RangeEnd {
+            name,
+            scope,
+            sweep: None,
+        }
+    };
+    ev(time, p, 7, payload)
+}
+
 #[test]
 fn assist_counts_only_while_running() {
     let t = Tables::new();
-    let assist = |time, p, begin: bool| {
-        let name = RangeName::GcMarkAssist;
-        let scope = Resource::Goroutine(7);
-        let payload = if begin {
-            Payload::RangeBegin { name, scope }
-        } else {
-            Payload::RangeEnd {
-                name,
-                scope,
-                sweep: None,
-            }
-        };
-        ev(time, p, 7, payload)
-    };
     let events = [
         sync(0, 1),
         procs(0, 4),
@@ -261,19 +262,6 @@ fn go_drifts_on_relabelled_workers_corrected_does_not() {
 fn corrected_charges_the_running_p() {
     use GoState::*;
     let t = Tables::new();
-    let assist = |time, p, begin: bool| {
-        let (name, scope) = (RangeName::GcMarkAssist, Resource::Goroutine(7));
-        let payload = if begin {
-            Payload::RangeBegin { name, scope }
-        } else {
-            Payload::RangeEnd {
-                name,
-                scope,
-                sweep: None,
-            }
-        };
-        ev(time, p, 7, payload)
-    };
     let events = [
         sync(0, 1),
         procs(0, 2),

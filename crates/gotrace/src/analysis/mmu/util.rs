@@ -28,7 +28,7 @@
 //! executes; a worker's latest label decides whether it counts; sweeps are
 //! charged to the P they sweep for.
 
-use super::{Accounting, UtilFlags};
+use super::flags::{Accounting, UtilFlags};
 use crate::analysis::resolve::{at, GoSlots, GoTrans, Resolver};
 use crate::event::{Event, GoState, Metric, Payload, ProcId, RangeName, Resource, Transition};
 use crate::tables::Tables;
@@ -628,11 +628,16 @@ impl UtilCore {
     }
 
     /// The series after the last event: each live series ends with 0.
-    pub(crate) fn finish(mut self) -> Vec<Vec<UtilPoint>> {
+    pub(crate) fn finish(self) -> Vec<Vec<UtilPoint>> {
         let Some(end) = self.last_time else {
             return Vec::new();
         };
         let live: Vec<usize> = self.slots.iter().map(|s| s.series).collect();
+        self.end_series(live, end)
+    }
+
+    /// Ends each of the `live` series with 0 at `end`; gives all series.
+    fn end_series(mut self, live: Vec<usize>, end: i64) -> Vec<Vec<UtilPoint>> {
         for series in live {
             self.record(
                 series,
@@ -658,16 +663,7 @@ impl UtilCore {
                 *last = *saved;
             }
         }
-        for series in mark.live {
-            self.record(
-                series,
-                UtilPoint {
-                    time: end,
-                    util: 0.0,
-                },
-            );
-        }
-        self.series
+        self.end_series(mark.live, end)
     }
 }
 

@@ -37,7 +37,7 @@ use crate::analysis::resolve::{at, GoSlots, GoTrans, Resolver, CHANGE, CREATES, 
 use crate::event::{Event, GoId, GoState, Payload, Time, NO_GOROUTINE, NO_TASK};
 use crate::intmap::IntMap;
 use crate::tables::{Frame, StackId, StrId, Tables};
-use crate::{Error, Reader};
+use crate::Error;
 use std::collections::BTreeMap;
 
 /// What a task log entry is.
@@ -163,6 +163,7 @@ impl Region {
 
 /// A stack frame with its strings resolved.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FrameInfo {
     pub pc: u64,
     pub func: String,
@@ -172,11 +173,17 @@ pub struct FrameInfo {
 
 /// Duration statistics of a set of samples (ns; nearest-rank percentiles).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DurationStats {
+    #[cfg_attr(feature = "serde", serde(rename = "total_ns"))]
     pub total: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "p50_ns"))]
     pub p50: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "p90_ns"))]
     pub p90: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "p99_ns"))]
     pub p99: i64,
+    #[cfg_attr(feature = "serde", serde(rename = "max_ns"))]
     pub max: i64,
 }
 
@@ -884,18 +891,8 @@ pub fn go_quote(s: &str) -> String {
 /// Reads a whole trace and summarizes its tasks and regions. A damaged
 /// trace gives what was read before the damage, with the error beside it.
 pub fn annotations_from_trace(data: &[u8]) -> Result<(Annotations, Option<Error>), Error> {
-    let mut reader = Reader::new(data)?;
     let mut a = TaskAnalysis::new();
-    let mut damage = None;
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => a.add(&ev, reader.tables()),
-            Err(e) => {
-                damage = Some(e);
-                break;
-            }
-        }
-    }
+    let (reader, damage) = crate::read_events(data, |ev, r| a.add(ev, r.tables()))?;
     let out = if damage.is_some() {
         a.finish_damaged(reader.tables())
     } else {

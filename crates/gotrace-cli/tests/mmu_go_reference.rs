@@ -8,14 +8,12 @@
 //! without it. `GOTRACE_ONLY=substr` restricts the traces;
 //! `GOTRACE_SKIP_OLD=1` leaves out old-format (Go ≤ 1.21) traces.
 
-#[path = "common_mmu/mod.rs"]
-mod common_mmu;
+#[path = "../../gotrace/tests/support/mod.rs"]
+mod support;
 
-use common_mmu::{
-    corpus, go_binary, is_old_format, selected_traces, trace_tool, truncated_copies, GoTraceServer,
-};
 use gotrace::analysis::mmu::{curves_from_trace, MmuCurve, UtilFlags};
 use std::path::Path;
+use support::server::GoServer;
 
 /// The flag sets compared (Go's `flags=` syntax).
 const FLAG_SETS: &[&str] = &[
@@ -82,14 +80,14 @@ fn parse_details(json: &str) -> Vec<(i64, f64)> {
         .collect()
 }
 
-fn check_trace(tool: &Path, file: &Path, failures: &mut Vec<String>) -> usize {
+fn check_trace(file: &Path, failures: &mut Vec<String>) -> usize {
     let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let flags: Vec<UtilFlags> = FLAG_SETS
         .iter()
         .map(|f| UtilFlags::parse(f).unwrap_or_else(|e| panic!("{e}")))
         .collect();
     let ours = curves_from_trace(&data, &flags);
-    let server = GoTraceServer::start(tool, file);
+    let server = GoServer::start(file);
     let (curves, server) = match (ours, server) {
         (Ok((c, _)), Ok(s)) => (c, s),
         (Err(_), Err(_)) => return 0, // Both refuse it.
@@ -124,14 +122,14 @@ fn check_trace(tool: &Path, file: &Path, failures: &mut Vec<String>) -> usize {
 }
 
 /// `gotrace mmu --go-windows --json FILE` prints Go's default plot.
-fn check_cli(server: &GoTraceServer, file: &Path, failures: &mut Vec<String>) -> usize {
+fn check_cli(server: &GoServer, file: &Path, failures: &mut Vec<String>) -> usize {
     let args: Vec<String> = ["mmu", "--go-windows", "--json"]
         .iter()
         .map(|s| s.to_string())
         .chain([file.to_string_lossy().into_owned()])
         .collect();
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = gotrace::cli::run(&args, &mut out, &mut err);
+    let status = gotrace_cli::run(&args, &mut out, &mut err);
     let out = String::from_utf8_lossy(&out);
     let go = parse_plot(&server.get_text("/mmu?mode=plot&flags=stw|background|assist"));
     let ours = parse_plot(&format!("{out},\"xMin\":0,\"xMax\":0"));
@@ -159,7 +157,7 @@ fn check_cli(server: &GoTraceServer, file: &Path, failures: &mut Vec<String>) ->
 }
 
 fn compare_set(
-    server: &GoTraceServer,
+    server: &GoServer,
     name: &str,
     set: &str,
     curve: &MmuCurve,
@@ -261,39 +259,5 @@ fn compare_set(
 
 #[test]
 fn mmu_matches_go_tool_trace() {
-    let go = go_binary();
-    let tool = trace_tool(&go);
-    let traces = selected_traces();
-    assert!(!corpus().is_empty());
-    let mut failures = Vec::new();
-    let mut compared = 0;
-    let mut files = 0;
-    for file in &traces {
-        let data = std::fs::read(file).unwrap_or_default();
-        if is_old_format(&data) && std::env::var_os("GOTRACE_SKIP_OLD").is_some() {
-            // Go converts old-format traces breaking timestamp ties in map
-            // order; they have matched in repeated runs, but this is the
-            // switch should one ever flake.
-            continue;
-        }
-        let n = check_trace(&tool, file, &mut failures);
-        eprintln!("{}: {n} comparisons", file.display());
-        compared += n;
-        files += usize::from(n > 0);
-    }
-    // Damaged traces: both keep the generations before the damage.
-    for file in truncated_copies("mmu") {
-        let n = check_trace(&tool, &file, &mut failures);
-        eprintln!("{}: {n} comparisons", file.display());
-        compared += n;
-        files += usize::from(n > 0);
-    }
-    assert!(compared > 0, "nothing compared");
-    assert!(
-        failures.is_empty(),
-        "{} differences from go tool trace over {files} traces ({compared} comparisons):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    eprintln!("MMU identical to go tool trace: {files} traces, {compared} comparisons");
+    support::check_against_go("mmu", "MMU", check_trace);
 }

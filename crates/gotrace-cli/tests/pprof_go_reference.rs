@@ -8,10 +8,9 @@
 //! map order. Needs the Go toolchain (GOTRACE_GO, default
 //! /root/.cache/gotrace/go/1.27.3/go/bin/go); fails without it.
 
-mod common;
-mod common_analysis;
+#[path = "../../gotrace/tests/support/mod.rs"]
+mod support;
 
-use common_analysis as ca;
 use gotrace::analysis::goroutines::{analyze, AnalysisOptions};
 use gotrace::analysis::pprof::{build_from_trace, ProfileKind, ProfileSet, Selection};
 use gotrace::Tables;
@@ -24,18 +23,18 @@ fn cli(args: &[&str]) -> (u8, Vec<u8>, String) {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let st = gotrace::cli::run(&args, &mut out, &mut err);
+    let st = gotrace_cli::run(&args, &mut out, &mut err);
     (st, out, String::from_utf8_lossy(&err).into_owned())
 }
 
 fn check_file(file: &Path) -> Vec<String> {
     let bytes = std::fs::read(file).expect("read trace");
-    let name = common::display(file);
+    let name = support::display(file);
     let path = file.to_string_lossy().into_owned();
-    let tol = ca::time_tolerance(&bytes);
+    let tol = support::profile::time_tolerance(&bytes);
     let mut failures = Vec::new();
     for kind in KINDS {
-        let (code, go_out, go_err) = ca::go_pprof(kind, file, &bytes);
+        let (code, go_out, go_err) = support::profile::go_pprof(kind, file, &bytes);
         let (st, our_out, our_err) = cli(&["pprof", kind, &path]);
         if code != 0 {
             if st == 0 {
@@ -53,7 +52,7 @@ fn check_file(file: &Path) -> Vec<String> {
             ));
             continue;
         }
-        let want = match ca::decode_profile(&go_out) {
+        let want = match support::profile::decode_profile(&go_out) {
             Ok(d) => d,
             Err(e) => {
                 failures.push(format!(
@@ -62,7 +61,7 @@ fn check_file(file: &Path) -> Vec<String> {
                 continue;
             }
         };
-        let got = match ca::decode_profile(&our_out) {
+        let got = match support::profile::decode_profile(&our_out) {
             Ok(d) => d,
             Err(e) => {
                 failures.push(format!(
@@ -85,7 +84,7 @@ fn check_file(file: &Path) -> Vec<String> {
                 got.period
             ));
         }
-        if let Some(d) = ca::sample_diff(&want.samples, &got.samples, tol) {
+        if let Some(d) = support::profile::sample_diff(&want.samples, &got.samples, tol) {
             failures.push(format!("{name} -pprof={kind}: {d}"));
         }
     }
@@ -94,8 +93,8 @@ fn check_file(file: &Path) -> Vec<String> {
 
 #[test]
 fn pprof_matches_go_on_committed_traces() {
-    let files = ca::trace_files();
-    let results = common::parallel_map(&files, common::threads(), |f| check_file(f));
+    let files = support::trace_files();
+    let results = support::parallel_map(&files, support::threads(), |f| check_file(f));
     let failures: Vec<String> = results.into_iter().flatten().collect();
     eprintln!(
         "pprof: {} traces x {} profiles compared with go tool trace -pprof",
@@ -113,7 +112,7 @@ fn pprof_matches_go_on_committed_traces() {
 /// Go's own pprof reader accepts our files and sees the same totals.
 #[test]
 fn go_pprof_reads_our_files() {
-    let files = ca::trace_files();
+    let files = support::trace_files();
     // The richest few traces (by size) are enough to exercise the encoder.
     let mut by_size: Vec<(u64, PathBuf)> = files
         .iter()
@@ -135,20 +134,20 @@ fn go_pprof_reads_our_files() {
     for f in &picked {
         let bytes = std::fs::read(f).expect("read trace");
         for kind in KINDS {
-            let (code, go_out, _) = ca::go_pprof(kind, f, &bytes);
+            let (code, go_out, _) = support::profile::go_pprof(kind, f, &bytes);
             if code != 0 {
                 continue;
             }
             let (st, ours, err) = cli(&["pprof", kind, &f.to_string_lossy()]);
             assert_eq!(st, 0, "gotrace pprof {kind} {}: {err}", f.display());
-            let mine = common::scratch_file(&ours, "pb.gz");
-            let theirs = common::scratch_file(&go_out, "pb.gz");
-            let (c1, raw_mine) = ca::go_pprof_raw(&mine);
-            let (c2, raw_theirs) = ca::go_pprof_raw(&theirs);
+            let mine = support::scratch_file(&ours, "pb.gz");
+            let theirs = support::scratch_file(&go_out, "pb.gz");
+            let (c1, raw_mine) = support::profile::go_pprof_raw(&mine);
+            let (c2, raw_theirs) = support::profile::go_pprof_raw(&theirs);
             if c1 != 0 || c2 != 0 {
                 failures.push(format!(
                     "{} {kind}: go tool pprof -raw failed: ours {c1}: {raw_mine}\ngo's {c2}: {raw_theirs}",
-                    common::display(f)
+                    support::display(f)
                 ));
                 continue;
             }
@@ -196,7 +195,7 @@ fn go_pprof_reads_our_files() {
             if !same {
                 failures.push(format!(
                     "{} {kind}: go tool pprof -raw sample values differ",
-                    common::display(f)
+                    support::display(f)
                 ));
             }
         }
@@ -215,7 +214,7 @@ fn our_set(bytes: &[u8]) -> (ProfileSet, Tables) {
 /// and dates their first run from every event it read.
 #[test]
 fn pprof_matches_go_on_truncated_traces() {
-    let files: Vec<PathBuf> = ca::trace_files()
+    let files: Vec<PathBuf> = support::trace_files()
         .into_iter()
         .filter(|f| {
             let n = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -230,10 +229,10 @@ fn pprof_matches_go_on_truncated_traces() {
         let bytes = std::fs::read(f).expect("read trace");
         for pct in [35usize, 60, 85] {
             let cut = bytes[..bytes.len() * pct / 100].to_vec();
-            cuts.push(common::scratch_file(&cut, "trace"));
+            cuts.push(support::scratch_file(&cut, "trace"));
         }
     }
-    let results = common::parallel_map(&cuts, common::threads(), |f| check_file(f));
+    let results = support::parallel_map(&cuts, support::threads(), |f| check_file(f));
     let failures: Vec<String> = results.into_iter().flatten().collect();
     assert!(
         failures.is_empty(),
@@ -244,9 +243,9 @@ fn pprof_matches_go_on_truncated_traces() {
 }
 
 fn check_groups(file: &Path) -> Vec<String> {
-    let name = common::display(file);
+    let name = support::display(file);
     let bytes = std::fs::read(file).expect("read trace");
-    let server = match ca::GoServer::start(file) {
+    let server = match support::server::GoServer::start(file) {
         Ok(s) => s,
         Err(out) => {
             // Go cannot read it at all; nor should we.
@@ -264,7 +263,7 @@ fn check_groups(file: &Path) -> Vec<String> {
     };
     let (report, _) = analyze(&bytes, AnalysisOptions::default()).expect("analyze");
     let (set, tables) = our_set(&bytes);
-    let tol = ca::time_tolerance(&bytes);
+    let tol = support::profile::time_tolerance(&bytes);
     let mut failures = Vec::new();
     for g in report.groups() {
         for (kind, page) in [
@@ -273,7 +272,10 @@ fn check_groups(file: &Path) -> Vec<String> {
             (ProfileKind::Syscall, "syscall"),
             (ProfileKind::Sched, "sched"),
         ] {
-            let path = format!("/{page}?name={}&raw=1", ca::query_escape(&g.name));
+            let path = format!(
+                "/{page}?name={}&raw=1",
+                support::server::query_escape(&g.name)
+            );
             let (status, body) = match server.get(&path) {
                 Ok(r) => r,
                 Err(e) => {
@@ -288,7 +290,7 @@ fn check_groups(file: &Path) -> Vec<String> {
                 ));
                 continue;
             }
-            let want = match ca::decode_profile(&body) {
+            let want = match support::profile::decode_profile(&body) {
                 Ok(d) => d,
                 Err(e) => {
                     failures.push(format!("{name} {path}: cannot decode go's profile: {e}"));
@@ -297,8 +299,8 @@ fn check_groups(file: &Path) -> Vec<String> {
             };
             // Go's server selects every goroutine for an empty name.
             let p = set.profile(kind, &Selection::go_group(&g.name), &tables);
-            let got = ca::decode_profile(&p.to_pprof()).expect("decode ours");
-            if let Some(d) = ca::sample_diff(&want.samples, &got.samples, tol) {
+            let got = support::profile::decode_profile(&p.to_pprof()).expect("decode ours");
+            if let Some(d) = support::profile::sample_diff(&want.samples, &got.samples, tol) {
                 failures.push(format!("{name} {path}: {d}"));
             }
         }
@@ -308,8 +310,8 @@ fn check_groups(file: &Path) -> Vec<String> {
 
 #[test]
 fn group_profiles_match_go_server() {
-    let files = ca::trace_files();
-    let results = common::parallel_map(&files, common::threads(), |f| check_groups(f));
+    let files = support::trace_files();
+    let results = support::parallel_map(&files, support::threads(), |f| check_groups(f));
     let failures: Vec<String> = results.into_iter().flatten().collect();
     assert!(
         failures.is_empty(),
@@ -324,12 +326,12 @@ fn group_profiles_match_go_server() {
 /// and the flame tree.
 #[test]
 fn analyses_survive_mutated_traces() {
-    let files = ca::trace_files();
-    common::parallel_map(&files, common::threads(), |f| {
+    let files = support::trace_files();
+    support::parallel_map(&files, support::threads(), |f| {
         let base = std::fs::read(f).expect("read trace");
-        let mut rng = common::Rng(0x9e37_79b9_7f4a_7c15 ^ base.len() as u64);
+        let mut rng = support::Rng(0x9e37_79b9_7f4a_7c15 ^ base.len() as u64);
         for _ in 0..8 {
-            let b = common::mutate(&base, &mut rng, false);
+            let b = support::mutate(&base, &mut rng, false);
             if let Ok((report, _)) = analyze(&b, AnalysisOptions::default()) {
                 for g in report.groups() {
                     let _ = report.group(&g.name);

@@ -8,15 +8,18 @@
 //! (`12.5ms`, `1s`). They default to the trace's start and end. Times print
 //! relative to the trace's start, plus the absolute ns.
 
-use super::goroutines::json_str;
-use super::{read_input, usage, Status, BAD_TRACE, OK};
-use crate::analysis::critical_path::{
+use crate::{
+    analyze_file, one_file, parse_args, report_damage, table, usage, write_json, Status, BAD_TRACE,
+    OK,
+};
+use gotrace::analysis::critical_path::{
     from_trace, CriticalPath, Edge, EdgeKind, KindTotals, SegmentKind, Stop, DEFAULT_LIMIT,
 };
-use crate::analysis::goroutines::parse_go_duration;
-use crate::analysis::stats::human_duration;
-use crate::event::{GoId, Time};
-use crate::tables::{StackId, Tables};
+use gotrace::analysis::stats::human_duration;
+use gotrace::event::{GoId, Time};
+use gotrace::godur::parse_go_duration;
+use gotrace::tables::{StackId, Tables};
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -57,88 +60,50 @@ struct Opts {
     file: String,
 }
 
-fn parse_args(args: &[String]) -> Result<Opts, String> {
+fn parse_opts(args: &[String]) -> Result<Opts, String> {
     let mut goroutine = None;
-    let mut o = Opts {
-        goroutine: 0,
-        start: None,
-        end: None,
-        limit: DEFAULT_LIMIT,
-        json: false,
-        file: String::new(),
-    };
-    let mut file = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (a.as_str(), None),
-        };
-        let mut value = |name: &str| -> Result<String, String> {
-            match &inline {
-                Some(v) => Ok(v.clone()),
-                None => it.next().cloned().ok_or(format!("{name} needs a value")),
-            }
-        };
-        match flag {
+    let (mut start, mut end) = (None, None);
+    let mut limit = DEFAULT_LIMIT;
+    let mut json = false;
+    let positional = parse_args(args, |name, p| {
+        match name {
             "--goroutine" | "-g" => {
-                let v = value("--goroutine")?;
+                let v = p.value("--goroutine")?;
                 let v = v.trim().trim_start_matches(['G', 'g']);
                 goroutine = Some(v.parse().map_err(|_| format!("bad --goroutine {v:?}"))?);
             }
-            "--start" => {
-                let v = value("--start")?;
-                o.start = Some(parse_at(&v).ok_or(format!("bad --start {v:?}"))?);
-            }
-            "--end" => {
-                let v = value("--end")?;
-                o.end = Some(parse_at(&v).ok_or(format!("bad --end {v:?}"))?);
-            }
-            "--limit" => {
-                let v = value("--limit")?;
-                o.limit = v.parse().map_err(|_| format!("bad --limit {v:?}"))?;
-            }
-            "--json" => o.json = true,
-            "-" => {
-                if file.replace(a.clone()).is_some() {
-                    return Err("expected exactly one FILE".into());
-                }
-            }
-            f if f.starts_with('-') => return Err(format!("unknown option {f}")),
-            _ => {
-                if file.replace(a.clone()).is_some() {
-                    return Err("expected exactly one FILE".into());
-                }
-            }
+            "--start" => start = Some(p.parsed(name, parse_at)?),
+            "--end" => end = Some(p.parsed(name, parse_at)?),
+            "--limit" => limit = p.parsed(name, |v| v.parse().ok())?,
+            "--json" => json = true,
+            _ => return Ok(false),
         }
-    }
-    o.goroutine = goroutine.ok_or("--goroutine is required")?;
-    o.file = file.ok_or("expected a FILE (or - for stdin)")?;
-    Ok(o)
+        Ok(true)
+    })?;
+    Ok(Opts {
+        goroutine: goroutine.ok_or("--goroutine is required")?,
+        start,
+        end,
+        limit,
+        json,
+        file: one_file(positional)?,
+    })
 }
 
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status {
-    let o = match parse_args(args) {
+    let o = match parse_opts(args) {
         Ok(o) => o,
         Err(m) => return usage(CMD, &format!("{m}\n{OPTIONS}"), err),
     };
-    let data = match read_input(&o.file, err) {
-        Ok(d) => d,
+    let (a, tables, error) = match analyze_file(&o.file, err, from_trace) {
+        Ok(r) => r,
         Err(s) => return s,
     };
-    let (a, tables, error) = match from_trace(&data) {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(err, "gotrace: {e}");
-            return BAD_TRACE;
-        }
-    };
-    if let Some(e) = &error {
-        let _ = writeln!(
-            err,
-            "gotrace: trace is damaged; the analysis covers what was read before: {e}"
-        );
-    }
+    report_damage(
+        error.as_ref(),
+        "the analysis covers what was read before",
+        err,
+    );
     let Some((origin, last)) = a.time_range() else {
         let _ = writeln!(err, "gotrace {CMD}: the trace has no events");
         return BAD_TRACE;
@@ -153,12 +118,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         );
         return BAD_TRACE;
     };
-    let s = if o.json {
-        json(&p, origin, &tables)
+    let _ = if o.json {
+        write_json(out, &json(&p, origin, &tables))
     } else {
-        text(&p, origin, &tables)
+        out.write_all(text(&p, origin, &tables).as_bytes())
     };
-    let _ = out.write_all(s.as_bytes());
     let _ = out.flush();
     if error.is_some() {
         BAD_TRACE
@@ -214,47 +178,6 @@ fn goroutine_label(g: GoId, name: &str) -> String {
     } else {
         format!("G{g} {name}")
     }
-}
-
-/// Columns separated by two spaces; `right[i]` right-aligns column i.
-/// The last column is never padded.
-fn table(rows: &[Vec<String>], right: &[bool]) -> String {
-    let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut w = vec![0usize; ncol];
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if let Some(x) = w.get_mut(i) {
-                *x = (*x).max(c.chars().count());
-            }
-        }
-    }
-    let mut s = String::new();
-    for r in rows {
-        let mut line = String::new();
-        for (i, c) in r.iter().enumerate() {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            let pad = " ".repeat(
-                w.get(i)
-                    .copied()
-                    .unwrap_or(0)
-                    .saturating_sub(c.chars().count()),
-            );
-            if right.get(i).copied().unwrap_or(false) {
-                line.push_str(&pad);
-                line.push_str(c);
-            } else {
-                line.push_str(c);
-                if i + 1 < r.len() {
-                    line.push_str(&pad);
-                }
-            }
-        }
-        s.push_str(line.trim_end());
-        s.push('\n');
-    }
-    s
 }
 
 fn percent(part: i64, whole: i64) -> String {
@@ -334,10 +257,8 @@ fn text(p: &CriticalPath, origin: Time, tables: &Tables) -> String {
                 .unwrap_or_default(),
         ]);
     }
-    s.push_str(&table(
-        &rows,
-        &[true, true, true, false, false, true, true, false],
-    ));
+    let right = [true, true, true, false, false, true, true, false];
+    s.push_str(&table(&rows, |i| right.get(i).copied().unwrap_or(false)));
     let total = p.totals.total();
     let _ = writeln!(s, "\ntotals: {} on the path", human_duration(total));
     let mut rows = vec![[
@@ -372,10 +293,7 @@ fn text(p: &CriticalPath, origin: Time, tables: &Tables) -> String {
     r.extend(cells(&p.totals));
     r.push(p.segments.len().to_string());
     rows.push(r);
-    s.push_str(&table(
-        &rows,
-        &[false, true, true, true, true, true, true, true],
-    ));
+    s.push_str(&table(&rows, |i| i > 0));
     s
 }
 
@@ -388,87 +306,132 @@ fn kind_json(k: &SegmentKind) -> (&'static str, &str) {
     }
 }
 
-fn totals_json(t: &KindTotals) -> String {
-    format!(
-        "{{\"total_ns\":{},\"running_ns\":{},\"runnable_ns\":{},\"syscall_ns\":{},\"waiting_ns\":{}}}",
-        t.total(),
-        t.running,
-        t.runnable,
-        t.syscall,
-        t.waiting
-    )
+#[derive(Serialize)]
+struct TotalsJson {
+    total_ns: i64,
+    running_ns: i64,
+    runnable_ns: i64,
+    syscall_ns: i64,
+    waiting_ns: i64,
 }
 
-fn stop_json(s: &Stop) -> String {
+fn totals_json(t: &KindTotals) -> TotalsJson {
+    TotalsJson {
+        total_ns: t.total(),
+        running_ns: t.running,
+        runnable_ns: t.runnable,
+        syscall_ns: t.syscall,
+        waiting_ns: t.waiting,
+    }
+}
+
+#[derive(Serialize)]
+struct StopJson {
+    kind: &'static str,
+    text: String,
+}
+
+fn stop_json(s: &Stop) -> StopJson {
     let kind = match s {
         Stop::ReachedStart => "reached_start",
         Stop::Origin { .. } => "origin",
         Stop::Limit => "limit",
         Stop::Cycle { .. } => "cycle",
     };
-    format!(
-        "{{\"kind\":\"{kind}\",\"text\":{}}}",
-        json_str(&s.describe())
-    )
+    StopJson {
+        kind,
+        text: s.describe(),
+    }
 }
 
-fn json(p: &CriticalPath, origin: Time, tables: &Tables) -> String {
-    let segs: Vec<String> = p
-        .segments
-        .iter()
-        .map(|s| {
-            let (state, reason) = kind_json(&s.kind);
-            let via = match &s.via {
-                None => "null".to_string(),
-                Some(e) => format!(
-                    "{{\"kind\":\"{}\",\"target\":{},\"time_ns\":{},\"reason\":{},\"waiting_since_ns\":{},\"site\":{}}}",
-                    match e.kind {
-                        EdgeKind::Unblock => "unblock",
-                        EdgeKind::Create => "create",
-                    },
-                    e.target,
-                    e.time,
-                    json_str(&e.reason),
-                    e.waiting_since
-                        .map_or("null".to_string(), |t| t.to_string()),
-                    json_str(&site(e.stack, tables))
-                ),
-            };
-            format!(
-                "{{\"goroutine\":{},\"start_ns\":{},\"end_ns\":{},\"state\":\"{state}\",\"reason\":{},\"via\":{via}}}",
-                s.goroutine,
-                s.start,
-                s.end,
-                json_str(reason)
-            )
-        })
-        .collect();
-    let gs: Vec<String> = p
-        .goroutines
-        .iter()
-        .map(|g| {
-            format!(
-                "{{\"goroutine\":{},\"name\":{},\"segments\":{},\"time\":{}}}",
-                g.goroutine,
-                json_str(&g.name),
-                g.segments,
-                totals_json(&g.time)
-            )
-        })
-        .collect();
-    format!(
-        "{{\"goroutine\":{},\"trace_start_ns\":{origin},\"window_ns\":[{},{}],\"start_ns\":{},\"end_ns\":{},\"hops\":{},\"stop\":{},\"totals\":{},\"segments\":[{}],\"goroutines\":[{}]}}\n",
-        p.goroutine,
-        p.window.0,
-        p.window.1,
-        p.start,
-        p.end,
-        p.hops,
-        stop_json(&p.stop),
-        totals_json(&p.totals),
-        segs.join(","),
-        gs.join(",")
-    )
+#[derive(Serialize)]
+struct EdgeJson<'a> {
+    kind: &'static str,
+    target: GoId,
+    time_ns: Time,
+    reason: &'a str,
+    waiting_since_ns: Option<Time>,
+    site: String,
+}
+
+#[derive(Serialize)]
+struct SegmentJson<'a> {
+    goroutine: GoId,
+    start_ns: Time,
+    end_ns: Time,
+    state: &'static str,
+    reason: &'a str,
+    via: Option<EdgeJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct GoroutineJson<'a> {
+    goroutine: GoId,
+    name: &'a str,
+    segments: usize,
+    time: TotalsJson,
+}
+
+#[derive(Serialize)]
+struct PathJson<'a> {
+    goroutine: GoId,
+    trace_start_ns: Time,
+    window_ns: (Time, Time),
+    start_ns: Time,
+    end_ns: Time,
+    hops: usize,
+    stop: StopJson,
+    totals: TotalsJson,
+    segments: Vec<SegmentJson<'a>>,
+    goroutines: Vec<GoroutineJson<'a>>,
+}
+
+fn json<'a>(p: &'a CriticalPath, origin: Time, tables: &Tables) -> PathJson<'a> {
+    PathJson {
+        goroutine: p.goroutine,
+        trace_start_ns: origin,
+        window_ns: p.window,
+        start_ns: p.start,
+        end_ns: p.end,
+        hops: p.hops,
+        stop: stop_json(&p.stop),
+        totals: totals_json(&p.totals),
+        segments: p
+            .segments
+            .iter()
+            .map(|s| {
+                let (state, reason) = kind_json(&s.kind);
+                SegmentJson {
+                    goroutine: s.goroutine,
+                    start_ns: s.start,
+                    end_ns: s.end,
+                    state,
+                    reason,
+                    via: s.via.as_ref().map(|e| EdgeJson {
+                        kind: match e.kind {
+                            EdgeKind::Unblock => "unblock",
+                            EdgeKind::Create => "create",
+                        },
+                        target: e.target,
+                        time_ns: e.time,
+                        reason: &e.reason,
+                        waiting_since_ns: e.waiting_since,
+                        site: site(e.stack, tables),
+                    }),
+                }
+            })
+            .collect(),
+        goroutines: p
+            .goroutines
+            .iter()
+            .map(|g| GoroutineJson {
+                goroutine: g.goroutine,
+                name: &g.name,
+                segments: g.segments,
+                time: totals_json(&g.time),
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]
@@ -481,7 +444,7 @@ mod tests {
 
     #[test]
     fn parses_options() {
-        let o = parse_args(&args(&[
+        let o = parse_opts(&args(&[
             "--goroutine",
             "G12",
             "--start=1.5ms",
@@ -497,12 +460,13 @@ mod tests {
         assert_eq!(o.start.map(|s| s.resolve(100)), Some(1_500_100));
         assert!(o.json);
         assert_eq!(o.file, "x.trace");
-        assert!(parse_args(&args(&["x.trace"])).is_err());
-        assert!(parse_args(&args(&["-g", "1"])).is_err());
-        assert!(parse_args(&args(&["-g", "1", "--start", "soon", "x"])).is_err());
-        assert!(parse_args(&args(&["-g", "1", "--bogus", "x"])).is_err());
-        assert!(parse_args(&args(&["-g", "1", "a", "b"])).is_err());
-        assert_eq!(parse_args(&args(&["-g", "7", "-"])).unwrap().file, "-");
+        assert!(parse_opts(&args(&["x.trace"])).is_err());
+        assert!(parse_opts(&args(&["-g", "1"])).is_err());
+        assert!(parse_opts(&args(&["-g", "1", "--start", "soon", "x"])).is_err());
+        assert!(parse_opts(&args(&["-g", "1", "--bogus", "x"])).is_err());
+        assert!(parse_opts(&args(&["-g", "1", "a", "b"])).is_err());
+        assert_eq!(parse_opts(&args(&["-g", "7", "-"])).unwrap().file, "-");
+        assert!(parse_opts(&args(&["-g", "1", "-x", "f"])).is_err());
     }
 
     fn run_on(v: &[&str]) -> (Status, String, String) {
@@ -582,6 +546,6 @@ mod tests {
         let (st, _, _) = run_on(&["-g", "1", "/nonexistent/file"]);
         assert_eq!(st, BAD_TRACE);
         let (st, _, _) = run_on(&["x"]);
-        assert_eq!(st, super::super::USAGE);
+        assert_eq!(st, crate::USAGE);
     }
 }

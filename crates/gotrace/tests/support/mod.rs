@@ -12,7 +12,16 @@
 //!   accepts another version on purpose).
 //! * `GOTRACE_MUTANTS`: mutants per input in the mutation tests.
 //! * `GOTRACE_TEST_THREADS`: worker threads per test (default 2).
+//! * `GOTRACE_ONLY`: only the corpus traces whose path contains it.
+//!
+//! Submodules: [`profile`] (`go tool trace -pprof=` and a pprof decoder),
+//! [`server`] (a live `go tool trace -http=` server), [`html`] (scraping its
+//! pages). Shared by the library's tests and, through `#[path]`, the CLI's.
 #![allow(dead_code)]
+
+pub mod html;
+pub mod profile;
+pub mod server;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -117,7 +126,7 @@ pub struct Output {
     pub code: i32,
 }
 
-fn go_identity(go: &Path) -> String {
+pub fn go_identity(go: &Path) -> String {
     let meta = std::fs::metadata(go).ok();
     let size = meta.as_ref().map(|m| m.len()).unwrap_or(0);
     let mtime = meta
@@ -380,4 +389,133 @@ pub fn mutate(base: &[u8], rng: &mut Rng, header: bool) -> Vec<u8> {
         }
     }
     b
+}
+
+// ---------------------------------------------------------------------------
+// The trace corpus.
+
+/// The committed traces the differential tests run on:
+/// `testdata/traces/**/*.trace` (recorded with Go 1.21–1.27), plus Go's own
+/// old-format test traces `testdata/go/tracev1/*` (Go 1.11–1.21) and
+/// `testdata/go/legacy/*` (Go 1.5–1.10, which go1.27.3 rejects — so must we).
+/// Fails the test when there are none: the tests must not pass vacuously.
+pub fn trace_files() -> Vec<PathBuf> {
+    let root = repo_root();
+    let mut files = corpus();
+    for old in ["testdata/go/tracev1", "testdata/go/legacy"] {
+        files.extend(files_under(&root.join(old), &|_: &Path| true));
+    }
+    files
+}
+
+/// Every binary trace of the committed corpus (`testdata/traces/**/*.trace`), sorted.
+pub fn corpus() -> Vec<PathBuf> {
+    let root = repo_root().join("testdata/traces");
+    let out = files_under(&root, &|p: &Path| {
+        p.extension().and_then(|e| e.to_str()) == Some("trace")
+    });
+    assert!(
+        !out.is_empty(),
+        "no committed traces under {} (testdata/traces/**/*.trace)",
+        root.display()
+    );
+    out
+}
+
+/// The traces to test: all of the corpus, or those whose path contains
+/// `$GOTRACE_ONLY`.
+pub fn selected_traces() -> Vec<PathBuf> {
+    let only = std::env::var("GOTRACE_ONLY").ok();
+    corpus()
+        .into_iter()
+        .filter(|p| {
+            only.as_ref()
+                .is_none_or(|o| p.to_string_lossy().contains(o.as_str()))
+        })
+        .collect()
+}
+
+/// Whether the file is an old-format trace (Go 1.21 and before), which
+/// `go tool trace` converts with nondeterministic tie-breaking.
+pub fn is_old_format(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(16)];
+    let text = String::from_utf8_lossy(head);
+    match text
+        .strip_prefix("go 1.")
+        .and_then(|r| r.split_whitespace().next())
+    {
+        Some(minor) => minor.parse::<u32>().is_ok_and(|m| m < 22),
+        None => false,
+    }
+}
+
+/// Runs `check` (which returns how many comparisons it made and pushes
+/// what differed) against `go tool trace` on every selected trace and on
+/// damaged copies of some (where both keep the generations before the
+/// damage); then asserts that something was compared and nothing differed.
+/// Old-format traces are skipped when `GOTRACE_SKIP_OLD` is set: Go
+/// converts them breaking timestamp ties in map order (they have matched in
+/// repeated runs; this is the switch should one ever flake).
+pub fn check_against_go(
+    tag: &str,
+    what: &str,
+    mut check: impl FnMut(&Path, &mut Vec<String>) -> usize,
+) {
+    // Fails loudly without go1.27.3.
+    server::trace_tool();
+    let skip_old = std::env::var_os("GOTRACE_SKIP_OLD").is_some();
+    let traces = selected_traces()
+        .into_iter()
+        .filter(|f| !(skip_old && is_old_format(&std::fs::read(f).unwrap_or_default())));
+    let mut failures = Vec::new();
+    let (mut compared, mut files) = (0, 0);
+    for file in traces.chain(truncated_copies(tag)) {
+        let n = check(&file, &mut failures);
+        eprintln!("{}: {n} comparisons", file.display());
+        compared += n;
+        files += usize::from(n > 0);
+    }
+    assert!(compared > 0, "nothing compared");
+    assert!(
+        failures.is_empty(),
+        "{} differences from go tool trace over {files} traces ({compared} comparisons):\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    eprintln!("{what} identical to go tool trace: {files} traces, {compared} comparisons");
+}
+
+/// Damaged copies of some selected traces (cut at 60% and 85% of their
+/// bytes), written under the target's temporary directory: Go keeps the
+/// generations before the damage, and so must we.
+pub fn truncated_copies(tag: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("truncated-{tag}"));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut out = Vec::new();
+    for src in selected_traces() {
+        let name = src.to_string_lossy();
+        if !["annotations", "stress", "flightrecorder.trace"]
+            .iter()
+            .any(|k| name.contains(k))
+        {
+            continue;
+        }
+        let Ok(data) = std::fs::read(&src) else {
+            continue;
+        };
+        let version = src
+            .parent()
+            .and_then(Path::file_name)
+            .map_or_else(String::new, |d| d.to_string_lossy().into_owned());
+        let stem = src
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        for pct in [60, 85] {
+            let p = dir.join(format!("{version}-{stem}-{pct}.trace"));
+            std::fs::write(&p, &data[..data.len() * pct / 100])
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            out.push(p);
+        }
+    }
+    out
 }

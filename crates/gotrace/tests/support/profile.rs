@@ -1,59 +1,20 @@
-//! Helpers of the analysis differential tests (goroutines, pprof): the
-//! committed trace files, running `go tool trace -pprof=` (cached) and
-//! `go tool trace -http=` (a live server), plain HTTP/1.0 over a
-//! `TcpStream`, a small pprof protobuf decoder, and HTML table scraping.
-#![allow(dead_code)]
+//! `go tool trace -pprof=` (cached) and `go tool pprof -raw`, and a small
+//! pprof protobuf decoder to compare profiles sample for sample.
 
-use crate::common;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-/// The committed traces the differential tests run on:
-/// `testdata/traces/**/*.trace` (recorded with Go 1.21–1.27), plus Go's own
-/// old-format test traces `testdata/go/tracev1/*` (Go 1.11–1.21) and
-/// `testdata/go/legacy/*` (Go 1.5–1.10, which go1.27.3 rejects — so must we).
-/// Fails the test when there are none: the tests must not pass vacuously.
-pub fn trace_files() -> Vec<PathBuf> {
-    let root = common::repo_root();
-    let dir = root.join("testdata/traces");
-    let mut files = common::files_under(&dir, &|p: &Path| {
-        p.extension().and_then(|e| e.to_str()) == Some("trace")
-    });
-    assert!(
-        !files.is_empty(),
-        "no committed traces under {} (testdata/traces/**/*.trace)",
-        dir.display()
-    );
-    for old in ["testdata/go/tracev1", "testdata/go/legacy"] {
-        files.extend(common::files_under(&root.join(old), &|_: &Path| true));
-    }
-    files
-}
-
-fn go_identity(go: &Path) -> String {
-    let meta = std::fs::metadata(go).ok();
-    let size = meta.as_ref().map(|m| m.len()).unwrap_or(0);
-    let mtime = meta
-        .and_then(|m| m.modified().ok())
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format!("{}:{size}:{mtime}", go.display())
-}
+use std::io::Read as _;
+use std::path::Path;
+use std::process::Command;
 
 /// `go tool trace -pprof=<kind> FILE`, cached by content under
 /// `target/go-reference/pprof/`. Returns (exit code, stdout, stderr).
 pub fn go_pprof(kind: &str, file: &Path, bytes: &[u8]) -> (i32, Vec<u8>, String) {
-    let go = common::go_binary();
-    let key = common::hash_hex(&[
+    let go = super::go_binary();
+    let key = super::hash_hex(&[
         bytes,
         format!("pprof={kind}").as_bytes(),
-        go_identity(&go).as_bytes(),
+        super::go_identity(&go).as_bytes(),
     ]);
-    let dir = common::cache_dir().join("pprof");
+    let dir = super::cache_dir().join("pprof");
     std::fs::create_dir_all(&dir).expect("create pprof cache dir");
     let (out_p, err_p, code_p) = (
         dir.join(format!("{key}.stdout")),
@@ -99,7 +60,7 @@ pub fn go_pprof(kind: &str, file: &Path, bytes: &[u8]) -> (i32, Vec<u8>, String)
 
 /// `go tool pprof -raw FILE`: Go's own reading of a profile file.
 pub fn go_pprof_raw(profile: &Path) -> (i32, String) {
-    let go = common::go_binary();
+    let go = super::go_binary();
     let out = Command::new(&go)
         .args(["tool", "pprof", "-raw"])
         .arg(profile)
@@ -337,7 +298,7 @@ pub fn decode_profile(data: &[u8]) -> Result<Decoded, String> {
 /// them 1ns apart, so `go tool trace` itself gives slightly different
 /// times from run to run; there the times may differ by up to 1µs.
 pub fn time_tolerance(trace: &[u8]) -> i64 {
-    match common::header_minor(trace) {
+    match super::header_minor(trace) {
         Some(n) if n < 22 => 1_000,
         _ => 0,
     }
@@ -399,270 +360,4 @@ pub fn sample_diff(want: &[Sample], got: &[Sample], tol: i64) -> Option<String> 
         msg.push_str(&format!("\n        gotrace only: {}", show(s)));
     }
     Some(msg)
-}
-
-// ---------------------------------------------------------------------------
-// A live `go tool trace -http=` server.
-
-/// The `trace` tool binary itself (`go tool -n trace`), run directly so that
-/// killing it stops the server: killing `go tool trace` would leave its
-/// child, the server, running after the test.
-fn trace_tool() -> &'static Path {
-    static TOOL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    TOOL.get_or_init(|| {
-        let go = common::go_binary();
-        let out = Command::new(&go)
-            .args(["tool", "-n", "trace"])
-            .env("GOTOOLCHAIN", "local")
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {} tool -n trace: {e}", go.display()));
-        assert!(
-            out.status.success(),
-            "go tool -n trace failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        assert!(p.is_file(), "go tool -n trace named {}", p.display());
-        p
-    })
-}
-
-/// A running `go tool trace -http=127.0.0.1:0 FILE`; killed on drop.
-pub struct GoServer {
-    child: Child,
-    pub addr: String,
-}
-
-impl GoServer {
-    /// Starts the server and waits until it says where it listens. `Err`
-    /// with Go's output if it exits first (e.g. the trace is unreadable).
-    pub fn start(file: &Path) -> Result<GoServer, String> {
-        let tool = trace_tool();
-        let mut child = Command::new(tool)
-            .arg("-http=127.0.0.1:0")
-            .arg(file)
-            .env("GOTOOLCHAIN", "local")
-            .env("TZ", "UTC")
-            // Never open a real browser: the first command tried is $BROWSER.
-            .env("BROWSER", "/bin/true")
-            .env_remove("DISPLAY")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting {} -http: {e}", tool.display()));
-        let stderr = child.stderr.take().expect("piped stderr");
-        let (tx, rx) = std::sync::mpsc::channel::<Result<String, String>>();
-        std::thread::spawn(move || {
-            let mut seen = String::new();
-            let mut sent = false;
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if !sent {
-                    if let Some(i) = line.find("listening on http://") {
-                        let addr = line[i + "listening on http://".len()..].trim().to_string();
-                        let _ = tx.send(Ok(addr));
-                        sent = true;
-                        continue;
-                    }
-                    seen.push_str(&line);
-                    seen.push('\n');
-                }
-            }
-            if !sent {
-                let _ = tx.send(Err(seen));
-            }
-        });
-        match rx.recv_timeout(Duration::from_secs(300)) {
-            Ok(Ok(addr)) => {
-                let server = GoServer { child, addr };
-                // Wait until it accepts and answers.
-                for _ in 0..200 {
-                    if server.get("/goroutines").is_ok() {
-                        return Ok(server);
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                Err(format!("server at {} never answered", server.addr))
-            }
-            Ok(Err(out)) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                Err(out)
-            }
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "go tool trace -http {} did not start in 300s",
-                    file.display()
-                );
-            }
-        }
-    }
-
-    /// GET `path`: (status, body).
-    pub fn get(&self, path: &str) -> Result<(u16, Vec<u8>), String> {
-        http_get(&self.addr, path)
-    }
-}
-
-impl Drop for GoServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A plain HTTP/1.0 GET.
-pub fn http_get(addr: &str, path: &str) -> Result<(u16, Vec<u8>), String> {
-    let mut s = TcpStream::connect(addr).map_err(|e| format!("connect {addr}: {e}"))?;
-    let _ = s.set_read_timeout(Some(Duration::from_secs(120)));
-    write!(
-        s,
-        "GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| format!("write: {e}"))?;
-    let mut resp = Vec::new();
-    s.read_to_end(&mut resp).map_err(|e| format!("read: {e}"))?;
-    let sep = resp
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("no end of headers")?;
-    let head = String::from_utf8_lossy(&resp[..sep]).into_owned();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("bad status line: {head}"))?;
-    Ok((status, resp[sep + 4..].to_vec()))
-}
-
-/// Percent-encodes a query value (everything but unreserved characters).
-pub fn query_escape(s: &str) -> String {
-    let mut o = String::new();
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            o.push(b as char);
-        } else {
-            o.push_str(&format!("%{b:02X}"));
-        }
-    }
-    o
-}
-
-// ---------------------------------------------------------------------------
-// HTML scraping.
-
-/// Decodes the entities Go's html/template produces.
-pub fn html_unescape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        o.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let Some(j) = rest.find(';') else { break };
-        let ent = &rest[1..j];
-        let ch = match ent {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some('\u{a0}'),
-            _ => ent
-                .strip_prefix("#x")
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| ent.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match ch {
-            Some(c) => {
-                o.push(c);
-                rest = &rest[j + 1..];
-            }
-            None => {
-                o.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    o.push_str(rest);
-    o
-}
-
-/// Text of an HTML fragment: tags removed, entities decoded, trimmed.
-pub fn text(s: &str) -> String {
-    let mut o = String::new();
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => o.push(c),
-            _ => {}
-        }
-    }
-    html_unescape(&o).trim().to_string()
-}
-
-/// The contents of every `<tag ...>...</tag>` in `s`, in order.
-pub fn elements<'a>(s: &'a str, tag: &str) -> Vec<&'a str> {
-    let open = format!("<{tag}");
-    let close = format!("</{tag}>");
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(i) = rest.find(&open) {
-        let after = &rest[i + open.len()..];
-        // `<tr` must not match `<track`, etc.
-        if !after.starts_with(['>', ' ', '\n', '\t']) {
-            rest = after;
-            continue;
-        }
-        let Some(gt) = after.find('>') else { break };
-        let body = &after[gt + 1..];
-        let end = body.find(&close).unwrap_or(body.len());
-        out.push(&body[..end]);
-        rest = &body[end..];
-    }
-    out
-}
-
-/// A table: header texts and rows of cell texts (cells = `<td>`).
-#[derive(Clone, Debug, Default)]
-pub struct Table {
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-/// Parses the `<table ...>` bodies of `html` whose opening tag contains `marker`.
-pub fn tables(html: &str, marker: &str) -> Vec<Table> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find("<table") {
-        let after = &rest[i..];
-        let Some(gt) = after.find('>') else { break };
-        let open_tag = &after[..gt];
-        let body_start = &after[gt + 1..];
-        let end = body_start.find("</table>").unwrap_or(body_start.len());
-        let body = &body_start[..end];
-        rest = &body_start[end..];
-        if !open_tag.contains(marker) {
-            continue;
-        }
-        let mut t = Table::default();
-        for row in body.split("<tr>").skip(1) {
-            let ths = elements(row, "th");
-            if !ths.is_empty() {
-                t.header = ths.iter().map(|h| text(h)).collect();
-                continue;
-            }
-            let tds = elements(row, "td");
-            if !tds.is_empty() {
-                t.rows.push(tds.iter().map(|c| text(c)).collect());
-            }
-        }
-        out.push(t);
-    }
-    out
 }

@@ -12,18 +12,20 @@
 //! without it. `GOTRACE_ONLY=substr` restricts the traces;
 //! `GOTRACE_SKIP_OLD=1` leaves out old-format (Go ≤ 1.21) traces.
 
-#[path = "common_mmu/mod.rs"]
-mod common_mmu;
+#[path = "../../gotrace/tests/support/mod.rs"]
+mod support;
 
-use common_mmu::{
-    go_binary, html_unescape, is_old_format, parse_go_duration, parse_histogram, parse_seconds9,
-    query_escape, selected_traces, trace_tool, truncated_copies, GoTraceServer,
-};
 use gotrace::analysis::tasks::{
     annotations_from_trace, go_quote, Annotations, EntryKind, Histogram,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use support::html::html_unescape;
+use support::html::parse_go_duration;
+use support::html::parse_histogram;
+use support::html::parse_seconds9;
+use support::server::query_escape;
+use support::server::GoServer;
 
 /// Splits a page into the template's table rows (`\n  <tr>\n`).
 fn rows(html: &str) -> Vec<&str> {
@@ -257,7 +259,7 @@ fn search_texts(a: &Annotations) -> Vec<String> {
 
 fn check_search(
     a: &Annotations,
-    server: &GoTraceServer,
+    server: &GoServer,
     name: &str,
     failures: &mut Vec<String>,
 ) -> usize {
@@ -281,11 +283,11 @@ fn check_search(
     texts.len()
 }
 
-fn check_trace(tool: &Path, file: &Path, failures: &mut Vec<String>) -> usize {
+fn check_trace(file: &Path, failures: &mut Vec<String>) -> usize {
     let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let name = file.display().to_string();
     let ours = annotations_from_trace(&data);
-    let server = GoTraceServer::start(tool, file);
+    let server = GoServer::start(file);
     let (a, server) = match (ours, server) {
         (Ok((a, _)), Ok(s)) => (a, s),
         (Err(_), Err(_)) => return 0,
@@ -307,14 +309,14 @@ fn check_trace(tool: &Path, file: &Path, failures: &mut Vec<String>) -> usize {
 }
 
 /// `gotrace tasks --json FILE` lists Go's task types and counts.
-fn check_cli(file: &Path, server: &GoTraceServer, failures: &mut Vec<String>) -> usize {
+fn check_cli(file: &Path, server: &GoServer, failures: &mut Vec<String>) -> usize {
     let args = vec![
         "tasks".to_string(),
         "--json".to_string(),
         file.to_string_lossy().into_owned(),
     ];
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = gotrace::cli::run(&args, &mut out, &mut err);
+    let status = gotrace_cli::run(&args, &mut out, &mut err);
     let out = String::from_utf8_lossy(&out);
     let re = regex::Regex::new(r#"\{"type":"((?:[^"\\]|\\.)*)","count":(\d+)"#).expect("regex");
     let ours: Vec<(String, usize)> = re
@@ -343,39 +345,5 @@ fn check_cli(file: &Path, server: &GoTraceServer, failures: &mut Vec<String>) ->
 
 #[test]
 fn tasks_and_regions_match_go_tool_trace() {
-    let go = go_binary();
-    let tool = trace_tool(&go);
-    let mut failures = Vec::new();
-    let mut compared = 0;
-    let mut files = 0;
-    for file in selected_traces() {
-        let data = std::fs::read(&file).unwrap_or_default();
-        if is_old_format(&data) && std::env::var_os("GOTRACE_SKIP_OLD").is_some() {
-            // Go converts old-format traces breaking timestamp ties in map
-            // order; they have matched in repeated runs, but this is the
-            // switch should one ever flake.
-            continue;
-        }
-        let n = check_trace(&tool, &file, &mut failures);
-        eprintln!("{}: {n} comparisons", file.display());
-        compared += n;
-        files += 1;
-    }
-    // Damaged traces: both keep the generations before the damage.
-    for file in truncated_copies("tasks") {
-        let n = check_trace(&tool, &file, &mut failures);
-        eprintln!("{}: {n} comparisons", file.display());
-        compared += n;
-        files += usize::from(n > 0);
-    }
-    assert!(compared > 0, "nothing compared");
-    assert!(
-        failures.is_empty(),
-        "{} differences from go tool trace over {files} traces ({compared} comparisons):\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
-    eprintln!(
-        "tasks and regions identical to go tool trace: {files} traces, {compared} comparisons"
-    );
+    support::check_against_go("tasks", "tasks and regions", check_trace);
 }

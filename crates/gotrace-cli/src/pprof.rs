@@ -5,10 +5,9 @@
 //! as the `/io?name=` pages), `--window START:END` (ns), `--raw` (the
 //! uncompressed protobuf), `--top` (a text listing instead of the file).
 
-use super::goroutines::parse_window;
-use super::{read_input, usage, Status, BAD_TRACE, OK};
-use crate::analysis::goroutines::go_duration;
-use crate::analysis::pprof::{build_from_trace, ProfileKind, Selection};
+use crate::{parse_args, parse_window, read_input, report_damage, usage, Status, BAD_TRACE, OK};
+use gotrace::analysis::pprof::{build_from_trace, ProfileKind, Selection};
+use gotrace::godur::go_duration;
 use std::io::Write;
 
 const CMD: &str = "pprof";
@@ -16,43 +15,37 @@ const OPTIONS: &str =
     "usage: gotrace pprof net|sync|syscall|sched [--group NAME] [--window START:END] [--raw|--top] FILE";
 
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status {
-    let mut kind = None;
-    let mut file = None;
     let mut group = None;
     let mut window = None;
     let mut raw = false;
     let mut top = false;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
+    let parsed = parse_args(args, |name, p| {
+        match name {
             "--raw" => raw = true,
             "--top" => top = true,
-            "--group" => match it.next() {
-                Some(v) => group = Some(v.clone()),
-                None => return usage(CMD, "--group needs a NAME", err),
-            },
-            "--window" => match it.next().and_then(|v| parse_window(v)) {
-                Some(w) => window = Some(w),
-                None => return usage(CMD, "--window needs START:END (ns)", err),
-            },
-            f if f.starts_with("--") => {
-                return usage(CMD, &format!("unknown option {f}\n{OPTIONS}"), err)
+            "--group" => group = Some(p.value(name)?),
+            "--window" => {
+                window = Some(
+                    p.parsed(name, parse_window)
+                        .map_err(|_| "--window needs START:END (ns)".to_string())?,
+                )
             }
-            _ if kind.is_none() => match ProfileKind::from_name(a) {
-                Some(k) => kind = Some(k),
-                None => {
-                    let _ = writeln!(err, "unknown pprof type {a}\n");
-                    return usage(CMD, OPTIONS, err);
-                }
-            },
-            _ if file.is_none() => file = Some(a.clone()),
-            _ => return usage(CMD, OPTIONS, err),
+            _ => return Ok(false),
         }
-    }
-    let (Some(kind), Some(file)) = (kind, file) else {
+        Ok(true)
+    });
+    let positional = match parsed {
+        Ok(p) => p,
+        Err(m) => return usage(CMD, &format!("{m}\n{OPTIONS}"), err),
+    };
+    let [kind, file] = positional.as_slice() else {
         return usage(CMD, OPTIONS, err);
     };
-    let data = match read_input(&file, err) {
+    let Some(kind) = ProfileKind::from_name(kind) else {
+        let _ = writeln!(err, "unknown pprof type {kind}\n");
+        return usage(CMD, OPTIONS, err);
+    };
+    let data = match read_input(file, err) {
         Ok(d) => d,
         Err(s) => return s,
     };
@@ -63,12 +56,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
             return BAD_TRACE;
         }
     };
-    if let Some(e) = error {
-        let _ = writeln!(
-            err,
-            "gotrace: trace is damaged; the profile covers the complete generations before: {e}"
-        );
-    }
+    report_damage(
+        error.as_ref(),
+        "the profile covers the complete generations before",
+        err,
+    );
     let sel = match group {
         Some(g) => Selection::Group(g),
         None => Selection::All,
@@ -129,13 +121,21 @@ mod tests {
 
     #[test]
     fn usage_errors() {
-        assert_eq!(run_args(&[]).0, super::super::USAGE);
-        assert_eq!(run_args(&["bogus", "f"]).0, super::super::USAGE);
-        assert_eq!(run_args(&["net"]).0, super::super::USAGE);
+        assert_eq!(run_args(&[]).0, crate::USAGE);
+        assert_eq!(run_args(&["bogus", "f"]).0, crate::USAGE);
+        assert_eq!(run_args(&["net"]).0, crate::USAGE);
         assert_eq!(run_args(&["net", "/nonexistent"]).0, BAD_TRACE);
+        assert_eq!(run_args(&["net", "--window", "x", "f"]).0, crate::USAGE);
+        assert_eq!(run_args(&["net", "-x", "f"]).0, crate::USAGE);
+        // `--group=NAME` as well as `--group NAME`: parsed, then the file is missing.
         assert_eq!(
-            run_args(&["net", "--window", "x", "f"]).0,
-            super::super::USAGE
+            run_args(&["net", "--group=main.f", "/nonexistent"]).0,
+            BAD_TRACE
         );
+        assert_eq!(
+            run_args(&["net", "--group", "main.f", "/nonexistent"]).0,
+            BAD_TRACE
+        );
+        assert_eq!(run_args(&["net", "--raw=1", "f"]).0, crate::USAGE);
     }
 }

@@ -7,8 +7,11 @@
 //! 100 window sizes Go's plot samples. `--corrected` charges GC work without
 //! go1.27.3's drift (see `analysis::mmu::Accounting`); the default is Go's.
 
-use super::{read_input, usage, Status, BAD_TRACE, OK};
-use crate::analysis::mmu::{curves_from_trace_with, Accounting, MmuCurve, UtilFlags};
+use crate::{
+    analyze_file, one_file, parse_args, report_damage, usage, write_json, Status, BAD_TRACE,
+};
+use gotrace::analysis::mmu::{curves_from_trace_with, Accounting, MmuCurve, UtilFlags, UtilWindow};
+use serde::Serialize;
 use std::io::Write;
 
 const WORST_COUNT: usize = 10;
@@ -28,23 +31,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut go_windows = false;
     let mut json = false;
     let mut accounting = Accounting::Go;
-    let mut file = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let (name, inline) = match a.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (a.as_str(), None),
-        };
-        let mut value = |what: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("{what} needs a value"))
-        };
+    let positional = parse_args(args, |name, p| {
         match name {
-            "--flags" => flags = UtilFlags::parse(&value("--flags")?)?,
+            "--flags" => flags = UtilFlags::parse(&p.value(name)?)?,
             "--worst" => {
-                let v = value("--worst")?;
+                let v = p.value(name)?;
                 let w: i64 = v
                     .parse()
                     .map_err(|_| format!("--worst: not a window in ns: {v:?}"))?;
@@ -56,23 +47,17 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--go-windows" => go_windows = true,
             "--json" => json = true,
             "--corrected" => accounting = Accounting::Corrected,
-            "-" => file = Some(a.clone()),
-            s if s.starts_with('-') => return Err(format!("unknown option {s}")),
-            _ => {
-                if file.replace(a.clone()).is_some() {
-                    return Err("expected exactly one FILE".into());
-                }
-            }
+            _ => return Ok(false),
         }
-    }
-    let file = file.ok_or("expected a FILE (or - for stdin)")?;
+        Ok(true)
+    })?;
     Ok(Options {
         flags,
         worst,
         go_windows,
         json,
         accounting,
-        file,
+        file: one_file(positional)?,
     })
 }
 
@@ -99,12 +84,20 @@ pub fn default_windows(span: i64) -> Vec<i64> {
     out
 }
 
-fn json_f64(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        "null".into()
-    }
+/// `--json`: the curve as `[window_ns, mmu]` points (a non-finite MMU is null).
+#[derive(Serialize)]
+struct CurveJson {
+    flags: String,
+    span_ns: i64,
+    curve: Vec<(i64, f64)>,
+}
+
+/// `--json --worst W`.
+#[derive(Serialize)]
+struct WorstListJson {
+    flags: String,
+    window_ns: i64,
+    worst: Vec<UtilWindow>,
 }
 
 fn print_curve(o: &Options, curve: &MmuCurve, out: &mut dyn Write) -> std::io::Result<()> {
@@ -116,15 +109,13 @@ fn print_curve(o: &Options, curve: &MmuCurve, out: &mut dyn Write) -> std::io::R
     };
     let points: Vec<(i64, f64)> = windows.iter().map(|&w| (w, curve.mmu(w))).collect();
     if o.json {
-        let rows: Vec<String> = points
-            .iter()
-            .map(|(w, m)| format!("[{w},{}]", json_f64(*m)))
-            .collect();
-        writeln!(
+        write_json(
             out,
-            "{{\"flags\":\"{}\",\"span_ns\":{span},\"curve\":[{}]}}",
-            o.flags.names(),
-            rows.join(",")
+            &CurveJson {
+                flags: o.flags.names(),
+                span_ns: span,
+                curve: points,
+            },
         )
     } else {
         writeln!(out, "window_ns mmu")?;
@@ -143,15 +134,13 @@ fn print_worst(
 ) -> std::io::Result<()> {
     let worst = curve.worst_windows(window, WORST_COUNT);
     if o.json {
-        let rows: Vec<String> = worst
-            .iter()
-            .map(|w| format!("{{\"time\":{},\"util\":{}}}", w.time, json_f64(w.util)))
-            .collect();
-        writeln!(
+        write_json(
             out,
-            "{{\"flags\":\"{}\",\"window_ns\":{window},\"worst\":[{}]}}",
-            o.flags.names(),
-            rows.join(",")
+            &WorstListJson {
+                flags: o.flags.names(),
+                window_ns: window,
+                worst,
+            },
         )
     } else {
         writeln!(out, "start_ns mu")?;
@@ -167,19 +156,13 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         Ok(o) => o,
         Err(msg) => return usage("mmu", &msg, err),
     };
-    let data = match read_input(&o.file, err) {
-        Ok(d) => d,
-        Err(s) => return s,
-    };
-    let (curve, damage) = match curves_from_trace_with(&data, &[o.flags], o.accounting) {
+    let read = |data: &[u8]| curves_from_trace_with(data, &[o.flags], o.accounting);
+    let (curve, damage) = match analyze_file(&o.file, err, read) {
         Ok((mut curves, damage)) => (
             curves.pop().unwrap_or_else(|| MmuCurve::new(Vec::new())),
             damage,
         ),
-        Err(e) => {
-            let _ = writeln!(err, "gotrace: {e}");
-            return BAD_TRACE;
-        }
+        Err(s) => return s,
     };
     if curve.is_empty() {
         let _ = writeln!(
@@ -195,16 +178,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         let _ = writeln!(err, "gotrace: writing output: {e}");
         return BAD_TRACE;
     }
-    match damage {
-        Some(e) => {
-            let _ = writeln!(
-                err,
-                "gotrace: trace is damaged; the MMU covers the generations before the damage: {e}"
-            );
-            BAD_TRACE
-        }
-        None => OK,
-    }
+    report_damage(
+        damage.as_ref(),
+        "the MMU covers the generations before the damage",
+        err,
+    )
 }
 
 #[cfg(test)]
@@ -241,9 +219,6 @@ mod tests {
         assert!(parse(&a(&[])).is_err());
         let mut out = Vec::new();
         let mut err = Vec::new();
-        assert_eq!(
-            run(&a(&["--nope"]), &mut out, &mut err),
-            super::super::USAGE
-        );
+        assert_eq!(run(&a(&["--nope"]), &mut out, &mut err), crate::USAGE);
     }
 }

@@ -18,12 +18,13 @@
 //! under `target/go-reference/`. Every mismatching file is reported with the
 //! first differing line.
 
-mod common;
+#[path = "../../gotrace/tests/support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{display, first_difference, go_trace};
+use support::{display, first_difference, go_trace};
 
 /// One binary input: its name for reports, a file holding it, its bytes.
 struct Input {
@@ -33,7 +34,7 @@ struct Input {
 }
 
 fn is_v1(bytes: &[u8]) -> bool {
-    common::header_minor(bytes).is_some_and(|m| m < 22)
+    support::header_minor(bytes).is_some_and(|m| m < 22)
 }
 
 /// Loads inputs, dropping old-format ones; decode problems become failures.
@@ -55,9 +56,9 @@ fn load(
         };
         let (bytes, path) = if fuzz {
             let src = String::from_utf8_lossy(&raw);
-            match common::decode_fuzz_corpus(&src) {
+            match support::decode_fuzz_corpus(&src) {
                 Ok(b) => {
-                    let path = common::scratch_file(&b, "trace");
+                    let path = support::scratch_file(&b, "trace");
                     (b, path)
                 }
                 Err(e) => {
@@ -68,7 +69,7 @@ fn load(
         } else {
             // A scratch copy: both tools must see exactly the bytes read here,
             // even if the corpus is being regenerated meanwhile.
-            let path = common::scratch_file(&raw, "trace");
+            let path = support::scratch_file(&raw, "trace");
             (raw, path)
         };
         if is_v1(&bytes) {
@@ -81,8 +82,8 @@ fn load(
 }
 
 fn trace_paths() -> Vec<PathBuf> {
-    let dir = common::repo_root().join("testdata/traces");
-    let files = common::files_under(&dir, &|p: &Path| {
+    let dir = support::repo_root().join("testdata/traces");
+    let files = support::files_under(&dir, &|p: &Path| {
         p.extension().is_some_and(|e| e == "trace")
     });
     assert!(
@@ -96,10 +97,10 @@ fn trace_paths() -> Vec<PathBuf> {
 }
 
 fn fuzz_paths() -> Vec<PathBuf> {
-    let dir = common::repo_root().join("testdata/go/fuzz");
-    let mut files = common::files_under(&dir, &|_| true);
+    let dir = support::repo_root().join("testdata/go/fuzz");
+    let mut files = support::files_under(&dir, &|_| true);
     if files.is_empty() {
-        let go = common::go_binary();
+        let go = support::go_binary();
         let fallback = go
             .parent()
             .and_then(Path::parent)
@@ -110,7 +111,7 @@ fn fuzz_paths() -> Vec<PathBuf> {
             display(&dir),
             fallback.display()
         );
-        files = common::files_under(&fallback, &|_| true);
+        files = support::files_under(&fallback, &|_| true);
     }
     assert!(
         !files.is_empty(),
@@ -120,13 +121,13 @@ fn fuzz_paths() -> Vec<PathBuf> {
 }
 
 /// `gotrace dump FILE`: stdout and exit status.
-fn gotrace_dump(path: &Path) -> common::Output {
+fn gotrace_dump(path: &Path) -> support::Output {
     let out = Command::new(env!("CARGO_BIN_EXE_gotrace"))
         .arg("dump")
         .arg(path)
         .output()
         .unwrap_or_else(|e| panic!("running gotrace dump {}: {e}", path.display()));
-    common::Output {
+    support::Output {
         stdout: out.stdout,
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         code: out.status.code().unwrap_or(-1),
@@ -187,7 +188,7 @@ fn run(
             skipped.join(", ")
         );
     }
-    let results = common::parallel_map(inputs, common::threads(), f);
+    let results = support::parallel_map(inputs, support::threads(), f);
     let bad = results.iter().filter(|r| !r.is_empty()).count();
     failures.extend(results.into_iter().flatten());
     if failures.is_empty() {
@@ -204,7 +205,7 @@ fn run(
 
 #[test]
 fn traces_dump_like_go() {
-    common::go_binary();
+    support::go_binary();
     let (mut failures, mut skipped) = (Vec::new(), Vec::new());
     let inputs = load(&trace_paths(), false, &mut failures, &mut skipped);
     run(
@@ -218,7 +219,7 @@ fn traces_dump_like_go() {
 
 #[test]
 fn fuzz_corpus_dumps_like_go() {
-    common::go_binary();
+    support::go_binary();
     let (mut failures, mut skipped) = (Vec::new(), Vec::new());
     let inputs = load(&fuzz_paths(), true, &mut failures, &mut skipped);
     run(
@@ -232,7 +233,7 @@ fn fuzz_corpus_dumps_like_go() {
 
 #[test]
 fn fuzz_corpus_wire_text_matches_go() {
-    common::go_binary();
+    support::go_binary();
     let (mut failures, mut skipped) = (Vec::new(), Vec::new());
     let inputs = load(&fuzz_paths(), true, &mut failures, &mut skipped);
     run(
@@ -246,7 +247,7 @@ fn fuzz_corpus_wire_text_matches_go() {
 
 #[test]
 fn traces_wire_text_matches_go() {
-    common::go_binary();
+    support::go_binary();
     let (mut failures, mut skipped) = (Vec::new(), Vec::new());
     let inputs = load(&trace_paths(), false, &mut failures, &mut skipped);
     run(
@@ -269,12 +270,12 @@ fn trace_mutants() -> Vec<Input> {
     let (mut failures, mut skipped) = (Vec::new(), Vec::new());
     let inputs = load(&trace_paths(), false, &mut failures, &mut skipped);
     assert!(failures.is_empty(), "{failures:?}");
-    let mut rng = common::Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = support::Rng(0x9e37_79b9_7f4a_7c15);
     let mut out = Vec::new();
     for input in inputs.iter().filter(|i| i.bytes.len() <= 16 << 10) {
         for k in 0..per_file {
-            let bytes = common::mutate(&input.bytes, &mut rng, false);
-            let path = common::scratch_file(&bytes, "trace");
+            let bytes = support::mutate(&input.bytes, &mut rng, false);
+            let path = support::scratch_file(&bytes, "trace");
             out.push(Input {
                 name: format!("{} mutant {k} ({})", input.name, display(&path)),
                 path,
@@ -295,7 +296,7 @@ fn unless_go_panics(input: &Input, mode: &str, f: fn(&Input) -> Vec<String>) -> 
 
 #[test]
 fn trace_mutants_dump_like_go() {
-    common::go_binary();
+    support::go_binary();
     let inputs = trace_mutants();
     run(
         "mutated traces gotrace dump vs go -d=parsed",
@@ -308,7 +309,7 @@ fn trace_mutants_dump_like_go() {
 
 #[test]
 fn trace_mutants_wire_text_matches_go() {
-    common::go_binary();
+    support::go_binary();
     let inputs = trace_mutants();
     run(
         "mutated traces binary_to_text vs go -d=wire",

@@ -1,5 +1,5 @@
 //! `gotrace`: the command-line face of the library, so every result can be
-//! checked against the Go toolchain. All logic lives in `gotrace::cli`.
+//! checked against the Go toolchain. All logic lives in the `gotrace_cli` library.
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut err = io::stderr();
-    let status = gotrace::cli::run(&args, &mut out, &mut err);
+    let status = gotrace_cli::run(&args, &mut out, &mut err);
     let _ = out.flush();
     ExitCode::from(status)
 }

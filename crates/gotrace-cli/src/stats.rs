@@ -1,21 +1,23 @@
 //! `gotrace stats FILE`: a human summary of a trace.
 
-use super::{read_input, usage, Status, BAD_TRACE, OK};
-use crate::analysis::stats::{human_bytes, human_duration, Stats};
-use crate::Reader;
+use crate::{file_only, read_input, report_damage, usage, Status, BAD_TRACE};
+use gotrace::analysis::stats::{human_bytes, human_duration, Stats};
+use gotrace::read_events;
 use std::io::Write;
 use std::time::Instant;
 
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status {
-    let [file] = args else {
-        return usage("stats", "expected exactly one FILE (or - for stdin)", err);
+    let file = match file_only(args) {
+        Ok(f) => f,
+        Err(m) => return usage("stats", &m, err),
     };
-    let data = match read_input(file, err) {
+    let data = match read_input(&file, err) {
         Ok(d) => d,
         Err(s) => return s,
     };
     let start = Instant::now();
-    let mut reader = match Reader::new(&data) {
+    let mut stats = Stats::new();
+    let (reader, error) = match read_events(&data, |ev, _| stats.add(ev)) {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(err, "gotrace: {e}");
@@ -23,17 +25,6 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         }
     };
     let version = reader.version();
-    let mut stats = Stats::new();
-    let mut error = None;
-    while let Some(item) = reader.next_event() {
-        match item {
-            Ok(ev) => stats.add(&ev),
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        }
-    }
     stats.finish();
     let elapsed = start.elapsed();
     let _ = writeln!(out, "trace version:     go 1.{}", version.minor());
@@ -45,14 +36,9 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         human_duration(elapsed.as_nanos() as i64),
         data.len() as f64 / 1e6 / elapsed.as_secs_f64().max(1e-9)
     );
-    match error {
-        Some(e) => {
-            let _ = writeln!(
-                err,
-                "gotrace: trace is damaged; the summary covers what was read before: {e}"
-            );
-            BAD_TRACE
-        }
-        None => OK,
-    }
+    report_damage(
+        error.as_ref(),
+        "the summary covers what was read before",
+        err,
+    )
 }
