@@ -16,8 +16,8 @@ use gotrace::analysis::critical_path::{
     from_trace, CriticalPath, Edge, EdgeKind, KindTotals, SegmentKind, Stop, DEFAULT_LIMIT,
 };
 use gotrace::analysis::stats::human_duration;
+use gotrace::cut::TimeArg;
 use gotrace::event::{GoId, Time};
-use gotrace::godur::parse_go_duration;
 use gotrace::tables::{StackId, Tables};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -27,34 +27,10 @@ const CMD: &str = "critical-path";
 const OPTIONS: &str = "options: --goroutine GOID (required), --start T, --end T \
 (absolute ns, or a duration since the trace start such as 12.5ms), --limit SEGMENTS, --json";
 
-/// A time argument: absolute ns, or relative to the trace's start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum At {
-    Abs(Time),
-    SinceStart(i64),
-}
-
-impl At {
-    fn resolve(self, origin: Time) -> Time {
-        match self {
-            At::Abs(t) => t,
-            At::SinceStart(d) => origin.saturating_add(d),
-        }
-    }
-}
-
-fn parse_at(s: &str) -> Option<At> {
-    let s = s.trim();
-    if let Ok(t) = s.parse::<i64>() {
-        return Some(At::Abs(t));
-    }
-    parse_go_duration(s).map(At::SinceStart)
-}
-
 struct Opts {
     goroutine: GoId,
-    start: Option<At>,
-    end: Option<At>,
+    start: Option<TimeArg>,
+    end: Option<TimeArg>,
     limit: usize,
     json: bool,
     file: String,
@@ -72,8 +48,8 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
                 let v = v.trim().trim_start_matches(['G', 'g']);
                 goroutine = Some(v.parse().map_err(|_| format!("bad --goroutine {v:?}"))?);
             }
-            "--start" => start = Some(p.parsed(name, parse_at)?),
-            "--end" => end = Some(p.parsed(name, parse_at)?),
+            "--start" => start = Some(p.parsed(name, TimeArg::parse)?),
+            "--end" => end = Some(p.parsed(name, TimeArg::parse)?),
             "--limit" => limit = p.parsed(name, |v| v.parse().ok())?,
             "--json" => json = true,
             _ => return Ok(false),
@@ -108,8 +84,8 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         let _ = writeln!(err, "gotrace {CMD}: the trace has no events");
         return BAD_TRACE;
     };
-    let start = o.start.map_or(origin, |s| s.resolve(origin));
-    let end = o.end.map_or(last, |e| e.resolve(origin));
+    let start = o.start.map_or(origin, |s| s.absolute(origin));
+    let end = o.end.map_or(last, |e| e.absolute(origin));
     let Some(p) = a.path_limited(o.goroutine, start, end, o.limit, &tables) else {
         let _ = writeln!(
             err,
@@ -455,9 +431,9 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(o.goroutine, 12);
-        assert_eq!(o.start, Some(At::SinceStart(1_500_000)));
-        assert_eq!(o.end, Some(At::Abs(1_706_651_973_312)));
-        assert_eq!(o.start.map(|s| s.resolve(100)), Some(1_500_100));
+        assert_eq!(o.start, Some(TimeArg::SinceStart(1_500_000)));
+        assert_eq!(o.end, Some(TimeArg::Absolute(1_706_651_973_312)));
+        assert_eq!(o.start.map(|s| s.absolute(100)), Some(1_500_100));
         assert!(o.json);
         assert_eq!(o.file, "x.trace");
         assert!(parse_opts(&args(&["x.trace"])).is_err());

@@ -8,6 +8,7 @@
 //! Exit status: 0 success, 1 bad trace, 2 bad usage.
 
 pub mod critical_path;
+pub mod cut;
 pub mod dump;
 pub mod goroutines;
 pub mod mmu;
@@ -34,6 +35,7 @@ commands:
   tasks FILE                      user tasks and regions with duration percentiles
   critical-path --goroutine G [--start T] [--end T] FILE
                                   the chain of goroutines G waited on (unblock edges walked back)
+  cut [--start T] [--end T] FILE  write the generations overlapping [T, T] as a trace (Go 1.22+)
   help                            print this help
 
 Options are --name=value or --name value. FILE may be - to read standard input.
@@ -75,6 +77,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         "mmu" => mmu::run(rest, out, err),
         "tasks" => tasks::run(rest, out, err),
         "critical-path" => critical_path::run(rest, out, err),
+        "cut" => cut::run(rest, out, err),
         other => {
             let _ = writeln!(err, "gotrace: unknown command {other:?}\n\n{HELP}");
             USAGE

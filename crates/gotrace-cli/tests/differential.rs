@@ -319,3 +319,57 @@ fn trace_mutants_wire_text_matches_go() {
         |i| unless_go_panics(i, "wire", compare_wire),
     );
 }
+
+/// `gotrace cut` writes files Go reads: for a few multi-generation traces and
+/// ranges (durations since the start, absolute ns as `dump` prints them),
+/// go1.27.3 exits 0 on the cut and the CLI's dump of it equals Go's.
+#[test]
+fn cut_files_read_like_go() {
+    let root = support::repo_root();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (file, start, end) in [
+        ("testdata/traces/go1.27/annotations.trace", "300ms", "400ms"),
+        ("testdata/traces/go1.27/annotations.trace", "0s", "1ms"),
+        ("testdata/traces/go1.27/flightrecorder.trace", "150ms", "1h"),
+        ("testdata/traces/go1.25/annotations.trace", "500ms", "600ms"),
+    ] {
+        let path = root.join(file);
+        let out = Command::new(env!("CARGO_BIN_EXE_gotrace"))
+            .args(["cut", "--start", start, "--end", end])
+            .arg(&path)
+            .output()
+            .unwrap_or_else(|e| panic!("running gotrace cut: {e}"));
+        if !out.status.success() {
+            problems.push(format!(
+                "{file} [{start}, {end}]: gotrace cut failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            continue;
+        }
+        let whole = std::fs::read(&path).unwrap_or_default();
+        if out.stdout.len() >= whole.len() && start != "0s" {
+            problems.push(format!(
+                "{file} [{start}, {end}]: the cut is not smaller than the trace"
+            ));
+        }
+        let cut = support::scratch_file(&out.stdout, "trace");
+        let go = go_trace("parsed", &out.stdout);
+        if go.code != 0 {
+            problems.push(format!(
+                "{file} [{start}, {end}]: go tool trace exited {}: {}",
+                go.code,
+                go.stderr.trim()
+            ));
+        }
+        let ours = gotrace_dump(&cut);
+        if let Some(d) = first_difference(&go.stdout, &ours.stdout) {
+            problems.push(format!(
+                "{file} [{start}, {end}]: dump of the cut differs from Go's; {d}"
+            ));
+        }
+        checked += 1;
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(checked, 4);
+}

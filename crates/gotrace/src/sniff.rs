@@ -58,13 +58,27 @@ pub fn sniff(head: &[u8]) -> FileKind {
         return FileKind::Pdf;
     }
     let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-    let trimmed = text.iter().position(|b| !b.is_ascii_whitespace()).map_or(&text[..0], |i| &text[i..]);
+    let trimmed = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(&text[..0], |i| &text[i..]);
     if trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
         let looks_like_events = contains(trimmed, b"\"traceEvents\"")
-            || (trimmed.starts_with(b"[") && contains(trimmed, b"\"ph\"") && contains(trimmed, b"\"ts\""));
-        return if looks_like_events { FileKind::TraceEventJson } else { FileKind::Json };
+            || (trimmed.starts_with(b"[")
+                && contains(trimmed, b"\"ph\"")
+                && contains(trimmed, b"\"ts\""));
+        return if looks_like_events {
+            FileKind::TraceEventJson
+        } else {
+            FileKind::Json
+        };
     }
-    let printable = text.iter().filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80).count();
+    let printable = text
+        .iter()
+        .filter(|&&b| {
+            b == b'\n' || b == b'\r' || b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80
+        })
+        .count();
     if printable * 100 >= text.len() * 95 {
         return FileKind::Text;
     }
@@ -109,8 +123,14 @@ mod tests {
         assert_eq!(sniff(&[0x1f, 0x8b, 8, 0]), FileKind::Gzip);
         assert_eq!(sniff(b"PK\x03\x04rest"), FileKind::Zip);
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), FileKind::Png);
-        assert_eq!(sniff(b"  {\"traceEvents\": [{\"ph\":\"X\"}]}"), FileKind::TraceEventJson);
-        assert_eq!(sniff(b"[{\"name\":\"a\",\"ph\":\"B\",\"ts\":1}]"), FileKind::TraceEventJson);
+        assert_eq!(
+            sniff(b"  {\"traceEvents\": [{\"ph\":\"X\"}]}"),
+            FileKind::TraceEventJson
+        );
+        assert_eq!(
+            sniff(b"[{\"name\":\"a\",\"ph\":\"B\",\"ts\":1}]"),
+            FileKind::TraceEventJson
+        );
         assert_eq!(sniff(b"{\"a\": 1}"), FileKind::Json);
         assert_eq!(sniff(b"hello, this is not a trace\n"), FileKind::Text);
         assert_eq!(sniff(&[0, 1, 2, 3, 250, 251, 0, 0]), FileKind::Unknown);
@@ -120,7 +140,14 @@ mod tests {
     fn every_non_trace_kind_has_a_message_and_traces_have_none() {
         assert!(not_a_trace(FileKind::GoTrace).is_none());
         assert!(not_a_trace(FileKind::Gzip).is_none());
-        for k in [FileKind::Empty, FileKind::Zip, FileKind::Png, FileKind::TraceEventJson, FileKind::Json, FileKind::Text] {
+        for k in [
+            FileKind::Empty,
+            FileKind::Zip,
+            FileKind::Png,
+            FileKind::TraceEventJson,
+            FileKind::Json,
+            FileKind::Text,
+        ] {
             assert!(not_a_trace(k).is_some_and(|m| m.len() > 20), "{k:?}");
         }
     }
