@@ -333,7 +333,7 @@ fn on_ready() {
             embedded(),
         )
     });
-    if embedded && view.is_none() {
+    if embedded {
         show_timeline_first();
     }
     if let Some((a, b)) = view {
