@@ -31,6 +31,17 @@ pub struct Model {
 }
 
 impl Model {
+    /// Goroutine `id`'s slice at time `t` (ns since the trace's start), else
+    /// its first slice: what "select goroutine G" shows. (index, span)
+    pub fn span_near(&self, id: i64, t: f64) -> Option<(u32, u32)> {
+        let g = self.tl.goroutine_index(id)?;
+        let span = self
+            .tl
+            .span_at(g, t.max(0.0) as i64)
+            .or_else(|| (self.tl.span_count(g) > 0).then_some(0))?;
+        Some((g as u32, span as u32))
+    }
+
     pub fn new(tl: Timeline) -> Model {
         use std::collections::HashMap;
         let mut by_name: HashMap<String, Group> = HashMap::new();

@@ -99,14 +99,8 @@ pub fn set_model(m: Model, title: String) {
             c.lanes = lanes::lanes(&m, &c.view.collapsed);
             c.view.clamp();
         }
-        hs.goroutine.and_then(|id| {
-            let g = m.tl.goroutine_index(id)?;
-            let mid = ((c.view.t0 + c.view.t1) / 2.0).max(0.0) as i64;
-            let span =
-                m.tl.span_at(g, mid)
-                    .or_else(|| (m.tl.span_count(g) > 0).then_some(0))?;
-            Some((g as u32, span as u32))
-        })
+        hs.goroutine
+            .and_then(|id| m.span_near(id, (c.view.t0 + c.view.t1) / 2.0))
     });
     emit(AppEvent::ModelChanged);
     let ui = ui();

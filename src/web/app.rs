@@ -119,15 +119,7 @@ pub fn App() -> impl IntoView {
                         <span class="name">{move || ui.title.get()}</span>
                         <span class="summary">{move || ui.summary.get()}</span>
                     </div>
-                    <button
-                        id="help-button"
-                        class="button icon"
-                        title="Keyboard and mouse help (?)"
-                        aria-label="Help"
-                        on:click=move |_| ui.help.update(|h| *h = !*h)
-                    >
-                        "?"
-                    </button>
+                    <HelpButton ui=ui id="help-button" />
                 </header>
             }>
                 <EmbedBar ui=ui />
@@ -209,6 +201,16 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The "?" button that toggles the help overlay.
+#[component]
+fn HelpButton(ui: Ui, id: &'static str) -> impl IntoView {
+    view! {
+        <button id=id class="button icon" title="Keyboard and mouse help (?)" aria-label="Help" on:click=move |_| ui.help.update(|h| *h = !*h)>
+            "?"
+        </button>
+    }
+}
+
 /// The one-line toolbar of embedded mode: title, fit, help, open in full viewer.
 #[component]
 fn EmbedBar(ui: Ui) -> impl IntoView {
@@ -227,15 +229,7 @@ fn EmbedBar(ui: Ui) -> impl IntoView {
             >
                 "Fit"
             </button>
-            <button
-                id="embed-help"
-                class="button icon"
-                title="Keyboard and mouse help (?)"
-                aria-label="Help"
-                on:click=move |_| ui.help.update(|h| *h = !*h)
-            >
-                "?"
-            </button>
+            <HelpButton ui=ui id="embed-help" />
             <button
                 id="open-full"
                 class="button"

@@ -8,94 +8,17 @@
 //! generation to inside a later one), the last generation, and a point
 //! inside one generation.
 //!
-//! Self-contained on purpose (no shared test module). Go is `$GOTRACE_GO`,
-//! else `~/.cache/gotrace/go/1.27.3/go/bin/go`; if it is missing the test
-//! fails, it never skips. The `trace` tool binary is found with `go tool -n
-//! trace` and run directly, so no `go` wrapper process is left behind.
+//! Go comes from the test-support module (`$GOTRACE_GO`, else the toolchain
+//! `scripts/setup.sh` installs); if it is missing the test fails, it never
+//! skips. Go's outputs are cached by content.
+
+mod support;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use gotrace::cut::{cut, CutError};
 use gotrace::index::{self, Index};
-
-const GO_VERSION: &str = "go1.27.3";
-
-fn go_binary() -> PathBuf {
-    let p = match std::env::var_os("GOTRACE_GO") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-            Path::new(&home).join(".cache/gotrace/go/1.27.3/go/bin/go")
-        }
-    };
-    assert!(
-        p.is_file(),
-        "\n\n*** The Go reference toolchain is missing: {} does not exist. ***\n\
-         This test checks that Go ({GO_VERSION}) reads the traces `gotrace::cut` writes, and \
-         cannot run without it.\nInstall it with `bash scripts/setup.sh`, or set GOTRACE_GO to a \
-         {GO_VERSION} `go` binary.\n",
-        p.display()
-    );
-    let out = Command::new(&p)
-        .arg("version")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {} version: {e}", p.display()));
-    let v = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        v.split_whitespace().any(|w| w == GO_VERSION),
-        "{} is not {GO_VERSION}: {v}",
-        p.display()
-    );
-    p
-}
-
-/// The `trace` tool binary itself (`go tool -n trace`).
-fn trace_tool() -> PathBuf {
-    let go = go_binary();
-    let out = Command::new(&go)
-        .args(["tool", "-n", "trace"])
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {} tool -n trace: {e}", go.display()));
-    assert!(
-        out.status.success(),
-        "go tool -n trace failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    assert!(p.is_file(), "go tool -n trace named {}", p.display());
-    p
-}
-
-/// A fresh scratch directory for this test run.
-fn scratch_dir() -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cut-go-reference")
-        .join(std::process::id().to_string());
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("create scratch dir");
-    d
-}
-
-/// `trace -d=parsed FILE`: (exit status, stdout, stderr).
-fn go_parsed(tool: &Path, file: &Path, dir: &Path) -> (i32, Vec<u8>, String) {
-    let out = Command::new(tool)
-        .arg("-d=parsed")
-        .arg(file)
-        .env("GOTOOLCHAIN", "local")
-        .env("TZ", "UTC")
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", tool.display()));
-    (
-        out.status.code().unwrap_or(-1),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use support::{first_difference, go_trace};
 
 /// Our `-d=parsed` rendering of `data`, or the error.
 fn our_parsed(data: &[u8]) -> Result<Vec<u8>, String> {
@@ -108,56 +31,15 @@ fn our_parsed(data: &[u8]) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
-fn first_difference(want: &[u8], got: &[u8]) -> String {
-    let w: Vec<&[u8]> = want.split_inclusive(|&b| b == b'\n').collect();
-    let g: Vec<&[u8]> = got.split_inclusive(|&b| b == b'\n').collect();
-    let i = w.iter().zip(&g).take_while(|(a, b)| a == b).count();
-    let show = |l: Option<&&[u8]>| match l {
-        Some(l) => format!("{:?}", String::from_utf8_lossy(l)),
-        None => "<end>".to_string(),
-    };
-    format!(
-        "first difference at line {} (go {} lines, gotrace {}): go {} gotrace {}",
-        i + 1,
-        w.len(),
-        g.len(),
-        show(w.get(i)),
-        show(g.get(i))
-    )
-}
-
+/// Every new-format (Go 1.22+) trace of the corpus: (name, bytes).
 fn new_format_traces() -> Vec<(String, Vec<u8>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/traces");
-    let mut out = Vec::new();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    dirs.sort();
-    for d in dirs {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        let mut files: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
-        files.sort();
-        for f in files {
-            if f.extension().is_none_or(|e| e != "trace") {
-                continue;
-            }
+    support::corpus()
+        .into_iter()
+        .filter_map(|f| {
             let data = std::fs::read(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-            // New format only: header go 1.22 and later.
-            let minor: Option<u32> = data
-                .strip_prefix(b"go 1.")
-                .and_then(|r| std::str::from_utf8(r.get(..2)?).ok())
-                .and_then(|s| s.parse().ok());
-            if minor.is_some_and(|m| m >= 22) {
-                let name = f.strip_prefix(&root).unwrap_or(&f).display().to_string();
-                out.push((name, data));
-            }
-        }
-    }
-    out
+            (!support::is_old_format(&data)).then(|| (support::display(&f), data))
+        })
+        .collect()
 }
 
 /// The ranges to cut a trace to, named, in ns since its start.
@@ -182,8 +64,6 @@ fn ranges(ix: &Index) -> Vec<(&'static str, i64, i64)> {
 
 #[test]
 fn cuts_read_in_go_like_in_gotrace() {
-    let tool = trace_tool();
-    let dir = scratch_dir();
     let traces = new_format_traces();
     assert!(
         traces.len() >= 60,
@@ -268,16 +148,15 @@ fn cuts_read_in_go_like_in_gotrace() {
                 .entry(out.clone())
                 .or_insert_with(|| {
                     go_runs += 1;
-                    let file = dir.join(format!("cut-{go_runs}.trace"));
-                    std::fs::write(&file, &out).expect("write cut");
-                    let (code, go_out, go_err) = go_parsed(&tool, &file, &dir);
-                    let _ = std::fs::remove_file(&file);
-                    if code != 0 {
-                        return Err(format!("go exited {code}: {}", go_err.trim()));
+                    let go = go_trace("parsed", &out);
+                    if go.code != 0 {
+                        return Err(format!("go exited {}: {}", go.code, go.stderr.trim()));
                     }
                     match our_parsed(&out) {
-                        Ok(ours) if ours == go_out => Ok(()),
-                        Ok(ours) => Err(first_difference(&go_out, &ours)),
+                        Ok(ours) => match first_difference(&go.stdout, &ours) {
+                            None => Ok(()),
+                            Some(d) => Err(d),
+                        },
                         Err(e) => Err(format!("go read it, gotrace failed: {e}")),
                     }
                 })
@@ -287,7 +166,6 @@ fn cuts_read_in_go_like_in_gotrace() {
             }
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         failures.is_empty(),
         "{} of {checked} cuts failed:\n  - {}\n",
@@ -307,7 +185,7 @@ fn cuts_read_in_go_like_in_gotrace() {
 /// Old-format traces cannot be cut; the error says so.
 #[test]
 fn old_format_traces_are_refused() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/traces/go1.21");
+    let root = support::repo_root().join("testdata/traces/go1.21");
     let data = std::fs::read(root.join("stress.trace")).expect("go1.21 trace");
     let e = cut(&data, 0, i64::MAX).unwrap_err();
     assert!(matches!(e, CutError::Trace(_)), "{e:?}");
