@@ -470,24 +470,19 @@ impl Engine {
         let pick = |f: fn(&goroutines::ColumnStats) -> i64| -> Vec<i64> {
             d.percentiles.iter().map(f).collect()
         };
-        let stats = vec![
-            StatRow {
-                label: "p50".into(),
-                values: pick(|c| c.p50),
-            },
-            StatRow {
-                label: "p90".into(),
-                values: pick(|c| c.p90),
-            },
-            StatRow {
-                label: "p99".into(),
-                values: pick(|c| c.p99),
-            },
-            StatRow {
-                label: "max".into(),
-                values: pick(|c| c.max),
-            },
+        let columns: [(&str, fn(&goroutines::ColumnStats) -> i64); 4] = [
+            ("p50", |c| c.p50),
+            ("p90", |c| c.p90),
+            ("p99", |c| c.p99),
+            ("max", |c| c.max),
         ];
+        let stats = columns
+            .into_iter()
+            .map(|(label, f)| StatRow {
+                label: label.into(),
+                values: pick(f),
+            })
+            .collect();
         Response::Group(Some(GroupTable {
             name: d.name.clone(),
             count: d.count,
@@ -539,15 +534,7 @@ impl Engine {
             .map(|(s, count)| ProfileSample {
                 count,
                 delay: count as i64,
-                frames: tables
-                    .stack(s)
-                    .map(|f| ProfileFrame {
-                        pc: f.pc,
-                        func: tables.str(f.func).into_owned(),
-                        file: tables.str(f.file).into_owned(),
-                        line: f.line,
-                    })
-                    .collect(),
+                frames: ProfileFrame::of_stack(tables, s, usize::MAX),
             })
             .collect();
         let p = Profile {

@@ -442,16 +442,7 @@ impl ProfileSet {
             .map(|(a, stack)| ProfileSample {
                 count: a.count,
                 delay: a.delay,
-                frames: tables
-                    .stack(stack)
-                    .take(MAX_STACK)
-                    .map(|f| ProfileFrame {
-                        pc: f.pc,
-                        func: tables.str(f.func).into_owned(),
-                        file: tables.str(f.file).into_owned(),
-                        line: f.line,
-                    })
-                    .collect(),
+                frames: ProfileFrame::of_stack(tables, stack, MAX_STACK),
             })
             .collect();
         samples.sort_by(|a, b| {

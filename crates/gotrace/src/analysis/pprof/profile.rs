@@ -68,6 +68,26 @@ pub struct ProfileFrame {
     pub line: u64,
 }
 
+impl ProfileFrame {
+    /// The frames of `stack`, innermost first, at most `max` of them.
+    pub fn of_stack(
+        tables: &crate::tables::Tables,
+        stack: crate::tables::StackId,
+        max: usize,
+    ) -> Vec<ProfileFrame> {
+        tables
+            .stack(stack)
+            .take(max)
+            .map(|f| ProfileFrame {
+                pc: f.pc,
+                func: tables.str(f.func).into_owned(),
+                file: tables.str(f.file).into_owned(),
+                line: f.line,
+            })
+            .collect()
+    }
+}
+
 /// One sample: how many intervals and how long, at one stack.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileSample {
