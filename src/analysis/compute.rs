@@ -470,7 +470,8 @@ impl Engine {
         let pick = |f: fn(&goroutines::ColumnStats) -> i64| -> Vec<i64> {
             d.percentiles.iter().map(f).collect()
         };
-        let columns: [(&str, fn(&goroutines::ColumnStats) -> i64); 4] = [
+        type Column = fn(&goroutines::ColumnStats) -> i64;
+        let columns: [(&str, Column); 4] = [
             ("p50", |c| c.p50),
             ("p90", |c| c.p90),
             ("p99", |c| c.p99),
