@@ -34,6 +34,7 @@ pub fn start() {
     // Those who follow the app, before anything happens.
     events::subscribe(hook::on_event);
     events::subscribe(critical::on_event);
+    events::subscribe(app::on_event);
     leptos::mount::mount_to_body(app::App);
     app::after_mount();
 }
