@@ -257,7 +257,8 @@ await test("tooltip after a click keeps its width", async (page) => {
   // A goroutine slice near the right edge.
   const lane = h.lanes.find((l) => l.kind === "goroutine" && l.runs > 0);
   let x = null;
-  for (let cx = box.width - 310; cx > box.width - 600; cx -= 4) {
+  // Right of the middle, but inside the canvas once the details panel (360 px) narrows it.
+  for (let cx = box.width - 400; cx > box.width - 700; cx -= 4) {
     await page.mouse.move(box.x + cx, box.y + lane.y + lane.h / 2);
     if (await page.isVisible(".tooltip")) {
       x = cx;

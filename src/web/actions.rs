@@ -139,7 +139,8 @@ fn view_from_hash(c: &mut Core, m: &Model, hs: &HashState) -> Option<(u32, u32)>
 /// `s=` the hash's range is kept), then scrolls to the hash's top lane.
 fn select_from_hash(hs: &HashState, to_select: Option<(u32, u32)>) {
     match to_select {
-        Some((g, span)) if hs.slice.is_some() => {
+        // With `s=` or a range in the hash, the range stays as the hash says.
+        Some((g, span)) if hs.slice.is_some() || hs.range.is_some() => {
             with(|c| {
                 let Some(m) = c.model.clone() else { return };
                 if let Some(grp) = m.group_of(g) {
