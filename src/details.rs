@@ -21,7 +21,11 @@ pub struct SpanDetails {
     /// `"running"`, `"waiting: chan receive"`, ...
     pub state: String,
     pub start: f64,
+    pub end: f64,
     pub duration: f64,
+    /// The P and the thread (M) the goroutine ran on, for a running slice.
+    pub proc: Option<i64>,
+    pub thread: Option<i64>,
     /// What the stack is ("Blocked at", ...), and its frames, leaf first.
     pub stack_title: String,
     pub stack: Vec<StackLine>,
@@ -103,6 +107,20 @@ pub fn span_details(m: &Model, g: u32, span: u32) -> Option<SpanDetails> {
         .goroutine_index(sp.unblocker)
         .filter(|_| sp.unblocker >= 0)
         .map(|u| (u as u32, sp.unblocker, sp.end as f64));
+    // Where it ran: the P / thread lane that has this goroutine mid-slice.
+    let mid = sp.start + (sp.end - sp.start) / 2;
+    let on = |lanes: &[gotrace::timeline::ExecLane]| {
+        lanes
+            .iter()
+            .find(|l| {
+                l.at(mid)
+                    .is_some_and(|e| e.goroutine == gr.id && !e.syscall)
+            })
+            .map(|l| l.id)
+    };
+    let running = k.state == SpanState::Running;
+    let proc = if running { on(&tl.procs) } else { None };
+    let thread = if running { on(&tl.threads) } else { None };
     Some(SpanDetails {
         goroutine_index: g,
         goroutine_id: gr.id,
@@ -110,6 +128,9 @@ pub fn span_details(m: &Model, g: u32, span: u32) -> Option<SpanDetails> {
         span,
         state,
         start: sp.start as f64,
+        end: sp.end as f64,
+        proc,
+        thread,
         duration: (sp.end - sp.start) as f64,
         stack_title,
         stack,

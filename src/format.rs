@@ -23,6 +23,35 @@ pub fn duration(ns: f64) -> String {
     format!("{v:.digits$} {unit}")
 }
 
+/// A point in time `t` (ns since the trace start) with as many digits as
+/// `resolution` ns needs (the time one pixel covers, say): `"629 ms"` for a
+/// whole-trace view, `"629.84512 ms"` for a 10 µs one. Never coarser than
+/// [`duration`]'s three significant digits.
+pub fn time_at(t: f64, resolution: f64) -> String {
+    let a = t.abs();
+    let (div, unit) = if a < 1e3 {
+        (1.0, "ns")
+    } else if a < 1e6 {
+        (1e3, "µs")
+    } else if a < 1e9 {
+        (1e6, "ms")
+    } else {
+        (1e9, "s")
+    };
+    let v = t / div;
+    let sig = if v.abs() >= 100.0 {
+        0
+    } else if v.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let res = resolution.abs().max(1.0);
+    let need = (div / res).log10().ceil().max(0.0) as usize;
+    let decimals = need.max(if div == 1.0 { 0 } else { sig }).min(9);
+    format!("{v:.decimals$} {unit}")
+}
+
 /// A time-axis label for `t` (ns since the trace start) when ticks are `step` ns
 /// apart: the unit follows the step, with just enough decimals to tell ticks apart.
 pub fn tick_label(t: f64, step: f64) -> String {
@@ -91,6 +120,16 @@ mod tests {
         assert_eq!(duration(12_345_678.0), "12.3 ms");
         assert_eq!(duration(123_456_789.0), "123 ms");
         assert_eq!(duration(4e9), "4.00 s");
+    }
+
+    #[test]
+    fn times_follow_the_resolution() {
+        assert_eq!(time_at(629_845_123.0, 1e6), "630 ms");
+        assert_eq!(time_at(629_845_123.0, 10.0), "629.84512 ms");
+        assert_eq!(time_at(629_845_123.0, 1.0), "629.845123 ms");
+        assert_eq!(time_at(1_250.0, 1e3), "1.25 µs");
+        assert_eq!(time_at(512.0, 100.0), "512 ns");
+        assert_eq!(time_at(4e9, 1e3), "4.000000 s");
     }
 
     #[test]

@@ -46,10 +46,64 @@ pub fn ticks(view: &View, min_px: f64) -> Vec<Tick> {
         .collect()
 }
 
+/// The time axis: ticks, and when zoomed in far from the trace start a
+/// `reference` ("629.845 ms +") the tick labels are offsets from ("+2 µs").
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    pub reference: Option<String>,
+    pub ticks: Vec<Tick>,
+}
+
+/// [`ticks`], as offsets from the first tick when absolute labels would
+/// need many more digits than the step (the first tick at ≥ 1000 steps).
+pub fn axis(view: &View, min_px: f64) -> Axis {
+    let mut ticks = ticks(view, min_px);
+    let step = match ticks.as_slice() {
+        [a, b, ..] => b.t - a.t,
+        _ => {
+            return Axis {
+                reference: None,
+                ticks,
+            }
+        }
+    };
+    let r = ticks[0].t;
+    if r.abs() / step < 1000.0 {
+        return Axis {
+            reference: None,
+            ticks,
+        };
+    }
+    for t in &mut ticks {
+        let off = t.t - r;
+        t.label = if off.abs() < step / 2.0 {
+            "0".to_string()
+        } else {
+            format!("+{}", crate::format::tick_label(off, step))
+        };
+    }
+    Axis {
+        reference: Some(format!("{} +", crate::format::time_at(r, step))),
+        ticks,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use gotrace::timeline::*;
+
+    #[test]
+    fn zoomed_in_axis_is_relative() {
+        let mut v = crate::view::View::new(1_000_000_000, GUTTER + 1000.0, 500.0);
+        assert_eq!(axis(&v, 90.0).reference, None);
+        v.t0 = 629_845_000.0;
+        v.t1 = v.t0 + 10_000.0;
+        let a = axis(&v, 90.0);
+        assert_eq!(a.reference.as_deref(), Some("629.845 ms +"));
+        assert_eq!(a.ticks[0].label, "0");
+        assert_eq!(a.ticks[1].label, "+1 µs");
+    }
 
     #[test]
     fn wide_spans_stay_separate() {

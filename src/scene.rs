@@ -63,7 +63,8 @@ pub fn build(
         h,
         color: theme.bg,
     });
-    let ticks = layout::ticks(view, 90.0);
+    let axis = layout::axis(view, 90.0);
+    let ticks = axis.ticks;
 
     // Lanes (clipped below the axis).
     p.push(Prim::Clip(Some((0.0, AXIS_H, w, h - AXIS_H))));
@@ -212,6 +213,18 @@ pub fn build(
         bold: false,
         size: 11.0,
     });
+    if let Some(r) = axis.reference {
+        // Zoomed in: the ticks are offsets from this time.
+        p.push(Prim::Text {
+            x: GUTTER - 6.0,
+            y: AXIS_H / 2.0 - 1.0,
+            text: r,
+            color: theme.fg,
+            align: Align::Right,
+            bold: true,
+            size: 11.0,
+        });
+    }
     if let Some((a, b)) = view.selection {
         let x = (view.x_of(a.min(b)) + view.x_of(a.max(b))) / 2.0;
         if x > GUTTER && x < w {
@@ -236,12 +249,12 @@ pub fn build(
     }
     if let Some((hx, _)) = view.hover {
         if hx >= GUTTER && view.selection.is_none() {
-            let text = crate::format::duration(view.t_of(hx));
-            let x = hx.clamp(GUTTER + 45.0, w - 45.0);
+            let text = crate::format::time_at(view.t_of(hx), view.ns_per_px());
+            let x = hx.clamp(GUTTER + 55.0, w - 55.0);
             p.push(Prim::Rect {
-                x: x - 44.0,
+                x: x - 54.0,
                 y: 3.0,
-                w: 88.0,
+                w: 108.0,
                 h: AXIS_H - 6.0,
                 color: theme.fg,
             });

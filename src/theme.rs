@@ -65,6 +65,8 @@ pub struct Theme {
     pub states: [Rgba; KEYS],
     /// Text on top of state colours.
     pub on_color: Rgba,
+    /// Text on top of the goroutine tints of P and thread lanes.
+    pub on_tint: Rgba,
     pub procs: [Rgba; 13],
     pub regions: [Rgba; 7],
     pub gc_mark: Rgba,
@@ -92,8 +94,14 @@ impl Theme {
         }
         let mut procs = [Rgba(0, 0, 0, 0); 13];
         for (i, p) in procs.iter_mut().enumerate().skip(1) {
-            // Hues spread by the golden angle so neighbours differ.
-            *p = hsl(i as f64 * 137.508, 0.55, if dark { 0.50 } else { 0.58 });
+            // Which goroutine runs on a P or thread: hues spread by the golden
+            // angle so neighbours differ, as pale tints (light) or deep shades
+            // (dark), far from every state colour, so none reads as a state.
+            *p = if dark {
+                hsl(i as f64 * 137.508, 0.30, 0.27)
+            } else {
+                hsl(i as f64 * 137.508, 0.45, 0.86)
+            };
         }
         let mut regions = [Rgba(0, 0, 0, 0); 7];
         for (i, r) in regions.iter_mut().enumerate().skip(1) {
@@ -121,6 +129,7 @@ impl Theme {
             hover: pick(0xe6edf3, 0x1f2328).alpha(90),
             states,
             on_color: pick(0x0d1117, 0x1f2328),
+            on_tint: pick(0xe6edf3, 0x1f2328),
             procs,
             regions,
             gc_mark: pick(0xdb6d28, 0xfb8f44).alpha(alpha(200, 210)),
@@ -143,6 +152,22 @@ mod tests {
         assert_eq!(hsl(0.0, 1.0, 0.5), Rgba(255, 0, 0, 255));
         assert_eq!(hsl(120.0, 1.0, 0.5), Rgba(0, 255, 0, 255));
         assert_eq!(hsl(240.0, 1.0, 0.5), Rgba(0, 0, 255, 255));
+    }
+
+    #[test]
+    fn goroutine_tints_cannot_be_read_as_states() {
+        for dark in [false, true] {
+            let t = Theme::new(dark);
+            for p in &t.procs[1..] {
+                for s in &t.states[1..9] {
+                    let d = ((p.0 as f64 - s.0 as f64).powi(2)
+                        + (p.1 as f64 - s.1 as f64).powi(2)
+                        + (p.2 as f64 - s.2 as f64).powi(2))
+                    .sqrt();
+                    assert!(d > 70.0, "{p:?} is close to state {s:?} (dark {dark})");
+                }
+            }
+        }
     }
 
     #[test]

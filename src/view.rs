@@ -1,7 +1,7 @@
 //! The view state — everything about *how* the trace is looked at, in one
 //! place: visible time range, vertical scroll, range selection, selected
 //! span, collapsed groups, hover position. Pure; mirrored in the URL hash
-//! (see [`View::to_hash`], [`HashState::parse`]).
+//! (see [`View::hash_state`], [`HashState::parse`]).
 
 use std::collections::BTreeSet;
 
@@ -138,21 +138,49 @@ impl View {
         let max = (content_h - (self.height - AXIS_H)).max(0.0);
         self.scroll_y = (self.scroll_y + dy).clamp(0.0, max);
     }
-    /// The state mirrored in the URL hash.
-    pub fn to_hash(&self, selected_goroutine: Option<i64>) -> String {
-        let mut s = format!("t={},{}", self.t0.round() as i64, self.t1.round() as i64);
-        if let Some(g) = selected_goroutine {
-            s.push_str(&format!("&g={g}"));
+    /// The state mirrored in the URL hash (without the selected slice,
+    /// the top lane and the page, which the caller knows).
+    pub fn hash_state(&self) -> HashState {
+        HashState {
+            range: Some((self.t0.round(), self.t1.round())),
+            selection: self
+                .selection
+                .map(|(a, b)| (a.min(b).round(), a.max(b).round())),
+            ..HashState::default()
         }
-        s
     }
 }
 
-/// What a URL hash says (`#t=START,END&g=GOROUTINE`, times in ns since the trace start).
+/// What a URL hash says: `#t=START,END&g=GOROUTINE&s=SLICE_START&sel=A,B&lane=KEY&page=ID`,
+/// times in ns since the trace start. `g` alone selects the goroutine's
+/// slice in view (else its first); with `s`, the slice that starts then.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HashState {
     pub range: Option<(f64, f64)>,
     pub goroutine: Option<i64>,
+    /// Start of the selected slice of `goroutine`, ns.
+    pub slice: Option<i64>,
+    /// Shift-drag range selection, ns.
+    pub selection: Option<(f64, f64)>,
+    /// Key of the lane at the top of the view (`lanes::lane_key`).
+    pub lane: Option<String>,
+    /// Open analysis page (`Page::id`).
+    pub page: Option<String>,
+}
+
+fn parse_pair(v: &str) -> Option<(f64, f64)> {
+    let (a, b) = v.split_once(',')?;
+    let (a, b) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
+    (a.is_finite() && b.is_finite() && b > a).then_some((a, b))
+}
+
+/// Lane keys and page ids: letters, digits, `.`, `_`, `-`, `:` only.
+fn token(v: &str) -> Option<String> {
+    let ok = !v.is_empty()
+        && v.len() <= 64
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'));
+    ok.then(|| v.to_string())
 }
 
 impl HashState {
@@ -164,20 +192,43 @@ impl HashState {
                 continue;
             };
             match k {
-                "t" => {
-                    if let Some((a, b)) = v.split_once(',') {
-                        if let (Ok(a), Ok(b)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
-                            if a.is_finite() && b.is_finite() && b > a {
-                                st.range = Some((a, b));
-                            }
-                        }
-                    }
-                }
+                "t" => st.range = parse_pair(v),
                 "g" => st.goroutine = v.trim().parse().ok(),
+                "s" => st.slice = v.trim().parse().ok(),
+                "sel" => st.selection = parse_pair(v),
+                "lane" => st.lane = token(v.trim()),
+                "page" => st.page = token(v.trim()),
                 _ => {}
             }
         }
+        if st.goroutine.is_none() {
+            st.slice = None;
+        }
         st
+    }
+
+    /// The hash text (no leading `#`), in the order `t, g, s, sel, lane, page`.
+    pub fn format(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some((a, b)) = self.range {
+            parts.push(format!("t={},{}", a.round() as i64, b.round() as i64));
+        }
+        if let Some(g) = self.goroutine {
+            parts.push(format!("g={g}"));
+            if let Some(s) = self.slice {
+                parts.push(format!("s={s}"));
+            }
+        }
+        if let Some((a, b)) = self.selection {
+            parts.push(format!("sel={},{}", a.round() as i64, b.round() as i64));
+        }
+        if let Some(l) = &self.lane {
+            parts.push(format!("lane={l}"));
+        }
+        if let Some(p) = &self.page {
+            parts.push(format!("page={p}"));
+        }
+        parts.join("&")
     }
 }
 
@@ -241,12 +292,35 @@ mod tests {
     fn hash_round_trip() {
         let mut v = view();
         v.fit(1000.0, 5000.0);
-        let h = v.to_hash(Some(42));
-        let st = HashState::parse(&format!("#{h}"));
+        let mut hs = v.hash_state();
+        hs.goroutine = Some(42);
+        let st = HashState::parse(&format!("#{}", hs.format()));
         let (a, b) = st.range.unwrap();
         assert!((a - v.t0).abs() <= 0.5 && (b - v.t1).abs() <= 0.5);
         assert_eq!(st.goroutine, Some(42));
         assert_eq!(HashState::parse("#t=5,1&g=x"), HashState::default());
         assert_eq!(HashState::parse(""), HashState::default());
+    }
+
+    #[test]
+    fn hash_holds_the_whole_view() {
+        let hs = HashState {
+            range: Some((100.0, 9100.0)),
+            goroutine: Some(22),
+            slice: Some(4500),
+            selection: Some((200.0, 300.0)),
+            lane: Some("g22".into()),
+            page: Some("goroutines".into()),
+        };
+        let text = hs.format();
+        assert_eq!(
+            text,
+            "t=100,9100&g=22&s=4500&sel=200,300&lane=g22&page=goroutines"
+        );
+        assert_eq!(HashState::parse(&text), hs);
+        // A slice needs its goroutine; hostile tokens are dropped.
+        let st = HashState::parse("#s=5&lane=<b>&page=a%20b");
+        assert_eq!(st, HashState::default());
+        assert_eq!(HashState::parse("#g=7").goroutine, Some(7));
     }
 }

@@ -624,7 +624,10 @@ impl Engine {
                         .map(|e| LogLine {
                             time: e.time,
                             goroutine: e.goroutine,
-                            text: e.describe(),
+                            // Go's "no parent" id (old traces' root tasks) in words.
+                            text: e
+                                .describe()
+                                .replace(", parent 18446744073709551615)", ", parent none)"),
                         })
                         .collect(),
                 })

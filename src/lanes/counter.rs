@@ -6,7 +6,7 @@ use gotrace::timeline::{CounterKind, Timeline};
 
 use super::common::gutter_label;
 use super::lane::{At, Cx, Drawn, LaneKind};
-use crate::format::{bytes, count, duration};
+use crate::format::{bytes, count};
 use crate::model::Model;
 use crate::prim::{Align, Prim};
 use crate::theme::Rgba;
@@ -213,11 +213,11 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At) -> Drawn {
 }
 
 /// Tooltip of counter lane `kind` at time `t`: the counters' values.
-pub fn describe(m: &Model, kind: LaneKind, t: f64) -> Vec<String> {
+pub fn describe(m: &Model, kind: LaneKind, t: f64, res: f64) -> Vec<String> {
     let tl = &m.tl;
     let at = t as i64;
     let v = |k| tl.counter_at(k, at);
-    let mut out = vec![format!("at {}", duration(t))];
+    let mut out = vec![format!("at {}", crate::format::time_at(t, res))];
     match kind {
         LaneKind::Goroutines => {
             out.push(format!("running {}", count(v(CounterKind::GoRunning))));

@@ -99,7 +99,12 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At, which: Exec) -> Drawn {
             } else {
                 format!("G{}", sp.goroutine)
             };
-            run_label(p, r, (y, lane.h), &text, theme.on_color);
+            let ink = if sp.syscall {
+                theme.on_color
+            } else {
+                theme.on_tint
+            };
+            run_label(p, r, (y, lane.h), &text, ink);
         }
     }
     // Sweeps on a P as a thin band at the bottom.
@@ -151,7 +156,7 @@ pub fn span_of(m: &Model, hit: Hit) -> Option<ExecSpan> {
 }
 
 /// Tooltip of span `i` of a P or thread lane.
-pub fn describe(m: &Model, which: Exec, i: u32) -> Vec<String> {
+pub fn describe(m: &Model, which: Exec, i: u32, res: f64) -> Vec<String> {
     let tl = &m.tl;
     let (Some(ex), what) = (
         which.lane(m),
@@ -173,7 +178,7 @@ pub fn describe(m: &Model, which: Exec, i: u32) -> Vec<String> {
         format!(
             "{} at {}",
             duration((sp.end - sp.start) as f64),
-            duration(sp.start as f64)
+            crate::format::time_at(sp.start as f64, res)
         ),
     ];
     if let Exec::Thread(_) = which {

@@ -65,7 +65,7 @@ pub fn hit(m: &Model, t: f64, slop: f64) -> Option<Hit> {
 }
 
 /// Tooltip of GC range `i` (also the assist and sweep bands' ranges).
-pub fn describe(m: &Model, i: u32) -> Vec<String> {
+pub fn describe(m: &Model, i: u32, res: f64) -> Vec<String> {
     let tl = &m.tl;
     let r = &tl.ranges[i as usize];
     let name = match r.kind {
@@ -79,7 +79,7 @@ pub fn describe(m: &Model, i: u32) -> Vec<String> {
         format!(
             "{} at {}",
             duration((r.end - r.start) as f64),
-            duration(r.start as f64)
+            crate::format::time_at(r.start as f64, res)
         ),
     ]
 }

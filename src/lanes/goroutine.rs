@@ -116,14 +116,18 @@ pub fn hit(m: &Model, g: u32, lane: &Lane, view: &View, y: f64, t: f64, slop: f6
 }
 
 /// Tooltip of span `i` of goroutine `g`.
-pub fn describe_span(m: &Model, g: u32, i: u32) -> Vec<String> {
+pub fn describe_span(m: &Model, g: u32, i: u32, res: f64) -> Vec<String> {
     let Some(d) = crate::details::span_details(m, g, i) else {
         return Vec::new();
     };
     let mut v = vec![
         format!("G{} {}", d.goroutine_id, d.name),
         d.state.clone(),
-        format!("{} at {}", duration(d.duration), duration(d.start)),
+        format!(
+            "{} at {}",
+            duration(d.duration),
+            crate::format::time_at(d.start, res)
+        ),
     ];
     if let Some((_, id, _)) = d.unblocker {
         v.push(format!("unblocked by G{id}"));
@@ -132,7 +136,7 @@ pub fn describe_span(m: &Model, g: u32, i: u32) -> Vec<String> {
 }
 
 /// Tooltip of log message `i`.
-pub fn describe_log(m: &Model, i: u32) -> Vec<String> {
+pub fn describe_log(m: &Model, i: u32, res: f64) -> Vec<String> {
     let tl = &m.tl;
     let l = &tl.logs[i as usize];
     let who = tl
@@ -148,6 +152,10 @@ pub fn describe_log(m: &Model, i: u32) -> Vec<String> {
     vec![
         head,
         tl.strings.get(l.message).into_owned(),
-        format!("{who}task {} at {}", l.task, duration(l.time as f64)),
+        format!(
+            "{who}task {} at {}",
+            l.task,
+            crate::format::time_at(l.time as f64, res)
+        ),
     ]
 }

@@ -95,6 +95,34 @@ pub fn lanes(m: &Model, collapsed: &std::collections::BTreeSet<u32>) -> Vec<Lane
     out
 }
 
+/// A key for lane `i` that stays the same for the same trace (for the URL
+/// hash): `g22` (goroutine id), `p0`, `m5` (thread id), `r22.1` (regions),
+/// `grp3`, `sec1`, or the counter's name.
+pub fn lane_key(m: &Model, lanes: &[Lane], i: usize) -> Option<String> {
+    let l = lanes.get(i)?;
+    let tl = &m.tl;
+    Some(match l.kind {
+        LaneKind::Section => {
+            let n = lanes[..i]
+                .iter()
+                .filter(|x| x.kind == LaneKind::Section)
+                .count();
+            format!("sec{n}")
+        }
+        LaneKind::Goroutines => "goroutines".into(),
+        LaneKind::Waiting => "waiting".into(),
+        LaneKind::Heap => "heap".into(),
+        LaneKind::Threads => "threads".into(),
+        LaneKind::Gc => "gc".into(),
+        LaneKind::Samples => "samples".into(),
+        LaneKind::Proc(p) => format!("p{}", tl.procs.get(p as usize)?.id),
+        LaneKind::Thread(t) => format!("m{}", tl.threads.get(t as usize)?.id),
+        LaneKind::Group(g) => format!("grp{g}"),
+        LaneKind::Goroutine(g) => format!("g{}", tl.goroutines.get(g as usize)?.id),
+        LaneKind::Regions(g, d) => format!("r{}.{d}", tl.goroutines.get(g as usize)?.id),
+    })
+}
+
 /// Total height of the lanes.
 pub fn content_height(lanes: &[Lane]) -> f64 {
     lanes.last().map_or(0.0, |l| l.y + l.h + LANE_GAP)
@@ -171,15 +199,21 @@ pub fn hit(m: &Model, lanes: &[Lane], view: &View, x: f64, y: f64) -> Option<Hit
 
 /// A one-line-per-fact description of what is under the pointer (tooltip text).
 pub fn describe(m: &Model, hit: Hit) -> Vec<String> {
+    describe_at(m, hit, 1e6)
+}
+
+/// [`describe`], times with as many digits as `res` ns needs (the time a
+/// pixel covers: the tooltip follows the zoom).
+pub fn describe_at(m: &Model, hit: Hit, res: f64) -> Vec<String> {
     match hit {
-        Hit::Span(g, i) => goroutine::describe_span(m, g, i),
-        Hit::Log(i) => goroutine::describe_log(m, i),
-        Hit::ProcSpan(p, i) => exec::describe(m, Exec::Proc(p), i),
-        Hit::ThreadSpan(t, i) => exec::describe(m, Exec::Thread(t), i),
-        Hit::Sample(i) => samples::describe(m, i),
-        Hit::Region(i) => regions::describe(m, i),
-        Hit::Range(i) => gc::describe(m, i),
+        Hit::Span(g, i) => goroutine::describe_span(m, g, i, res),
+        Hit::Log(i) => goroutine::describe_log(m, i, res),
+        Hit::ProcSpan(p, i) => exec::describe(m, Exec::Proc(p), i, res),
+        Hit::ThreadSpan(t, i) => exec::describe(m, Exec::Thread(t), i, res),
+        Hit::Sample(i) => samples::describe(m, i, res),
+        Hit::Region(i) => regions::describe(m, i, res),
+        Hit::Range(i) => gc::describe(m, i, res),
         Hit::Group(gi) => header::describe_group(m, gi),
-        Hit::Counter(kind, t) => counter::describe(m, kind, t),
+        Hit::Counter(kind, t) => counter::describe(m, kind, t, res),
     }
 }

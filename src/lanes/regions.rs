@@ -68,7 +68,7 @@ pub fn hit(m: &Model, (g, d): (u32, u16), t: f64, slop: f64) -> Option<Hit> {
 }
 
 /// Tooltip of region `i`.
-pub fn describe(m: &Model, i: u32) -> Vec<String> {
+pub fn describe(m: &Model, i: u32, res: f64) -> Vec<String> {
     let tl = &m.tl;
     let r = &tl.regions[i as usize];
     vec![
@@ -80,7 +80,7 @@ pub fn describe(m: &Model, i: u32) -> Vec<String> {
         format!(
             "{} at {}",
             duration((r.end - r.start) as f64),
-            duration(r.start as f64)
+            crate::format::time_at(r.start as f64, res)
         ),
     ]
 }

@@ -4,7 +4,6 @@ use gotrace::timeline::Timeline;
 
 use super::common::gutter_label;
 use super::lane::{At, Cx, Drawn, Hit};
-use crate::format::duration;
 use crate::model::Model;
 use crate::prim::Prim;
 use crate::view::{View, GUTTER};
@@ -56,12 +55,15 @@ pub fn hit(m: &Model, t: f64, slop: f64) -> Option<Hit> {
 }
 
 /// Tooltip of sample `i`: its time, goroutine and top frames.
-pub fn describe(m: &Model, i: u32) -> Vec<String> {
+pub fn describe(m: &Model, i: u32, res: f64) -> Vec<String> {
     let tl = &m.tl;
     let Some(s) = tl.sample(i as usize) else {
         return Vec::new();
     };
-    let mut v = vec![format!("CPU sample at {}", duration(s.time as f64))];
+    let mut v = vec![format!(
+        "CPU sample at {}",
+        crate::format::time_at(s.time as f64, res)
+    )];
     if s.goroutine >= 0 {
         let name = tl
             .goroutine_index(s.goroutine)

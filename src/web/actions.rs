@@ -15,7 +15,7 @@ use crate::details::span_details;
 use crate::format;
 use crate::lanes::{self, LaneKind};
 use crate::model::Model;
-use crate::view::{Selected, View, AXIS_H};
+use crate::view::{HashState, Selected, View, AXIS_H};
 
 thread_local! {
     /// The range a preview was fitted to, while one is shown: the full model
@@ -82,35 +82,100 @@ pub fn set_model(m: Model, title: String) {
         m.tl.procs.len(),
         format::count(m.tl.events),
     );
-    let hs = url::read_hash();
+    let hs = url::hash_for_new_trace();
     let m = Rc::new(m);
     let to_select = with(|c| {
         install(c, &m);
         c.last_hash.clear();
-        if let Some((a, b)) = hs.range {
-            c.view.t0 = a;
-            c.view.t1 = b;
-            c.view.clamp();
-        } else if let Some((a, b, scroll, collapsed)) = kept {
-            c.view.t0 = a;
-            c.view.t1 = b;
-            c.view.scroll_y = scroll;
-            c.view.collapsed = collapsed;
-            c.lanes = lanes::lanes(&m, &c.view.collapsed);
-            c.view.clamp();
+        if hs.range.is_none() {
+            if let Some((a, b, scroll, collapsed)) = kept {
+                c.view.t0 = a;
+                c.view.t1 = b;
+                c.view.scroll_y = scroll;
+                c.view.collapsed = collapsed;
+                c.lanes = lanes::lanes(&m, &c.view.collapsed);
+                c.view.clamp();
+            }
         }
-        hs.goroutine
-            .and_then(|id| m.span_near(id, (c.view.t0 + c.view.t1) / 2.0))
+        view_from_hash(c, &m, &hs)
     });
+    url::set_pending_page(hs.page.clone());
     emit(AppEvent::ModelChanged);
     let ui = ui();
     ui.title.set(title);
     ui.summary.set(summary);
     ui.details.set(None);
     super::core::set_state(AppState::Ready, None);
-    if let Some((g, span)) = to_select {
-        reveal(g, span, false);
+    select_from_hash(&hs, to_select);
+    request_redraw();
+}
+
+/// Applies what hash `hs` says about the range and the range selection to
+/// the core; returns the slice it selects (goroutine index, span index).
+fn view_from_hash(c: &mut Core, m: &Model, hs: &HashState) -> Option<(u32, u32)> {
+    if let Some((a, b)) = hs.range {
+        c.view.t0 = a;
+        c.view.t1 = b;
+        c.view.clamp();
     }
+    c.view.selection = hs.selection;
+    let id = hs.goroutine?;
+    let g = m.tl.goroutine_index(id)?;
+    let span = match hs.slice {
+        Some(start) => {
+            m.tl.span_at(g, start)
+                .filter(|&s| m.tl.span(g, s).is_some_and(|sp| sp.start == start))?
+        }
+        None => return m.span_near(id, (c.view.t0 + c.view.t1) / 2.0),
+    };
+    Some((g as u32, span as u32))
+}
+
+/// Selects the slice a hash names (a bare `g=` brings it into view; with
+/// `s=` the hash's range is kept), then scrolls to the hash's top lane.
+fn select_from_hash(hs: &HashState, to_select: Option<(u32, u32)>) {
+    match to_select {
+        // With `s=` or a range in the hash, the range stays as the hash says.
+        Some((g, span)) if hs.slice.is_some() || hs.range.is_some() => {
+            with(|c| {
+                let Some(m) = c.model.clone() else { return };
+                if let Some(grp) = m.group_of(g) {
+                    if c.view.collapsed.remove(&grp) {
+                        c.lanes = lanes::lanes(&m, &c.view.collapsed);
+                    }
+                }
+            });
+            select(g, span);
+        }
+        Some((g, span)) => reveal(g, span, false),
+        None => {
+            with(|c| c.view.selected = None);
+            ui().details.set(None);
+        }
+    }
+    if let Some(key) = &hs.lane {
+        with(|c| {
+            let Some(m) = c.model.clone() else { return };
+            let i = (0..c.lanes.len())
+                .find(|&i| lanes::lane_key(&m, &c.lanes, i).as_deref() == Some(key));
+            if let Some(i) = i {
+                let content = lanes::content_height(&c.lanes);
+                c.view.scroll_y = 0.0;
+                c.view.scroll_by(c.lanes[i].y, content);
+            }
+        });
+    }
+}
+
+/// Follows an edited hash (typed, a link, Back/Forward) on a loaded trace.
+/// The analysis page is the caller's (the UI's) to open.
+pub fn follow_hash(hs: &HashState) {
+    let to_select = with(|c| {
+        let m = c.model.clone()?;
+        Some(view_from_hash(c, &m, hs))
+    });
+    let Some(to_select) = to_select else { return };
+    select_from_hash(hs, to_select);
     request_redraw();
 }
 

@@ -6,16 +6,18 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::actions::{clear_selection, reveal};
+use super::actions::{clear_selection, follow_hash, reveal};
 use super::core;
 use super::critical::{path_ui, shown as critical_shown, CriticalButton, CriticalPanel};
 use super::embed;
+use super::events::AppEvent;
 use super::input;
 use super::js::prefers_dark;
 use super::loader;
-use super::pages::{DetailsLinks, Menu, Pages};
+use super::pages::{self, DetailsLinks, Menu, Page, Pages};
 use super::render::request_redraw;
 use super::state::{AppState, Ui};
+use super::url;
 use crate::format;
 use crate::theme::Theme;
 
@@ -138,6 +140,7 @@ pub fn App() -> impl IntoView {
                 <div class="error warning" role="alert" id="warning">
                     <strong>"Part of this trace is damaged: showing everything before the damage. "</strong>
                     <span id="warning-text">{move || ui.warning.get().unwrap_or_default()}</span>
+                    " "
                     <button class="close" on:click=move |_| ui.warning.set(None) aria-label="Dismiss">"×"</button>
                 </div>
             </Show>
@@ -145,6 +148,7 @@ pub fn App() -> impl IntoView {
                 <div class="error" role="alert">
                     <strong>"Could not open this trace. "</strong>
                     <span id="error-text">{move || ui.error.get().unwrap_or_default()}</span>
+                    " "
                     <p class="hint">"Open another file, drop one here, or try the sample trace."</p>
                 </div>
             </Show>
@@ -191,6 +195,17 @@ pub fn App() -> impl IntoView {
                         }
                     })
                     .collect_view()}
+                <span class="key exec" title="On P and thread lanes a colour is a goroutine (one tint each), not a state; a system call on a thread is the syscall colour">
+                    <span
+                        class="swatch exec"
+                        style:background=move || {
+                            let dark = ui.state.with(|_| prefers_dark());
+                            let t = Theme::new(dark);
+                            format!("linear-gradient(90deg, {}, {}, {})", t.procs[1].css(), t.procs[2].css(), t.procs[3].css())
+                        }
+                    ></span>
+                    "P / thread lanes: goroutine"
+                </span>
                 <span class="key"><span class="swatch gc"></span>"GC"</span>
                 <span class="key"><span class="swatch stw"></span>"stop-the-world"</span>
             </footer>
@@ -293,11 +308,22 @@ fn EmptyHint() -> impl IntoView {
 fn Tooltip(ui: Ui) -> impl IntoView {
     move || {
         ui.tooltip.get().map(|(x, y, lines)| {
-            // Keep it inside the canvas: flip to the left near the right edge.
-            let width = core::with(|c| c.view.width);
-            let left = if x > width - 300.0 { x - 12.0 - 280.0 } else { x + 14.0 };
+            // Keep it inside the canvas (as wide as it is now, not when the
+            // pointer last moved): right of the pointer on the left half,
+            // left of it (anchored by its right edge) on the right half.
+            let width = core::with(|c| {
+                c.canvas
+                    .as_ref()
+                    .map(|cv| cv.get_bounding_client_rect().width())
+                    .unwrap_or(c.view.width)
+            });
+            let (left, right) = if x > width / 2.0 {
+                (None, Some(format!("max(4px, calc(100% - {}px))", x - 12.0)))
+            } else {
+                (Some(format!("max(0px, min({}px, calc(100% - 240px)))", x + 14.0)), None)
+            };
             view! {
-                <div class="tooltip" role="tooltip" style:left=format!("{}px", left.max(0.0)) style:top=format!("{}px", y + 14.0)>
+                <div class="tooltip" role="tooltip" style:left=left style:right=right style:top=format!("{}px", y + 14.0)>
                     {lines.into_iter().enumerate().map(|(i, l)| view! { <div class:first=i == 0>{l}</div> }).collect_view()}
                 </div>
             }
@@ -331,9 +357,15 @@ fn Details(ui: Ui) -> impl IntoView {
                             <dt>"State"</dt>
                             <dd id="d-state">{d.state.clone()}</dd>
                             <dt>"Start"</dt>
-                            <dd id="d-start">{format::duration(d.start)}</dd>
+                            <dd id="d-start">{format::time_at(d.start, 1.0)}</dd>
+                            <dt>"End"</dt>
+                            <dd id="d-end">{format::time_at(d.end, 1.0)}</dd>
                             <dt>"Duration"</dt>
                             <dd id="d-duration">{format::duration(d.duration)}</dd>
+                            <dt>"P"</dt>
+                            <dd id="d-p">{d.proc.map_or("–".to_string(), |p| p.to_string())}</dd>
+                            <dt>"M (thread)"</dt>
+                            <dd id="d-m">{d.thread.map_or("–".to_string(), |t| t.to_string())}</dd>
                         </dl>
                         <div class="nav-links">
                             <button class="button" id="d-prev" disabled=prev.is_none() on:click=move |_| if let Some(s) = prev { reveal(g, s, false) }>
@@ -362,7 +394,7 @@ fn Details(ui: Ui) -> impl IntoView {
                         <ol class="stack" id="d-stack">
                             {stack
                                 .into_iter()
-                                .map(|l| view! { <li><span class="func mono">{l.func}</span><span class="loc mono">{l.location}</span></li> })
+                                .map(|l| view! { <li><span class="func mono">{l.func}</span><span class="loc mono">{path_with_breaks(&l.location)}</span></li> })
                                 .collect_view()}
                         </ol>
                     }
@@ -370,6 +402,17 @@ fn Details(ui: Ui) -> impl IntoView {
             }}
         </aside>
     }
+}
+
+/// A file path with a line-break opportunity (`<wbr>`) after each `/`, so a
+/// long path wraps between its parts, not inside a name.
+fn path_with_breaks(path: &str) -> impl IntoView {
+    path.split_inclusive('/')
+        .map(|part| {
+            let sep = part.ends_with('/');
+            view! { {part.to_string()}{sep.then(|| view! { <wbr /> })} }
+        })
+        .collect_view()
 }
 
 #[component]
@@ -399,6 +442,36 @@ fn Help(ui: Ui) -> impl IntoView {
     }
 }
 
+/// Opens the analysis page named by id (from the URL hash), or closes the pages.
+fn show_page(id: Option<&str>) {
+    match id.and_then(|id| Page::ALL.iter().copied().find(|p| p.id() == id)) {
+        Some(p) => pages::open(p),
+        None => pages::close(),
+    }
+}
+
+/// Follows the app: a newly installed trace opens the page its hash names.
+pub fn on_event(e: AppEvent) {
+    if e == AppEvent::ModelChanged {
+        if let Some(id) = url::take_pending_page() {
+            show_page(Some(&id));
+        }
+    }
+}
+
+/// Follows an edited URL hash (typed, a link, Back/Forward) on a loaded trace.
+fn on_hash_change() {
+    let loaded = core::with(|c| c.model.is_some() && c.state == AppState::Ready);
+    if !loaded {
+        return;
+    }
+    let hs = url::read_hash();
+    follow_hash(&hs);
+    if hs.page.as_deref() != url::current_page() {
+        show_page(hs.page.as_deref());
+    }
+}
+
 /// Wires what lives outside the component tree: the canvas handle, window
 /// listeners, repaint on resize, and `?trace=URL`.
 pub fn after_mount() {
@@ -423,6 +496,7 @@ pub fn after_mount() {
         input::on_mouse_up(&e)
     }));
     std::mem::forget(window_event_listener(ev::resize, |_| request_redraw()));
+    std::mem::forget(window_event_listener(ev::hashchange, |_| on_hash_change()));
     core::set_state(AppState::Empty, None);
     request_redraw();
     let search = window().location().search().unwrap_or_default();

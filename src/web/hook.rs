@@ -75,16 +75,64 @@ pub fn update() {
         set(&o, "visible", vis);
         set(&o, "scrollY", c.view.scroll_y);
         set(&o, "hasSelection", c.view.selection.is_some());
+        match c.view.selection {
+            Some((a, b)) => {
+                let r = Object::new();
+                set(&r, "t0", a.min(b));
+                set(&r, "t1", a.max(b));
+                set(&o, "selectionRange", r);
+            }
+            None => set(&o, "selectionRange", JsValue::NULL),
+        }
+        let top = crate::lanes::visible_lanes(&c.lanes, &c.view).start;
+        set(
+            &o,
+            "topLane",
+            c.model
+                .as_ref()
+                .and_then(|m| crate::lanes::lane_key(m, &c.lanes, top))
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL),
+        );
         match (&c.model, c.view.selected) {
             (Some(m), Some(s)) => {
                 let so = Object::new();
                 set(&so, "goroutine", m.tl.goroutines[s.g as usize].id as f64);
                 set(&so, "span", s.span as f64);
+                if let Some(sp) = m.tl.span(s.g as usize, s.span as usize) {
+                    set(&so, "start", sp.start as f64);
+                    set(&so, "end", sp.end as f64);
+                }
                 set(&o, "selected", so);
             }
             _ => set(&o, "selected", JsValue::NULL),
         }
         set(&o, "critical", critical(c, &path));
+        // The axis and the cursor badge as drawn (their text is on the canvas).
+        let ax = crate::layout::axis(&c.view, 90.0);
+        let axo = Object::new();
+        set(
+            &axo,
+            "reference",
+            ax.reference.map(JsValue::from).unwrap_or(JsValue::NULL),
+        );
+        let ticks = Array::new();
+        for t in &ax.ticks {
+            ticks.push(&JsValue::from(t.label.as_str()));
+        }
+        set(&axo, "ticks", ticks);
+        set(&o, "axis", axo);
+        set(
+            &o,
+            "cursor",
+            c.view
+                .hover
+                .filter(|(x, _)| *x >= crate::view::GUTTER)
+                .map(|(x, _)| {
+                    JsValue::from(crate::format::time_at(c.view.t_of(x), c.view.ns_per_px()))
+                })
+                .unwrap_or(JsValue::NULL),
+        );
         if let Some(m) = &c.model {
             set(&o, "duration", m.tl.duration as f64);
             set(&o, "events", m.tl.events as f64);

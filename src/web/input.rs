@@ -166,7 +166,7 @@ pub fn on_mouse_move(e: &web_sys::MouseEvent) {
     let tip = with(|c| {
         let m = c.model.clone()?;
         let h = lanes::hit(&m, &c.lanes, &c.view, x, y)?;
-        Some(lanes::describe(&m, h))
+        Some(lanes::describe_at(&m, h, c.view.ns_per_px()))
     });
     ui.tooltip.set(tip.map(|lines| (x, y, lines)));
     request_redraw();

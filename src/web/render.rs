@@ -76,8 +76,17 @@ fn update_hash() {
             return None;
         }
         let m = c.model.as_ref()?;
-        let g = c.view.selected.map(|s| m.tl.goroutines[s.g as usize].id);
-        let h = c.view.to_hash(g);
+        let mut hs = c.view.hash_state();
+        if let Some(s) = c.view.selected {
+            hs.goroutine = Some(m.tl.goroutines[s.g as usize].id);
+            hs.slice = m.tl.span(s.g as usize, s.span as usize).map(|sp| sp.start);
+        }
+        let top = lanes::visible_lanes(&c.lanes, &c.view).start;
+        if c.view.scroll_y > 0.0 {
+            hs.lane = lanes::lane_key(m, &c.lanes, top);
+        }
+        hs.page = url::current_page().map(str::to_string);
+        let h = hs.format();
         (h != c.last_hash).then(|| {
             c.last_hash = h.clone();
             h

@@ -18,8 +18,8 @@ use leptos::prelude::*;
 
 use crate::web::core;
 use crate::web::state::AppState;
-use shared::{close, open_cpu_of_selection, open_group, open_profile_of_selection, open_tasks_of};
-pub use shared::{nav, open, Page, Scope};
+pub use shared::{close, nav, open, Page, Scope};
+use shared::{open_cpu_of_selection, open_group, open_profile_of_selection, open_tasks_of};
 
 // ---- components ------------------------------------------------------------
 
@@ -28,6 +28,12 @@ pub use shared::{nav, open, Page, Scope};
 pub fn Menu() -> impl IntoView {
     let n = nav();
     let ready = move || core::ui().state.get() == AppState::Ready;
+    // The CPU samples page has nothing to show for a trace without samples.
+    let no_samples = move |p: Page| {
+        p == Page::Cpu
+            && ready()
+            && core::with(|c| c.model.as_ref().is_some_and(|m| m.tl.samples.is_empty()))
+    };
     view! {
         <nav class="analysis-menu" aria-label="Analyses">
             {Page::ALL
@@ -37,8 +43,14 @@ pub fn Menu() -> impl IntoView {
                         <button
                             class="button"
                             id=format!("menu-{}", p.id())
-                            title=p.tip()
-                            disabled=move || !ready()
+                            title=move || {
+                                if no_samples(p) {
+                                    "This trace has no CPU samples (record it with the CPU profiler on)"
+                                } else {
+                                    p.tip()
+                                }
+                            }
+                            disabled=move || !ready() || no_samples(p)
                             class:active=move || n.page.get() == Some(p)
                             on:click=move |_| {
                                 if n.page.get_untracked() == Some(p) { close() } else { open(p) }
@@ -87,6 +99,11 @@ pub fn Pages() -> impl IntoView {
             close();
         }
     }));
+    // The URL hash names the open page.
+    Effect::new(move |_| {
+        crate::web::url::set_current_page(n.page.get().map(|p| p.id()));
+        crate::web::render::request_redraw();
+    });
     // The analysis worker follows the app state (see `client::on_state`).
     Effect::new(move |_| client::on_state(core::ui().state.get()));
     std::mem::forget(window_event_listener(ev::resize, move |_| {

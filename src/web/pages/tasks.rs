@@ -251,7 +251,7 @@ fn TaskLog(t: TaskRow) -> impl IntoView {
         <details class="task" open=true>
             <summary>
                 <span class="mono">{format!("Task {} “{}”", t.id, type_label(&t.ty))}</span>
-                <span class="muted">{format!(" {} · starts at {} · {}{}", dur(t.end - t.start), at(t.start), if t.complete { "complete" } else { "incomplete" }, t.parent.filter(|p| *p != 0).map(|p| format!(" · parent {p}")).unwrap_or_default())}</span>
+                <span class="muted">{format!(" {} · starts at {} · {}{}", dur(t.end - t.start), at(t.start), if t.complete { "complete" } else { "incomplete" }, t.parent.filter(|p| *p != 0).map(|p| if p == u64::MAX { " · parent none".to_string() } else { format!(" · parent {p}") }).unwrap_or_default())}</span>
                 " "
                 <button class="link task-focus" on:click=move |_| shared::focus_range(a, b)>"show on timeline"</button>
             </summary>
