@@ -58,6 +58,7 @@ e2e() {
   node e2e/run.mjs "http://127.0.0.1:$port/"
   rc=$?
   node e2e/analysis.mjs "http://127.0.0.1:$port/" || rc=1
+  node e2e/trust.mjs "http://127.0.0.1:$port/" || rc=1
   # Embedding: serves its own two origins (viewer under a sub-path with a strict CSP, a docs site).
   node e2e/embed.mjs "$site" || rc=1
   kill "$pid" 2>/dev/null
