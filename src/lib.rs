@@ -14,6 +14,7 @@
 pub mod analysis;
 pub mod critical;
 pub mod details;
+pub mod filter;
 #[cfg(test)]
 mod fixture;
 pub mod format;
@@ -22,6 +23,7 @@ pub mod layout;
 pub mod model;
 pub mod prim;
 pub mod protocol;
+pub mod safe_text;
 pub mod scene;
 pub mod theme;
 pub mod view;

@@ -6,7 +6,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::actions::{clear_selection, reveal};
+use super::actions::{clear_selection, find_goroutine, reveal, set_filter};
 use super::core;
 use super::critical::{path_ui, shown as critical_shown, CriticalButton, CriticalPanel};
 use super::input;
@@ -16,6 +16,7 @@ use super::pages::{DetailsLinks, Menu, Pages};
 use super::render::request_redraw;
 use super::state::{AppState, Ui};
 use crate::format;
+use crate::safe_text::visible;
 use crate::theme::Theme;
 
 const LEGEND: [(u8, &str); 8] = [
@@ -94,8 +95,9 @@ pub fn App() -> impl IntoView {
                     "Open sample trace"
                 </button>
                 <Menu />
-                <div class="title" title=move || ui.title.get()>
-                    <span class="name">{move || ui.title.get()}</span>
+                <Search ui=ui />
+                <div class="title" title=move || visible(&ui.title.get(), 500)>
+                    <span class="name">{move || visible(&ui.title.get(), 120)}</span>
                     <span class="summary">{move || ui.summary.get()}</span>
                 </div>
                 <button
@@ -116,6 +118,12 @@ pub fn App() -> impl IntoView {
                     <strong>"Part of this trace is damaged: showing everything before the damage. "</strong>
                     <span id="warning-text">{move || ui.warning.get().unwrap_or_default()}</span>
                     <button class="close" on:click=move |_| ui.warning.set(None) aria-label="Dismiss">"×"</button>
+                </div>
+            </Show>
+            <Show when=move || ui.notice.with(|n| n.is_some())>
+                <div class="error notice" role="alert" id="notice">
+                    <span id="notice-text">{move || ui.notice.get().unwrap_or_default()}</span>
+                    <button class="close" on:click=move |_| ui.notice.set(None) aria-label="Dismiss">"×"</button>
                 </div>
             </Show>
             <Show when=move || state() == AppState::Error>
@@ -178,6 +186,50 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The goroutine search box: `/` focuses it; text filters the goroutine
+/// lanes as it is typed; an id and Enter selects that goroutine; Esc clears.
+#[component]
+fn Search(ui: Ui) -> impl IntoView {
+    let on_input = move |e: ev::Event| {
+        let text = event_target_value(&e);
+        ui.search.set(text.clone());
+        set_filter(&text);
+    };
+    let on_key = move |e: ev::KeyboardEvent| match e.key().as_str() {
+        "Enter" => {
+            let text = ui.search.get_untracked();
+            if let Some(id) = crate::filter::parse_id(&text) {
+                find_goroutine(id);
+            }
+        }
+        "Escape" => {
+            e.prevent_default();
+            ui.search.set(String::new());
+            set_filter("");
+            if let Some(c) = core::with(|c| c.canvas.clone()) {
+                let _ = c.focus();
+            }
+        }
+        _ => {}
+    };
+    view! {
+        <input
+            id="search"
+            class="search"
+            type="search"
+            placeholder="Find goroutine (/)"
+            title="Filter goroutines by start function, id, region or task name; an id and Enter selects it; Esc clears"
+            aria-label="Find goroutines"
+            autocomplete="off"
+            spellcheck="false"
+            disabled=move || ui.state.get() != AppState::Ready
+            prop:value=move || ui.search.get()
+            on:input=on_input
+            on:keydown=on_key
+        />
+    }
+}
+
 #[component]
 fn Progress(ui: Ui) -> impl IntoView {
     let pct = move || (ui.progress.get().max(0.0) * 100.0).round();
@@ -233,7 +285,7 @@ fn Tooltip(ui: Ui) -> impl IntoView {
             let left = if x > width - 300.0 { x - 12.0 - 280.0 } else { x + 14.0 };
             view! {
                 <div class="tooltip" role="tooltip" style:left=format!("{}px", left.max(0.0)) style:top=format!("{}px", y + 14.0)>
-                    {lines.into_iter().enumerate().map(|(i, l)| view! { <div class:first=i == 0>{l}</div> }).collect_view()}
+                    {lines.into_iter().enumerate().map(|(i, l)| view! { <div class:first=i == 0>{visible(&l, 300)}</div> }).collect_view()}
                 </div>
             }
         })
@@ -262,7 +314,7 @@ fn Details(ui: Ui) -> impl IntoView {
                         </div>
                         <dl>
                             <dt>"Start function"</dt>
-                            <dd class="mono" id="d-func">{d.name.clone()}</dd>
+                            <dd class="mono" id="d-func">{visible(&d.name, 2000)}</dd>
                             <dt>"State"</dt>
                             <dd id="d-state">{d.state.clone()}</dd>
                             <dt>"Start"</dt>
@@ -297,7 +349,7 @@ fn Details(ui: Ui) -> impl IntoView {
                         <ol class="stack" id="d-stack">
                             {stack
                                 .into_iter()
-                                .map(|l| view! { <li><span class="func mono">{l.func}</span><span class="loc mono">{l.location}</span></li> })
+                                .map(|l| view! { <li><span class="func mono">{visible(&l.func, 500)}</span><span class="loc mono">{visible(&l.location, 500)}</span></li> })
                                 .collect_view()}
                         </ol>
                     }

@@ -21,6 +21,7 @@ pub mod intmap;
 pub mod model;
 pub mod order;
 pub mod reader;
+pub mod sniff;
 pub mod tables;
 pub mod text;
 pub mod timeline;
