@@ -374,7 +374,8 @@ fn Help(ui: Ui) -> impl IntoView {
                         <tr><td><kbd>"Shift"</kbd>" + drag"</td><td>"select a time range"</td></tr>
                         <tr><td><kbd>"F"</kbd>", double-click"</td><td>"fit the selection (or the selected slice)"</td></tr>
                         <tr><td><kbd>"0"</kbd></td><td>"show the whole trace"</td></tr>
-                        <tr><td>"click"</td><td>"select a slice; click a group header to fold it"</td></tr>
+                        <tr><td><kbd>"/"</kbd></td><td>"find goroutines: filter by function, id, region or task; an id and Enter selects it"</td></tr>
+                        <tr><td>"click"</td><td>"select a slice; click a group or section header to fold it"</td></tr>
                         <tr><td><kbd>"Esc"</kbd></td><td>"clear the selection and the critical path, close this help"</td></tr>
                         <tr><td><kbd>"?"</kbd></td><td>"show / hide this help"</td></tr>
                     </tbody>
