@@ -109,7 +109,7 @@ pub fn lanes_with(
     }
     let n: usize = m.groups.iter().map(|g| g.goroutines.len()).sum();
     let title = match filter {
-        Some(f) => format!("Goroutines ({} of {n} match)", f.matches),
+        Some(f) => format!("Goroutines ({} of {n})", f.matches),
         None => format!("Goroutines ({n})"),
     };
     push(LaneKind::Section, SECTION_H, title);
