@@ -58,6 +58,7 @@ e2e() {
   node e2e/run.mjs "http://127.0.0.1:$port/"
   rc=$?
   node e2e/analysis.mjs "http://127.0.0.1:$port/" || rc=1
+  node e2e/find.mjs "http://127.0.0.1:$port/" || rc=1
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   rm -rf "$log" "$site"
