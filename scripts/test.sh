@@ -61,6 +61,7 @@ e2e() {
   node e2e/trust.mjs "http://127.0.0.1:$port/" || rc=1
   # Embedding: serves its own two origins (viewer under a sub-path with a strict CSP, a docs site).
   node e2e/embed.mjs "$site" || rc=1
+  node e2e/find.mjs "http://127.0.0.1:$port/" || rc=1
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   rm -rf "$log" "$site"

@@ -15,6 +15,7 @@ pub mod analysis;
 pub mod critical;
 pub mod details;
 pub mod embed;
+pub mod filter;
 #[cfg(test)]
 mod fixture;
 pub mod format;

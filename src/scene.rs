@@ -161,6 +161,24 @@ pub fn build(
     }
     p.push(Prim::Clip(None));
 
+    // The lanes' scrollbar (drag it; see `lanes::scrollbar`).
+    if let Some(bar) = lanes::scrollbar(lanes, view) {
+        p.push(Prim::Rect {
+            x: bar.x,
+            y: AXIS_H,
+            w: lanes::SCROLLBAR_W,
+            h: h - AXIS_H,
+            color: theme.axis_bg,
+        });
+        p.push(Prim::Rect {
+            x: bar.x + 2.0,
+            y: bar.y + 1.0,
+            w: lanes::SCROLLBAR_W - 4.0,
+            h: bar.h - 2.0,
+            color: theme.muted,
+        });
+    }
+
     // Axis.
     p.push(Prim::Rect {
         x: 0.0,

@@ -101,13 +101,55 @@ pub fn percent(part: i64, whole: i64) -> String {
     format!("{:.1}%", part as f64 / whole as f64 * 100.0)
 }
 
-/// A table cell for a duration in ns ("0" stays short).
+/// A table cell for a duration in ns (with its unit, "0 s" too).
 pub fn dur(ns: i64) -> String {
     if ns == 0 {
-        "0".into()
+        "0 s".into()
     } else {
         crate::format::duration(ns as f64)
     }
+}
+
+/// The colour (index into `Theme::states`, as in the timeline's legend) of a
+/// goroutine-table column, by its name.
+pub fn column_key(name: &str) -> usize {
+    let n = name.to_ascii_lowercase();
+    if n.starts_with("execution") {
+        1
+    } else if n.contains("sched") {
+        2
+    } else if n.contains("syscall") {
+        3
+    } else if n.contains("sync") {
+        4
+    } else if n.contains("sleep") {
+        5
+    } else if n.contains("network") || n.contains("io") {
+        6
+    } else if n.contains("gc") {
+        7
+    } else {
+        8
+    }
+}
+
+/// The value columns a goroutine table shows (indices, in their order):
+/// never one that is zero in every row (`sums[i] == 0`); with `all` every
+/// other, else at most `max`: "Execution time" and the largest others.
+pub fn shown_columns(columns: &[String], sums: &[i64], all: bool, max: usize) -> Vec<usize> {
+    let mut nonzero: Vec<usize> = (0..columns.len())
+        .filter(|&i| sums.get(i).copied().unwrap_or(0) != 0)
+        .collect();
+    if all || nonzero.len() <= max {
+        return nonzero;
+    }
+    nonzero.sort_by_key(|&i| {
+        let exec = columns[i].starts_with("Execution");
+        (!exec, std::cmp::Reverse(sums[i]))
+    });
+    nonzero.truncate(max);
+    nonzero.sort_unstable();
+    nonzero
 }
 
 #[cfg(test)]
@@ -155,7 +197,28 @@ mod tests {
         assert_eq!(p.len(), 2);
         assert_eq!(percent(1, 4), "25.0%");
         assert_eq!(percent(1, 0), "–");
-        assert_eq!(dur(0), "0");
+        assert_eq!(dur(0), "0 s");
         assert_eq!(dur(1500), "1.50 µs");
+    }
+
+    #[test]
+    fn group_table_columns() {
+        let cols: Vec<String> = [
+            "Execution time",
+            "Sched wait time",
+            "Block time (sync)",
+            "Unknown time",
+            "Network wait time",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let sums = [5, 0, 9, 1, 7];
+        assert_eq!(shown_columns(&cols, &sums, true, 2), vec![0, 2, 3, 4]);
+        assert_eq!(shown_columns(&cols, &sums, false, 3), vec![0, 2, 4]);
+        assert_eq!(shown_columns(&cols, &sums, false, 9), vec![0, 2, 3, 4]);
+        assert_eq!(column_key("Execution time"), 1);
+        assert_eq!(column_key("Network wait time"), 6);
+        assert_eq!(column_key("Syscall execution time"), 3);
     }
 }

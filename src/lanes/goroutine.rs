@@ -147,11 +147,11 @@ pub fn describe_log(m: &Model, i: u32, res: f64) -> Vec<String> {
     let head = if cat.is_empty() {
         "log".to_string()
     } else {
-        format!("log [{cat}]")
+        format!("log [{}]", crate::safe_text::visible(&cat, 100))
     };
     vec![
         head,
-        tl.strings.get(l.message).into_owned(),
+        crate::safe_text::visible(&tl.strings.get(l.message), 300),
         format!(
             "{who}task {} at {}",
             l.task,

@@ -71,6 +71,8 @@ pub enum Hit {
     Log(u32),
     /// A group header (group index).
     Group(u32),
+    /// A foldable section header (its `SECTION_*` bit).
+    Section(u8),
     /// A counter lane at time t.
     Counter(LaneKind, f64),
 }

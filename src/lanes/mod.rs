@@ -23,64 +23,124 @@ pub use lane::*;
 pub use regions::region_runs;
 pub use samples::sample_ticks;
 
+use crate::filter::Filter;
 use crate::model::Model;
 use crate::prim::Prim;
+use crate::safe_text::visible;
 use crate::theme::Theme;
 use crate::view::{View, AXIS_H, GUTTER};
 
 /// All lanes, top to bottom, honouring collapsed groups.
 pub fn lanes(m: &Model, collapsed: &std::collections::BTreeSet<u32>) -> Vec<Lane> {
+    lanes_with(m, collapsed, 0, None)
+}
+
+/// The foldable sections, as bits of the `folded` mask of [`lanes_with`]
+/// (in their order on the timeline; the Goroutines section folds by group).
+pub const SECTION_COUNTERS: u8 = 1;
+pub const SECTION_PROCS: u8 = 2;
+pub const SECTION_THREADS: u8 = 4;
+/// The sections in order (the `n`th section lane is `SECTIONS[n]`; 0: not foldable).
+pub const SECTIONS: [u8; 4] = [SECTION_COUNTERS, SECTION_PROCS, SECTION_THREADS, 0];
+
+/// All lanes, top to bottom: sections in `folded` (a mask of `SECTION_*`)
+/// show only their header; with a `filter`, only the goroutines it matches
+/// (their groups open) and the headers of groups with a match.
+pub fn lanes_with(
+    m: &Model,
+    collapsed: &std::collections::BTreeSet<u32>,
+    folded: u8,
+    filter: Option<&Filter>,
+) -> Vec<Lane> {
     let mut out = Vec::new();
     let mut y = 0.0;
     let mut push = |kind, h: f64, label: String| {
         out.push(Lane { kind, y, h, label });
         y += h + LANE_GAP;
     };
-    push(LaneKind::Section, SECTION_H, "Counters".into());
-    push(LaneKind::Goroutines, COUNTER_H, "Goroutines".into());
-    push(
-        LaneKind::Waiting,
-        COUNTER_H * 0.75,
-        "Waiting goroutines".into(),
-    );
-    push(LaneKind::Heap, COUNTER_H, "Heap".into());
-    push(LaneKind::Threads, COUNTER_H * 0.75, "Threads".into());
-    push(LaneKind::Gc, GC_H, "GC".into());
+    let marker = |bit: u8| if folded & bit != 0 { "▸" } else { "▾" };
+    let open = |bit: u8| folded & bit == 0;
     push(
         LaneKind::Section,
         SECTION_H,
-        format!("Procs ({})", m.tl.procs.len()),
+        format!("{} Counters", marker(SECTION_COUNTERS)),
     );
-    for (i, p) in m.tl.procs.iter().enumerate() {
-        push(LaneKind::Proc(i as u32), PROC_H, format!("Proc {}", p.id));
-    }
-    if !m.tl.samples.is_empty() {
-        push(LaneKind::Samples, GC_H, "CPU samples".into());
-    }
-    push(
-        LaneKind::Section,
-        SECTION_H,
-        format!("Threads ({})", m.tl.threads.len()),
-    );
-    for (i, t) in m.tl.threads.iter().enumerate() {
+    if open(SECTION_COUNTERS) {
+        push(LaneKind::Goroutines, COUNTER_H, "Goroutines".into());
         push(
-            LaneKind::Thread(i as u32),
-            PROC_H,
-            format!("Thread {}", t.id),
+            LaneKind::Waiting,
+            COUNTER_H * 0.75,
+            "Waiting goroutines".into(),
         );
+        push(LaneKind::Heap, COUNTER_H, "Heap".into());
+        push(LaneKind::Threads, COUNTER_H * 0.75, "Threads".into());
+        push(LaneKind::Gc, GC_H, "GC".into());
+    }
+    push(
+        LaneKind::Section,
+        SECTION_H,
+        format!("{} Procs ({})", marker(SECTION_PROCS), m.tl.procs.len()),
+    );
+    if open(SECTION_PROCS) {
+        for (i, p) in m.tl.procs.iter().enumerate() {
+            push(LaneKind::Proc(i as u32), PROC_H, format!("Proc {}", p.id));
+        }
+        if !m.tl.samples.is_empty() {
+            push(LaneKind::Samples, GC_H, "CPU samples".into());
+        }
+    }
+    push(
+        LaneKind::Section,
+        SECTION_H,
+        format!(
+            "{} Threads ({})",
+            marker(SECTION_THREADS),
+            m.tl.threads.len()
+        ),
+    );
+    if open(SECTION_THREADS) {
+        for (i, t) in m.tl.threads.iter().enumerate() {
+            push(
+                LaneKind::Thread(i as u32),
+                PROC_H,
+                format!("Thread {}", t.id),
+            );
+        }
     }
     let n: usize = m.groups.iter().map(|g| g.goroutines.len()).sum();
-    push(LaneKind::Section, SECTION_H, format!("Goroutines ({n})"));
+    let title = match filter {
+        Some(f) => format!("Goroutines ({} of {n})", f.matches),
+        None => format!("Goroutines ({n})"),
+    };
+    push(LaneKind::Section, SECTION_H, title);
     for (gi, grp) in m.groups.iter().enumerate() {
-        let open = !collapsed.contains(&(gi as u32));
+        let shown: Vec<u32> = match filter {
+            Some(f) => grp
+                .goroutines
+                .iter()
+                .copied()
+                .filter(|&g| f.shows(g))
+                .collect(),
+            None => grp.goroutines.clone(),
+        };
+        if filter.is_some() && shown.is_empty() {
+            continue;
+        }
+        // A filter opens the groups it matches in.
+        let open = filter.is_some() || !collapsed.contains(&(gi as u32));
         let marker = if open { "▾" } else { "▸" };
+        let count = if shown.len() == grp.goroutines.len() {
+            grp.goroutines.len().to_string()
+        } else {
+            format!("{} of {}", shown.len(), grp.goroutines.len())
+        };
         push(
             LaneKind::Group(gi as u32),
             GROUP_H,
-            format!("{marker} {} ({})", grp.name, grp.goroutines.len()),
+            format!("{marker} {} ({count})", visible(&grp.name, 200)),
         );
         if open {
-            for &g in &grp.goroutines {
+            for g in shown {
                 push(
                     LaneKind::Goroutine(g),
                     GOROUTINE_H,
@@ -126,6 +186,40 @@ pub fn lane_key(m: &Model, lanes: &[Lane], i: usize) -> Option<String> {
 /// Total height of the lanes.
 pub fn content_height(lanes: &[Lane]) -> f64 {
     lanes.last().map_or(0.0, |l| l.y + l.h + LANE_GAP)
+}
+
+/// The lanes' vertical scrollbar (at the right edge of the canvas), when
+/// the lanes are taller than the view.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scrollbar {
+    /// Left edge of the bar (and of where a drag grabs it), canvas px.
+    pub x: f64,
+    /// The thumb's top and height, canvas px.
+    pub y: f64,
+    pub h: f64,
+    /// Content px scrolled per px the thumb moves.
+    pub scale: f64,
+}
+
+/// Width of the scrollbar, px.
+pub const SCROLLBAR_W: f64 = 10.0;
+
+/// Where the scrollbar's thumb is for `view` over `lanes`.
+pub fn scrollbar(lanes: &[Lane], view: &View) -> Option<Scrollbar> {
+    let content = content_height(lanes);
+    let vis = view.height - AXIS_H;
+    if vis <= 0.0 || content <= vis + 0.5 {
+        return None;
+    }
+    let h = (vis * vis / content).clamp(24.0_f64.min(vis), vis);
+    let max_scroll = content - vis;
+    let travel = (vis - h).max(1.0);
+    Some(Scrollbar {
+        x: view.width - SCROLLBAR_W,
+        y: AXIS_H + (view.scroll_y / max_scroll).clamp(0.0, 1.0) * travel,
+        h,
+        scale: max_scroll / travel,
+    })
 }
 
 /// Indices of the lanes visible in the viewport (canvas height minus the axis).
@@ -178,6 +272,15 @@ pub fn hit(m: &Model, lanes: &[Lane], view: &View, x: f64, y: f64) -> Option<Hit
     if let LaneKind::Group(g) = lane.kind {
         return Some(Hit::Group(g));
     }
+    if lane.kind == LaneKind::Section {
+        let n = lanes
+            .iter()
+            .take_while(|l| !std::ptr::eq(*l, lane))
+            .filter(|l| l.kind == LaneKind::Section)
+            .count();
+        let bit = SECTIONS.get(n).copied().unwrap_or(0);
+        return (bit != 0).then_some(Hit::Section(bit));
+    }
     if x < GUTTER {
         return None;
     }
@@ -214,6 +317,7 @@ pub fn describe_at(m: &Model, hit: Hit, res: f64) -> Vec<String> {
         Hit::Region(i) => regions::describe(m, i, res),
         Hit::Range(i) => gc::describe(m, i, res),
         Hit::Group(gi) => header::describe_group(m, gi),
+        Hit::Section(_) => vec!["click to fold or unfold this section".into()],
         Hit::Counter(kind, t) => counter::describe(m, kind, t, res),
     }
 }

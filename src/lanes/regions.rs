@@ -8,7 +8,8 @@ use super::lane::{At, Cx, Drawn, Hit};
 use crate::format::duration;
 use crate::model::Model;
 use crate::prim::Prim;
-use crate::view::View;
+use crate::safe_text::visible;
+use crate::view::{View, AXIS_H};
 
 /// Indices into `Timeline::regions` of goroutine `g`'s regions.
 fn of_goroutine(tl: &Timeline, g: u32) -> std::ops::Range<usize> {
@@ -46,8 +47,22 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At, (g, d): (u32, u16)) -> Drawn {
         });
         if r.count == 1 {
             let reg = &tl.regions[r.first as usize];
-            let name = tl.strings.get(reg.ty);
+            let name = visible(&tl.strings.get(reg.ty), 200);
+            // Clipped to the slice (and back to the lanes' area after).
+            let top = y.max(AXIS_H);
+            p.push(Prim::Clip(Some((
+                r.x0,
+                top,
+                r.x1 - r.x0,
+                (y + lane.h - top).max(0.0),
+            ))));
             run_label(p, r, (y, lane.h), &name, theme.fg);
+            p.push(Prim::Clip(Some((
+                0.0,
+                AXIS_H,
+                view.width,
+                view.height - AXIS_H,
+            ))));
         }
     }
     if d == 0 {
@@ -72,7 +87,7 @@ pub fn describe(m: &Model, i: u32, res: f64) -> Vec<String> {
     let tl = &m.tl;
     let r = &tl.regions[i as usize];
     vec![
-        format!("region {}", tl.strings.get(r.ty)),
+        format!("region {}", visible(&tl.strings.get(r.ty), 200)),
         format!(
             "G{}, task {}",
             tl.goroutines[r.goroutine as usize].id, r.task

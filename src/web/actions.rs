@@ -12,6 +12,7 @@ use super::render::request_redraw;
 use super::state::AppState;
 use super::url;
 use crate::details::span_details;
+use crate::filter;
 use crate::format;
 use crate::lanes::{self, LaneKind};
 use crate::model::Model;
@@ -29,7 +30,13 @@ fn install(c: &mut Core, m: &Rc<Model>) {
     c.view = View::new(m.tl.duration, w, h);
     c.view.collapsed = m.default_collapsed();
     c.model = Some(m.clone());
-    c.lanes = lanes::lanes(m, &c.view.collapsed);
+    c.filter = c.filter.take().and_then(|f| filter::filter(m, &f.text));
+    relayout(c, m);
+}
+
+/// Lists the lanes again (groups or sections folded, the filter changed).
+fn relayout(c: &mut Core, m: &Model) {
+    c.lanes = lanes::lanes_with(m, &c.view.collapsed, c.folded, c.filter.as_ref());
 }
 
 /// Shows a preview: the timeline of the first part of a trace still being
@@ -93,7 +100,7 @@ pub fn set_model(m: Model, title: String) {
                 c.view.t1 = b;
                 c.view.scroll_y = scroll;
                 c.view.collapsed = collapsed;
-                c.lanes = lanes::lanes(&m, &c.view.collapsed);
+                relayout(c, &m);
                 c.view.clamp();
             }
         }
@@ -141,7 +148,7 @@ fn select_from_hash(hs: &HashState, to_select: Option<(u32, u32)>) {
                 let Some(m) = c.model.clone() else { return };
                 if let Some(grp) = m.group_of(g) {
                     if c.view.collapsed.remove(&grp) {
-                        c.lanes = lanes::lanes(&m, &c.view.collapsed);
+                        relayout(c, &m);
                     }
                 }
             });
@@ -220,7 +227,7 @@ pub fn reveal(g: u32, span: u32, fit: bool) {
         let Some(m) = c.model.clone() else { return };
         if let Some(grp) = m.group_of(g) {
             if c.view.collapsed.remove(&grp) {
-                c.lanes = lanes::lanes(&m, &c.view.collapsed);
+                relayout(c, &m);
             }
         }
         let Some(sp) = m.tl.span(g as usize, span as usize) else {
@@ -254,9 +261,58 @@ pub fn toggle_group(gi: u32) {
         if !c.view.collapsed.remove(&gi) {
             c.view.collapsed.insert(gi);
         }
-        c.lanes = lanes::lanes(&m, &c.view.collapsed);
+        relayout(c, &m);
     });
     request_redraw();
+}
+
+/// Folds or unfolds a section (`lanes::SECTION_*`).
+pub fn toggle_section(bit: u8) {
+    with(|c| {
+        let Some(m) = c.model.clone() else { return };
+        c.folded ^= bit;
+        relayout(c, &m);
+        let content = lanes::content_height(&c.lanes);
+        c.view.scroll_by(0.0, content);
+    });
+    request_redraw();
+}
+
+/// Filters the goroutine lanes to those matching `text` (empty: all).
+pub fn set_filter(text: &str) {
+    with(|c| {
+        let Some(m) = c.model.clone() else {
+            c.filter = None;
+            return;
+        };
+        c.filter = filter::filter(&m, text);
+        relayout(c, &m);
+        let content = lanes::content_height(&c.lanes);
+        c.view.scroll_by(0.0, content);
+    });
+    emit(AppEvent::Drawn);
+    request_redraw();
+}
+
+/// Selects goroutine `id` (its span in the middle of the view, else its
+/// first) and brings its lane into view; false if there is no such goroutine.
+pub fn find_goroutine(id: i64) -> bool {
+    let target = with(|c| {
+        let m = c.model.clone()?;
+        let g = m.tl.goroutine_index(id)?;
+        let mid = ((c.view.t0 + c.view.t1) / 2.0).max(0.0) as i64;
+        let span =
+            m.tl.span_at(g, mid)
+                .or_else(|| (m.tl.span_count(g) > 0).then_some(0))?;
+        Some((g as u32, span as u32))
+    });
+    match target {
+        Some((g, span)) => {
+            reveal(g, span, false);
+            true
+        }
+        None => false,
+    }
 }
 
 /// Fits the range selection, else the selected span, else the whole trace.

@@ -6,7 +6,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::actions::{clear_selection, follow_hash, reveal};
+use super::actions::{clear_selection, find_goroutine, follow_hash, reveal, set_filter};
 use super::core;
 use super::critical::{path_ui, shown as critical_shown, CriticalButton, CriticalPanel};
 use super::embed;
@@ -19,6 +19,7 @@ use super::render::request_redraw;
 use super::state::{AppState, Ui};
 use super::url;
 use crate::format;
+use crate::safe_text::visible;
 use crate::theme::Theme;
 
 const LEGEND: [(u8, &str); 8] = [
@@ -59,7 +60,6 @@ pub fn App() -> impl IntoView {
     };
     // Embedded in a host page: the host hands over the trace; the page is no drop zone.
     let embedded = embed::embedded();
-    let save_error = RwSignal::new(None::<String>);
     let on_drag_over = move |e: ev::DragEvent| {
         e.prevent_default();
         if embedded {
@@ -108,30 +108,24 @@ pub fn App() -> impl IntoView {
                         "Open sample trace"
                     </button>
                     <Menu />
+                    <Search ui=ui />
                     <button
                         id="save-view"
                         class="button"
                         title="Download the generations that overlap the visible range as a trace file of their own (Go 1.22+ traces), to share the part that matters"
                         disabled=move || ui.state.get() != AppState::Ready
-                        on:click=move |_| embed::save_view(move |e| save_error.set(Some(e)))
+                        on:click=move |_| embed::save_view(move |e| ui.notice.set(Some(format!("Could not save the view as a trace: {e}"))))
                     >
                         "Save view as trace"
                     </button>
-                    <div class="title" title=move || ui.title.get()>
-                        <span class="name">{move || ui.title.get()}</span>
+                    <div class="title" title=move || visible(&ui.title.get(), 500)>
+                        <span class="name">{move || visible(&ui.title.get(), 120)}</span>
                         <span class="summary">{move || ui.summary.get()}</span>
                     </div>
                     <HelpButton ui=ui id="help-button" />
                 </header>
             }>
                 <EmbedBar ui=ui />
-            </Show>
-            <Show when=move || save_error.get().is_some()>
-                <div class="error warning" role="alert" id="save-error">
-                    <strong>"Could not save the view as a trace. "</strong>
-                    <span>{move || save_error.get().unwrap_or_default()}</span>
-                    <button class="close" on:click=move |_| save_error.set(None) aria-label="Dismiss">"×"</button>
-                </div>
             </Show>
             <Show when=move || state() == AppState::Loading>
                 <Progress ui=ui />
@@ -142,6 +136,12 @@ pub fn App() -> impl IntoView {
                     <span id="warning-text">{move || ui.warning.get().unwrap_or_default()}</span>
                     " "
                     <button class="close" on:click=move |_| ui.warning.set(None) aria-label="Dismiss">"×"</button>
+                </div>
+            </Show>
+            <Show when=move || ui.notice.with(|n| n.is_some())>
+                <div class="error notice" role="alert" id="notice">
+                    <span id="notice-text">{move || ui.notice.get().unwrap_or_default()}</span>
+                    <button class="close" on:click=move |_| ui.notice.set(None) aria-label="Dismiss">"×"</button>
                 </div>
             </Show>
             <Show when=move || state() == AppState::Error>
@@ -231,7 +231,7 @@ fn HelpButton(ui: Ui, id: &'static str) -> impl IntoView {
 fn EmbedBar(ui: Ui) -> impl IntoView {
     view! {
         <header class="bar embed-bar" id="embed-bar">
-            <span class="name" title=move || ui.title.get()>{move || ui.title.get()}</span>
+            <span class="name" title=move || visible(&ui.title.get(), 500)>{move || visible(&ui.title.get(), 120)}</span>
             <button
                 id="embed-fit"
                 class="button"
@@ -255,6 +255,50 @@ fn EmbedBar(ui: Ui) -> impl IntoView {
                 "Open in full viewer ↗"
             </button>
         </header>
+    }
+}
+
+/// The goroutine search box: `/` focuses it; text filters the goroutine
+/// lanes as it is typed; an id and Enter selects that goroutine; Esc clears.
+#[component]
+fn Search(ui: Ui) -> impl IntoView {
+    let on_input = move |e: ev::Event| {
+        let text = event_target_value(&e);
+        ui.search.set(text.clone());
+        set_filter(&text);
+    };
+    let on_key = move |e: ev::KeyboardEvent| match e.key().as_str() {
+        "Enter" => {
+            let text = ui.search.get_untracked();
+            if let Some(id) = crate::filter::parse_id(&text) {
+                find_goroutine(id);
+            }
+        }
+        "Escape" => {
+            e.prevent_default();
+            ui.search.set(String::new());
+            set_filter("");
+            if let Some(c) = core::with(|c| c.canvas.clone()) {
+                let _ = c.focus();
+            }
+        }
+        _ => {}
+    };
+    view! {
+        <input
+            id="search"
+            class="search"
+            type="search"
+            placeholder="Find goroutine (/)"
+            title="Filter goroutines by start function, id, region or task name; an id and Enter selects it; Esc clears"
+            aria-label="Find goroutines"
+            autocomplete="off"
+            spellcheck="false"
+            disabled=move || ui.state.get() != AppState::Ready
+            prop:value=move || ui.search.get()
+            on:input=on_input
+            on:keydown=on_key
+        />
     }
 }
 
@@ -324,7 +368,7 @@ fn Tooltip(ui: Ui) -> impl IntoView {
             };
             view! {
                 <div class="tooltip" role="tooltip" style:left=left style:right=right style:top=format!("{}px", y + 14.0)>
-                    {lines.into_iter().enumerate().map(|(i, l)| view! { <div class:first=i == 0>{l}</div> }).collect_view()}
+                    {lines.into_iter().enumerate().map(|(i, l)| view! { <div class:first=i == 0>{visible(&l, 300)}</div> }).collect_view()}
                 </div>
             }
         })
@@ -353,7 +397,7 @@ fn Details(ui: Ui) -> impl IntoView {
                         </div>
                         <dl>
                             <dt>"Start function"</dt>
-                            <dd class="mono" id="d-func">{d.name.clone()}</dd>
+                            <dd class="mono" id="d-func">{visible(&d.name, 2000)}</dd>
                             <dt>"State"</dt>
                             <dd id="d-state">{d.state.clone()}</dd>
                             <dt>"Start"</dt>
@@ -394,7 +438,7 @@ fn Details(ui: Ui) -> impl IntoView {
                         <ol class="stack" id="d-stack">
                             {stack
                                 .into_iter()
-                                .map(|l| view! { <li><span class="func mono">{l.func}</span><span class="loc mono">{path_with_breaks(&l.location)}</span></li> })
+                                .map(|l| view! { <li><span class="func mono">{visible(&l.func, 500)}</span><span class="loc mono">{path_with_breaks(&visible(&l.location, 500))}</span></li> })
                                 .collect_view()}
                         </ol>
                     }
@@ -430,7 +474,8 @@ fn Help(ui: Ui) -> impl IntoView {
                         <tr><td><kbd>"Shift"</kbd>" + drag"</td><td>"select a time range"</td></tr>
                         <tr><td><kbd>"F"</kbd>", double-click"</td><td>"fit the selection (or the selected slice)"</td></tr>
                         <tr><td><kbd>"0"</kbd></td><td>"show the whole trace"</td></tr>
-                        <tr><td>"click"</td><td>"select a slice; click a group header to fold it"</td></tr>
+                        <tr><td><kbd>"/"</kbd></td><td>"find goroutines: filter by function, id, region or task; an id and Enter selects it"</td></tr>
+                        <tr><td>"click"</td><td>"select a slice; click a group or section header to fold it"</td></tr>
                         <tr><td><kbd>"Esc"</kbd></td><td>"clear the selection and the critical path, close this help"</td></tr>
                         <tr><td><kbd>"?"</kbd></td><td>"show / hide this help"</td></tr>
                     </tbody>

@@ -14,6 +14,7 @@ use web_sys::HtmlCanvasElement;
 use super::events::{emit, AppEvent};
 use super::state::{AppState, Ui};
 use crate::critical::Highlight;
+use crate::filter::Filter;
 use crate::lanes::Lane;
 use crate::model::Model;
 use crate::scene::LaneStat;
@@ -24,6 +25,8 @@ use crate::view::View;
 pub enum DragMode {
     Pan,
     Select,
+    /// Dragging the lanes' scrollbar thumb.
+    Scrollbar,
 }
 
 /// A mouse drag on the canvas.
@@ -55,6 +58,10 @@ pub struct Core {
     pub drag: Option<Drag>,
     /// The URL hash last written.
     pub last_hash: String,
+    /// Folded sections (a mask of `lanes::SECTION_*`).
+    pub folded: u8,
+    /// The goroutine filter of the search box.
+    pub filter: Option<Filter>,
 }
 
 thread_local! {
@@ -72,6 +79,8 @@ thread_local! {
         raf: false,
         drag: None,
         last_hash: String::new(),
+        folded: 0,
+        filter: None,
     });
 }
 

@@ -133,6 +133,21 @@ pub fn update() {
                 })
                 .unwrap_or(JsValue::NULL),
         );
+        let fo = Object::new();
+        set(
+            &fo,
+            "text",
+            c.filter.as_ref().map_or("", |f| f.text.as_str()),
+        );
+        set(
+            &fo,
+            "matches",
+            c.filter
+                .as_ref()
+                .map_or(JsValue::NULL, |f| (f.matches as f64).into()),
+        );
+        set(&o, "filter", fo);
+        set(&o, "contentHeight", crate::lanes::content_height(&c.lanes));
         if let Some(m) = &c.model {
             set(&o, "duration", m.tl.duration as f64);
             set(&o, "events", m.tl.events as f64);

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::actions::{clear_selection, fit_selection, reveal, select, toggle_group};
+use super::actions::{
+    clear_selection, fit_selection, reveal, select, toggle_group, toggle_section,
+};
 use super::core::{ui, with, Drag, DragMode};
 use super::events::{emit, AppEvent};
 use super::render::request_redraw;
@@ -47,6 +49,16 @@ pub fn on_key(e: &web_sys::KeyboardEvent) {
     }
     let key = e.key();
     let ui = ui();
+    if key == "/" {
+        if let Some(el) = document()
+            .get_element_by_id("search")
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            e.prevent_default();
+            let _ = el.focus();
+        }
+        return;
+    }
     if key == "?" {
         ui.help.update(|h| *h = !*h);
         e.prevent_default();
@@ -102,7 +114,12 @@ pub fn on_mouse_down(e: &web_sys::MouseEvent) {
     if let Some(c) = with(|c| c.canvas.clone()) {
         let _ = c.focus();
     }
-    let mode = if e.shift_key() && x >= GUTTER {
+    let on_bar = with(|c| {
+        c.model.is_some() && lanes::scrollbar(&c.lanes, &c.view).is_some_and(|b| x >= b.x)
+    });
+    let mode = if on_bar {
+        DragMode::Scrollbar
+    } else if e.shift_key() && x >= GUTTER {
         DragMode::Select
     } else {
         DragMode::Pan
@@ -134,6 +151,12 @@ pub fn on_mouse_move(e: &web_sys::MouseEvent) {
                     c.view.pan_px(-(x - d.last_x));
                     let content = lanes::content_height(&c.lanes);
                     c.view.scroll_by(-(y - d.last_y), content);
+                }
+                DragMode::Scrollbar => {
+                    let content = lanes::content_height(&c.lanes);
+                    if let Some(b) = lanes::scrollbar(&c.lanes, &c.view) {
+                        c.view.scroll_by((y - d.last_y) * b.scale, content);
+                    }
                 }
                 DragMode::Select => {
                     let a = c.view.t_of(d.x0);
@@ -176,7 +199,7 @@ pub fn on_mouse_up(e: &web_sys::MouseEvent) {
     let Some(d) = with(|c| c.drag.take()) else {
         return;
     };
-    if d.moved {
+    if d.moved || d.mode == DragMode::Scrollbar {
         request_redraw();
         return;
     }
@@ -191,6 +214,7 @@ fn click(x: f64, y: f64) {
     match hit {
         Some(Hit::Span(g, i)) => select(g, i),
         Some(Hit::Group(gi)) => toggle_group(gi),
+        Some(Hit::Section(bit)) => toggle_section(bit),
         // Select the goroutine's own span at that time.
         Some(Hit::ProcSpan(..) | Hit::ThreadSpan(..) | Hit::Log(_) | Hit::Region(_)) => {
             let target = with(|c| {

@@ -236,21 +236,67 @@ fn decode_parts(parts: &Array) -> Result<Timeline, gotrace::timeline::DecodeErro
     d.finish()
 }
 
+/// What a file's bytes are for the reader: a trace (gzip-compressed ones
+/// decompressed first), or a sentence naming what the file is instead.
+async fn accept(buf: ArrayBuffer) -> Result<ArrayBuffer, String> {
+    use gotrace::sniff::{not_a_trace, sniff, FileKind};
+    let head = |b: &ArrayBuffer| {
+        let n = b.byte_length().min(512);
+        js_sys::Uint8Array::new_with_byte_offset_and_length(b, 0, n).to_vec()
+    };
+    match sniff(&head(&buf)) {
+        FileKind::Gzip => {
+            let plain = super::js::gunzip(&buf).await.map_err(|e| {
+                format!(
+                    "The file is gzip-compressed but could not be decompressed: {}",
+                    js_text(&e)
+                )
+            })?;
+            match not_a_trace(sniff(&head(&plain))) {
+                Some(why) => Err(format!("Inside the gzip-compressed file: {why}")),
+                None => Ok(plain),
+            }
+        }
+        kind => match not_a_trace(kind) {
+            Some(why) => Err(why.to_string()),
+            None => Ok(buf),
+        },
+    }
+}
+
+/// A file that is not a trace: with a trace open, the trace stays and a
+/// dismissable notice says why; otherwise the error page.
+fn refuse(name: &str, why: String) {
+    let open = core::with(|c| c.model.is_some() && c.state == AppState::Ready);
+    if open {
+        core::ui().notice.set(Some(format!(
+            "{} was not opened. {why}",
+            crate::safe_text::visible(name, 80)
+        )));
+    } else {
+        core::ui().title.set(name.to_string());
+        fail(why);
+    }
+}
+
 /// Loads a `File` (file input or drop).
 pub fn load_file(file: web_sys::File) {
     let name = file.name();
-    let id = begin(&name, "Opening the file…");
+    core::ui().notice.set(None);
     wasm_bindgen_futures::spawn_local(async move {
-        match JsFuture::from(file.array_buffer()).await {
+        let buf = match JsFuture::from(file.array_buffer()).await {
             Ok(buf) => match buf.dyn_into::<ArrayBuffer>() {
-                Ok(buf) => parse(id, buf),
-                Err(_) => fail("The file could not be read.".into()),
+                Ok(buf) => buf,
+                Err(_) => return fail("The file could not be read.".into()),
             },
-            Err(e) => {
-                if current(id) {
-                    fail(format!("The file could not be read: {}", js_text(&e)))
-                }
+            Err(e) => return fail(format!("The file could not be read: {}", js_text(&e))),
+        };
+        match accept(buf).await {
+            Ok(buf) => {
+                let id = begin(&name, "Opening the file…");
+                parse(id, buf)
             }
+            Err(why) => refuse(&name, why),
         }
     });
 }
@@ -261,6 +307,22 @@ pub fn load_buffer(buf: ArrayBuffer, name: String) {
     parse(id, buf);
 }
 
+/// Why a download failed with no answer from the server: a cross-origin URL
+/// without CORS headers and an unreachable server look the same to a page.
+fn network_failure(url: &str, detail: &str) -> String {
+    let here = window().location().origin().unwrap_or_default();
+    let cross = web_sys::Url::new_with_base(url, &here)
+        .map(|u| u.origin() != here)
+        .unwrap_or(false);
+    if cross {
+        format!(
+            "Could not download {url} ({detail}). The server did not answer, or it does not allow this page to read the file (CORS): it must send Access-Control-Allow-Origin. Otherwise download the trace and open it here."
+        )
+    } else {
+        format!("Could not download {url} ({detail}): a network error; is the server running?")
+    }
+}
+
 /// Downloads a trace and loads it (`?trace=URL`, the sample button).
 pub fn load_url(url: String) {
     let name = url
@@ -269,18 +331,25 @@ pub fn load_url(url: String) {
         .filter(|s| !s.is_empty())
         .unwrap_or(&url)
         .to_string();
+    core::ui().notice.set(None);
     let id = begin(&name, "Downloading…");
     wasm_bindgen_futures::spawn_local(async move {
         let result: Result<ArrayBuffer, String> = async {
             let resp = JsFuture::from(window().fetch_with_str(&url))
                 .await
-                .map_err(|e| format!("Could not download {url}: {}", js_text(&e)))?;
+                .map_err(|e| network_failure(&url, &js_text(&e)))?;
             let resp: web_sys::Response = resp
                 .dyn_into()
                 .map_err(|_| "Unexpected download response".to_string())?;
             if !resp.ok() {
+                let why = match resp.status() {
+                    404 | 410 => " (not found: is the address right?)",
+                    401 | 403 => " (access denied)",
+                    500..=599 => " (a server error)",
+                    _ => "",
+                };
                 return Err(format!(
-                    "Could not download {url}: the server answered {} {}.",
+                    "Could not download {url}: the server answered {} {}{why}.",
                     resp.status(),
                     resp.status_text()
                 ));
@@ -289,8 +358,10 @@ pub fn load_url(url: String) {
             let buf = JsFuture::from(p)
                 .await
                 .map_err(|e| format!("Download of {url} failed: {}", js_text(&e)))?;
-            buf.dyn_into::<ArrayBuffer>()
-                .map_err(|_| "Unexpected download body".to_string())
+            let buf = buf
+                .dyn_into::<ArrayBuffer>()
+                .map_err(|_| "Unexpected download body".to_string())?;
+            accept(buf).await
         }
         .await;
         if !current(id) {

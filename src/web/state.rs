@@ -35,6 +35,10 @@ pub struct Ui {
     pub error: RwSignal<Option<String>>,
     /// Set when the trace is damaged but what came before the damage loaded.
     pub warning: RwSignal<Option<String>>,
+    /// A file that was not opened while a trace is shown (dismissable).
+    pub notice: RwSignal<Option<String>>,
+    /// The goroutine filter typed in `#search`.
+    pub search: RwSignal<String>,
     pub details: RwSignal<Option<SpanDetails>>,
     pub help: RwSignal<bool>,
     pub tooltip: RwSignal<Option<(f64, f64, Vec<String>)>>,
@@ -51,6 +55,8 @@ impl Ui {
             progress_text: RwSignal::new(String::new()),
             error: RwSignal::new(None),
             warning: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            search: RwSignal::new(String::new()),
             details: RwSignal::new(None),
             help: RwSignal::new(false),
             tooltip: RwSignal::new(None),

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::safe_text::visible;
+
 use super::client;
 use super::shared::{self, nav, Page, Scope, Status};
 use crate::analysis::protocol::{GroupRow, GroupTable, Request, Response};
@@ -155,10 +157,11 @@ pub fn GoroutinesPage() -> impl IntoView {
                                         .map(|r| {
                                             let nm = r.name.clone();
                                             let nm2 = r.name.clone();
-                                            let label = if r.name.is_empty() { "(no start function)".to_string() } else { r.name.clone() };
+                                            let label = if r.name.is_empty() { "(no start function)".to_string() } else { visible(&r.name, 160) };
+                                            let full = visible(&r.name, 2000);
                                             view! {
                                                 <tr class="group-row" class:selected=move || n.group.with(|g| g.as_deref() == Some(nm2.as_str())) data-name=r.name.clone()>
-                                                    <td class="mono"><button class="link" on:click=move |_| n.group.set(Some(nm.clone()))>{label}</button></td>
+                                                    <td class="mono"><button class="link cut" title=full on:click=move |_| n.group.set(Some(nm.clone()))>{label}</button></td>
                                                     <td class="num count">{r.count}</td>
                                                     <td class="num">{dur(r.exec_time)}</td>
                                                     <td class="num">{percent(r.exec_time, total)}</td>
@@ -190,7 +193,7 @@ fn GroupView(t: GroupTable, col_sort: RwSignal<String>) -> impl IntoView {
     let heading = if t.name.is_empty() {
         "(no start function)".to_string()
     } else {
-        t.name.clone()
+        visible(&t.name, 300)
     };
     let share = t
         .exec_percent
@@ -199,6 +202,27 @@ fn GroupView(t: GroupTable, col_sort: RwSignal<String>) -> impl IntoView {
     let cols = t.columns.clone();
     let rcols = t.range_columns.clone();
     let max_total = t.rows.iter().map(|r| r.total).max().unwrap_or(0).max(1);
+    // Columns: none that is zero in every row; the largest few (they fit),
+    // the others on demand.
+    let sums: Vec<i64> = (0..cols.len())
+        .map(|i| {
+            t.rows
+                .iter()
+                .map(|r| r.values.get(i).copied().unwrap_or(0))
+                .sum()
+        })
+        .collect();
+    let more = RwSignal::new(false);
+    let few = table::shown_columns(&cols, &sums, false, 4);
+    let all: Vec<usize> = (0..cols.len()).collect();
+    let hidden = all.len() - few.len() + rcols.len();
+    let shown = move || if more.get() { all.clone() } else { few.clone() };
+    let dark = crate::web::js::prefers_dark();
+    let theme = crate::theme::Theme::new(dark);
+    let colors: Vec<String> = cols
+        .iter()
+        .map(|c| theme.states[table::column_key(c)].css())
+        .collect();
     let profile = move |k: &'static str| {
         let g = name.clone();
         move |_| {
@@ -209,15 +233,97 @@ fn GroupView(t: GroupTable, col_sort: RwSignal<String>) -> impl IntoView {
     };
     let header = {
         let c = col_sort;
-        let mut hs = vec![("Total".to_string(), "".to_string())];
-        hs.extend(cols.iter().map(|c| (c.clone(), c.clone())));
-        hs.into_iter()
-            .map(move |(label, key)| {
-                let k2 = key.clone();
-                let active = move || c.get() == k2;
-                view! { <th class="num"><button class="th" class:active=active on:click=move |_| c.set(key.clone())>{label}</button></th> }
-            })
-            .collect_view()
+        let cols = cols.clone();
+        let shown = shown.clone();
+        move || {
+            let mut hs = vec![("Total".to_string(), "".to_string())];
+            hs.extend(
+                shown()
+                    .into_iter()
+                    .map(|i| (cols[i].clone(), cols[i].clone())),
+            );
+            hs.into_iter()
+                .map(move |(label, key)| {
+                    let k2 = key.clone();
+                    let active = move || c.get() == k2;
+                    view! { <th class="num"><button class="th" class:active=active on:click=move |_| c.set(key.clone())>{label}</button></th> }
+                })
+                .collect_view()
+        }
+    };
+    let legend = {
+        let colors = colors.clone();
+        let cols = cols.clone();
+        let shown = shown.clone();
+        move || {
+            shown()
+                .into_iter()
+                .map(|i| {
+                    let c = colors[i].clone();
+                    view! { <span class="key"><span class="swatch" style:background=c></span>{cols[i].clone()}</span> }
+                })
+                .collect_view()
+        }
+    };
+    let stats = t.stats.clone();
+    let stat_rows = {
+        let shown = shown.clone();
+        let ncols = cols.len();
+        move || {
+            let shown = shown();
+            let m = more.get();
+            stats
+                .iter()
+                .map(|s| {
+                    let v = |i: usize| dur(s.values.get(i).copied().unwrap_or(0));
+                    view! {
+                        <tr class="stat-row">
+                            <th scope="row">{s.label.clone()}</th>
+                            <td></td>
+                            <td class="num">{v(0)}</td>
+                            {shown.iter().map(|&i| view! { <td class="num">{v(1 + i)}</td> }).collect_view()}
+                            {m.then(|| (0..rcols_len(&s.values, ncols)).map(|j| view! { <td class="num range-col">{v(1 + ncols + j)}</td> }).collect_view())}
+                        </tr>
+                    }
+                })
+                .collect_view()
+        }
+    };
+    let rows = t.rows.clone();
+    let body = {
+        let shown = shown.clone();
+        let cols = cols.clone();
+        move || {
+            let shown = shown();
+            let m = more.get();
+            rows.iter()
+                .map(|r| {
+                    let (id, a, b) = (r.id, r.start, r.end);
+                    let bar = shown
+                        .iter()
+                        .map(|&i| {
+                            let v = r.values.get(i).copied().unwrap_or(0);
+                            let w = v as f64 / max_total as f64 * 100.0;
+                            let tip = format!("{}: {}", cols[i], dur(v));
+                            view! { <span class="seg" title=tip style:width=format!("{w:.2}%") style:background=colors[i].clone()></span> }
+                        })
+                        .collect_view();
+                    view! {
+                        <tr class="goroutine-row">
+                            <td>
+                                <button class="link goroutine-link" title="Show it on the timeline" on:click=move |_| shared::focus_goroutine(id, a, b)>
+                                    {format!("G{id}")}
+                                </button>
+                            </td>
+                            <td class="bar-cell"><div class="breakdown" role="img" aria-label="Time by state">{bar}</div></td>
+                            <td class="num total">{dur(r.total)}</td>
+                            {shown.iter().map(|&i| view! { <td class="num">{dur(r.values.get(i).copied().unwrap_or(0))}</td> }).collect_view()}
+                            {m.then(|| r.ranges.iter().map(|v| view! { <td class="num range-col">{dur(*v)}</td> }).collect_view())}
+                        </tr>
+                    }
+                })
+                .collect_view()
+        }
     };
     view! {
         <h3 class="mono">{heading}</h3>
@@ -232,54 +338,31 @@ fn GroupView(t: GroupTable, col_sort: RwSignal<String>) -> impl IntoView {
             <button class="link" id="group-syscall" on:click=profile("syscall")>"syscall"</button>" · "
             <button class="link" id="group-sched" on:click=profile("sched")>"scheduler wait"</button>
         </p>
+        <p class="breakdown-legend legend-inline">{legend}</p>
         <div class="table-wrap">
             <table class="data" id="group-table">
                 <thead>
                     <tr>
                         <th>"Goroutine"</th>
+                        <th class="bar-head">"Breakdown"</th>
                         {header}
-                        {rcols.iter().map(|c| view! { <th class="num range-col" title="May overlap the other columns">{c.clone()}</th> }).collect_view()}
+                        {move || more.get().then(|| rcols.iter().map(|c| view! { <th class="num range-col" title="May overlap the other columns">{c.clone()}</th> }).collect_view())}
                     </tr>
                 </thead>
-                <tbody class="stats">
-                    {t.stats
-                        .iter()
-                        .map(|s| {
-                            view! {
-                                <tr class="stat-row">
-                                    <th scope="row">{s.label.clone()}</th>
-                                    {s.values.iter().map(|v| view! { <td class="num">{dur(*v)}</td> }).collect_view()}
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-                <tbody>
-                    {t.rows
-                        .iter()
-                        .map(|r| {
-                            let (id, a, b) = (r.id, r.start, r.end);
-                            let w = r.total as f64 / max_total as f64 * 100.0;
-                            view! {
-                                <tr class="goroutine-row">
-                                    <td>
-                                        <button class="link goroutine-link" title="Show it on the timeline" on:click=move |_| shared::focus_goroutine(id, a, b)>
-                                            {format!("G{id}")}
-                                        </button>
-                                    </td>
-                                    <td class="num total">
-                                        <span class="tbar" style:width=format!("{w:.1}%")></span>
-                                        <span class="v">{dur(r.total)}</span>
-                                    </td>
-                                    {r.values.iter().map(|v| view! { <td class="num">{dur(*v)}</td> }).collect_view()}
-                                    {r.ranges.iter().map(|v| view! { <td class="num range-col">{dur(*v)}</td> }).collect_view()}
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
+                <tbody class="stats">{stat_rows}</tbody>
+                <tbody>{body}</tbody>
             </table>
         </div>
+        {(hidden > 0).then(|| view! {
+            <button class="link" id="more-columns" aria-pressed=move || more.get().to_string() on:click=move |_| more.update(|m| *m = !*m)>
+                {move || if more.get() { "fewer columns".to_string() } else { format!("more columns ({hidden})") }}
+            </button>
+        })}
         {(t.more > 0).then(|| view! { <p class="muted">{format!("… and {} more goroutines (narrow the filter to see them).", t.more)}</p> })}
     }
+}
+
+/// How many range columns a percentile row has after `Total` and the `ncols` value columns.
+fn rcols_len(values: &[i64], ncols: usize) -> usize {
+    values.len().saturating_sub(1 + ncols)
 }

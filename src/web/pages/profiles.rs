@@ -47,7 +47,7 @@ fn ScopeButtons(scope: RwSignal<Scope>, groups: bool) -> impl IntoView {
             </button>
             {(groups && group.is_some()).then(|| {
                 let g = group.clone().unwrap_or_default();
-                let label = format!("Group {g}");
+                let label = format!("Group {}", crate::safe_text::visible(&g, 80));
                 view! {
                     <button class="button" id="scope-group" class:active=move || is(&Scope::Group(String::new())) on:click=move |_| scope.set(Scope::Group(g.clone()))>
                         {label}

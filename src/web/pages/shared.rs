@@ -250,7 +250,7 @@ pub fn scope_text(s: &Scope) -> String {
     match s {
         Scope::All => "the whole trace".into(),
         Scope::Group(g) if g.is_empty() => "goroutines without a start function".into(),
-        Scope::Group(g) => format!("goroutine group {g}"),
+        Scope::Group(g) => format!("goroutine group {}", crate::safe_text::visible(g, 120)),
         Scope::Goroutine(id) => format!("goroutine {id}"),
         Scope::Range(a, b) => format!(
             "{} – {} ({})",

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::safe_text::visible;
+
 use super::client;
 use super::shared::{self, at, nav, Status};
 use crate::analysis::protocol::{RegionRow, Request, Response, TaskRow, TypeRow};
@@ -37,8 +39,11 @@ fn Histogram(rows: Vec<(i64, i64, u64)>) -> impl IntoView {
 fn type_label(ty: &str) -> String {
     if ty.is_empty() {
         "(none)".into()
+    } else if ty.trim().is_empty() {
+        // Only spaces: shown as something to click.
+        format!("(blank: {} characters)", ty.chars().count())
     } else {
-        ty.to_string()
+        visible(ty, 160)
     }
 }
 
@@ -157,8 +162,8 @@ pub fn TasksPage() -> impl IntoView {
                             let stat = move |v: i64| if complete { dur(v) } else { "–".to_string() };
                             view! {
                                 <tr class="type-row" class:selected=selected>
-                                    <td><button class="link mono" on:click=pick>{type_label(&t.ty)}</button></td>
-                                    {regions_table.then(|| view! { <td class="mono">{t.func.clone()}</td> })}
+                                    <td><button class="link mono cut" title=visible(&t.ty, 2000) on:click=pick>{type_label(&t.ty)}</button></td>
+                                    {regions_table.then(|| view! { <td class="mono"><span class="cut" title=visible(&t.func, 2000)>{visible(&t.func, 160)}</span></td> })}
                                     <td class="num">{t.count}</td>
                                     <td class="num">{t.complete}</td>
                                     <td class="num">{stat(t.durations.total)}</td>
@@ -270,7 +275,7 @@ fn TaskLog(t: TaskRow) -> impl IntoView {
                                         {format!("G{g}")}
                                     </button>
                                 </td>
-                                <td class="mono">{e.text}</td>
+                                <td class="mono"><span class="cut" title=visible(&e.text, 2000)>{visible(&e.text, 300)}</span></td>
                             </tr>
                         }
                     }).collect_view()}
