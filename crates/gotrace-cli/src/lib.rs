@@ -16,6 +16,7 @@ pub mod pprof;
 pub mod stats;
 pub mod tasks;
 
+use gotrace::sniff::{self, FileKind};
 use std::io::{self, Read, Write};
 
 /// What a command returns: the process exit status.
@@ -41,22 +42,45 @@ commands:
 Options are --name=value or --name value. FILE may be - to read standard input.
 ";
 
-/// Reads a whole input file (or stdin for `-`).
+/// Reads a whole input file (or stdin for `-`). A gzip-compressed trace
+/// (`trace.out.gz`) is decompressed; for a file that is clearly something
+/// else (empty, a ZIP archive, an image, JSON, text) a note says what it is,
+/// before the reader's own error (so exit status and output stay Go's).
 pub fn read_input(path: &str, err: &mut dyn Write) -> Result<Vec<u8>, Status> {
-    if path == "-" {
+    let raw = if path == "-" {
         let mut v = Vec::new();
-        return match io::stdin().read_to_end(&mut v) {
-            Ok(_) => Ok(v),
+        match io::stdin().read_to_end(&mut v) {
+            Ok(_) => v,
             Err(e) => {
                 let _ = writeln!(err, "gotrace: reading stdin: {e}");
-                Err(BAD_TRACE)
+                return Err(BAD_TRACE);
             }
-        };
+        }
+    } else {
+        std::fs::read(path).map_err(|e| {
+            let _ = writeln!(err, "gotrace: {path}: {e}");
+            BAD_TRACE
+        })?
+    };
+    let data = match sniff::sniff(&raw) {
+        FileKind::Gzip => {
+            let mut out = Vec::new();
+            if let Err(e) = flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut out) {
+                let _ = writeln!(
+                    err,
+                    "gotrace: {path}: a gzip file that does not decompress: {e}"
+                );
+                return Err(BAD_TRACE);
+            }
+            out
+        }
+        _ => raw,
+    };
+    let kind = sniff::sniff(&data);
+    if let Some(msg) = sniff::not_a_trace(kind).filter(|_| kind != FileKind::Unknown) {
+        let _ = writeln!(err, "gotrace: {path}: {msg}");
     }
-    std::fs::read(path).map_err(|e| {
-        let _ = writeln!(err, "gotrace: {path}: {e}");
-        BAD_TRACE
-    })
+    Ok(data)
 }
 
 /// Runs the command line `args` (without the program name).
@@ -256,6 +280,45 @@ mod tests {
 
     fn args(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn gzip_traces_are_read_and_other_files_named() {
+        use std::io::Write as _;
+        let dir = std::env::temp_dir().join(format!("gotrace-cli-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let trace = std::fs::read(format!(
+            "{}/../../testdata/traces/go1.27/http.trace",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&trace).unwrap();
+        let gz_path = dir.join("trace.out.gz");
+        std::fs::write(&gz_path, gz.finish().unwrap()).unwrap();
+        let mut err = Vec::new();
+        assert_eq!(
+            read_input(gz_path.to_str().unwrap(), &mut err).unwrap(),
+            trace
+        );
+        assert!(err.is_empty());
+        let zip_path = dir.join("traces.zip");
+        std::fs::write(&zip_path, b"PK\x03\x04 not really a zip").unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        assert_eq!(
+            run(
+                &args(&["stats", zip_path.to_str().unwrap()]),
+                &mut out,
+                &mut err
+            ),
+            BAD_TRACE
+        );
+        assert!(
+            String::from_utf8_lossy(&err).contains("ZIP archive"),
+            "{}",
+            String::from_utf8_lossy(&err)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
