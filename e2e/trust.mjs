@@ -16,8 +16,10 @@ const rejected = path.join(tracesDir, "rejected", "go1.21-cgo-cthreads.trace");
 
 const { test, finish } = await suite({ prefix: "trust-" });
 
+/** Opens FILE and waits until it is the trace shown (the page may stay "ready" while it reads the next file). */
 async function open(page, file) {
   await openFile(page, file);
+  await page.waitForFunction((name) => document.querySelector(".title .name")?.textContent === name, path.basename(file));
   await waitState(page, "ready");
 }
 

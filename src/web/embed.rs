@@ -120,8 +120,10 @@ enum Event<'a> {
 struct Host {
     /// Where events go: the window that handed over the trace, and its origin.
     target: Option<(JsValue, String)>,
-    /// `ready` was sent for the trace shown.
+    /// The trace shown reached "ready" (its `ready` event is being prepared).
     ready_sent: bool,
+    /// Its `ready` event was posted: `view` and `select` events may follow.
+    announced: bool,
     throttle: Throttle,
     /// A `view` event is scheduled (a timer is pending).
     view_timer: bool,
@@ -298,6 +300,7 @@ pub fn on_event(e: AppEvent) {
         AppEvent::State(AppState::Loading) => HOST.with(|h| {
             let mut h = h.borrow_mut();
             h.ready_sent = false;
+            h.announced = false;
             h.throttle.reset();
             h.selection = None;
         }),
@@ -322,18 +325,20 @@ fn on_ready() {
         let mut h = h.borrow_mut();
         !std::mem::replace(&mut h.ready_sent, true)
     });
-    if !first {
-        return;
+    if first {
+        // After the app has finished installing the trace (it selects from
+        // the URL hash right after announcing "ready"), so the host's view
+        // and goroutine win.
+        set_timeout(apply_pending_and_announce, std::time::Duration::ZERO);
     }
-    let (view, goroutine, embedded) = HOST.with(|h| {
+}
+
+fn apply_pending_and_announce() {
+    let (view, goroutine) = HOST.with(|h| {
         let mut h = h.borrow_mut();
-        (
-            h.pending_view.take(),
-            h.pending_goroutine.take(),
-            embedded(),
-        )
+        (h.pending_view.take(), h.pending_goroutine.take())
     });
-    if embedded {
+    if embedded() {
         show_timeline_first();
     }
     if let Some((a, b)) = view {
@@ -362,6 +367,8 @@ fn on_ready() {
             duration,
             view: Range { start: t0, end: t1 },
         });
+        HOST.with(|h| h.borrow_mut().announced = true);
+        report_selection();
     }
 }
 
@@ -392,7 +399,7 @@ fn report_view() {
     let now = super::js::now_ms();
     let decision = HOST.with(|h| {
         let mut h = h.borrow_mut();
-        if !h.ready_sent || h.target.is_none() {
+        if !h.announced || h.target.is_none() {
             return Send::Nothing;
         }
         match h.throttle.offer(v, now) {
@@ -435,7 +442,10 @@ fn report_selection() {
     });
     let changed = HOST.with(|h| {
         let mut h = h.borrow_mut();
-        let changed = h.ready_sent && h.selection != now;
+        if !h.announced {
+            return false;
+        }
+        let changed = h.selection != now;
         h.selection = now;
         changed
     });
