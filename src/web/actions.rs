@@ -299,12 +299,7 @@ pub fn set_filter(text: &str) {
 pub fn find_goroutine(id: i64) -> bool {
     let target = with(|c| {
         let m = c.model.clone()?;
-        let g = m.tl.goroutine_index(id)?;
-        let mid = ((c.view.t0 + c.view.t1) / 2.0).max(0.0) as i64;
-        let span =
-            m.tl.span_at(g, mid)
-                .or_else(|| (m.tl.span_count(g) > 0).then_some(0))?;
-        Some((g as u32, span as u32))
+        m.span_near(id, (c.view.t0 + c.view.t1) / 2.0)
     });
     match target {
         Some((g, span)) => {

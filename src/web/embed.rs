@@ -228,7 +228,7 @@ fn on_message(e: MessageEvent) {
             set_view(a, b);
         }
         if let Some(id) = goroutine {
-            select_goroutine(id);
+            actions::find_goroutine(id);
         }
     }
 }
@@ -273,22 +273,6 @@ fn set_view(a: f64, b: f64) {
     });
     if moved.is_some() {
         request_redraw();
-    }
-}
-
-/// Selects goroutine `id`: its slice in the middle of the view, else its first.
-fn select_goroutine(id: i64) {
-    let found = core::with(|c| {
-        let m = c.model.clone()?;
-        let g = m.tl.goroutine_index(id)?;
-        let mid = ((c.view.t0 + c.view.t1) / 2.0).max(0.0) as i64;
-        let span =
-            m.tl.span_at(g, mid)
-                .or_else(|| (m.tl.span_count(g) > 0).then_some(0))?;
-        Some((g as u32, span as u32))
-    });
-    if let Some((g, span)) = found {
-        actions::reveal(g, span, false);
     }
 }
 
@@ -345,7 +329,7 @@ fn apply_pending_and_announce() {
         set_view(a, b);
     }
     if let Some(id) = goroutine {
-        select_goroutine(id);
+        actions::find_goroutine(id);
     }
     let title = core::ui().title.get_untracked();
     let info = core::with(|c| {
