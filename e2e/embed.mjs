@@ -165,6 +165,30 @@ await test("the user's selection and view reach the host page", async (page) => 
   await waitEvent(page, "trace-http", "view", (d) => d.start === 1000000 && d.end === 2000000);
 });
 
+await test("GoTrace.embed: a page that builds the trace itself hands over the bytes", async (page) => {
+  await page.goto(docsUrl);
+  const bytes = [...fs.readFileSync(CRITPATH)];
+  const ready = await page.evaluate(
+    (bytes) =>
+      new Promise((resolve, reject) => {
+        const box = document.createElement("div");
+        box.id = "built";
+        box.style.height = "300px";
+        document.querySelector("main").prepend(box);
+        box.addEventListener("gotrace-ready", (e) => resolve(e.detail));
+        box.addEventListener("gotrace-error", (e) => reject(new Error(e.detail.message)));
+        window.GoTrace.embed(box, { buffer: new Uint8Array(bytes).buffer, title: "built here", view: { start: 0, end: 1000000 }, goroutine: 22 });
+        setTimeout(() => reject(new Error("no gotrace-ready within 30 s")), 30000);
+      }),
+    bytes,
+  );
+  assert(ready.title === "built here" && ready.view.start === 0 && ready.view.end === 1000000, `ready ${JSON.stringify(ready)}`);
+  const f = await viewerFrame(page, "#built");
+  const h = await hook(f);
+  assert(h.events === ready.events, `counts ${h.events} vs ${ready.events}`);
+  await f.waitForFunction(() => window.__gotrace?.selected?.goroutine === 22, null, { timeout: 10000 });
+});
+
 await test("damaged or missing traces: gotrace-error", async (page) => {
   await page.goto(docsUrl);
   await page.evaluate(() => {

@@ -330,6 +330,10 @@ fn apply_pending_and_announce() {
     }
     if let Some(id) = goroutine {
         actions::find_goroutine(id);
+        // Selecting reveals the slice; a view the host asked for stays.
+        if let Some((a, b)) = view {
+            set_view(a, b);
+        }
     }
     let title = core::ui().title.get_untracked();
     let info = core::with(|c| {
