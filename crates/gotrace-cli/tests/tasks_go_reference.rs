@@ -62,6 +62,12 @@ fn our_rows(h: &Histogram) -> HistRows {
     (rows.iter().map(|r| (r.0, r.2)).collect(), last)
 }
 
+/// Text as Go's HTML page shows it: html/template writes NUL as U+FFFD (as
+/// the HTML spec has parsers do), so a task type with a NUL reads so there.
+fn as_go_html(s: &str) -> String {
+    s.replace('\0', "\u{fffd}")
+}
+
 fn check_task_types(a: &Annotations, html: &str, name: &str, failures: &mut Vec<String>) -> usize {
     let go: Vec<(String, usize, HistRows)> = rows(html)
         .into_iter()
@@ -71,7 +77,7 @@ fn check_task_types(a: &Annotations, html: &str, name: &str, failures: &mut Vec<
     let ours: Vec<(String, usize, HistRows)> = a
         .task_types
         .iter()
-        .map(|t| (t.ty.clone(), t.count, our_rows(&t.histogram)))
+        .map(|t| (as_go_html(&t.ty), t.count, our_rows(&t.histogram)))
         .collect();
     if go != ours {
         failures.push(format!(
@@ -201,7 +207,13 @@ fn check_tasks(a: &Annotations, html: &str, name: &str, failures: &mut Vec<Strin
                     events: t
                         .events
                         .iter()
-                        .map(|e| (e.time - a.trace_start, e.goroutine, e.describe()))
+                        .map(|e| {
+                            (
+                                e.time - a.trace_start,
+                                e.goroutine,
+                                as_go_html(&e.describe()),
+                            )
+                        })
                         .collect(),
                 },
             )
@@ -323,7 +335,11 @@ fn check_cli(file: &Path, server: &GoServer, failures: &mut Vec<String>) -> usiz
         .captures_iter(&out)
         .map(|c| {
             (
-                c[1].replace("\\\"", "\"").replace("\\\\", "\\"),
+                // A JSON string literal, decoded (control characters come \u-escaped).
+                as_go_html(
+                    &serde_json::from_str::<String>(&format!("\"{}\"", &c[1]))
+                        .expect("JSON string"),
+                ),
                 c[2].parse().expect("count"),
             )
         })
