@@ -82,9 +82,19 @@ await test("viewer under a sub-path with a strict CSP: sample, analyses, critica
   await page.click("#sample");
   await waitState(page, "ready");
   assert((await hook(page)).drawnSpans > 0, "sample drew nothing");
+  // Every analysis page, its tables, flame graphs and plots (style attributes would be blocked).
   await page.click("#menu-goroutines");
   await page.waitForSelector("#groups-table tr.group-row", { timeout: 30000 });
+  await page.click("#groups-table tr.group-row button");
+  await page.waitForSelector("#group-table tr.goroutine-row", { timeout: 30000 });
+  await page.click("#tab-profiles");
+  await page.waitForFunction(() => /samples/.test(document.getElementById("profile-summary")?.textContent || ""), null, { timeout: 30000 });
+  await page.click("#tab-tasks");
+  await page.waitForSelector("#task-types", { timeout: 30000 });
+  await page.click("#tab-mmu");
+  await page.waitForSelector("#mmu-plot", { timeout: 30000 });
   await page.keyboard.press("Escape");
+  await page.fill("#search", "http");
   // The critical-path table used to set a style attribute (blocked by style-src 'self').
   await page.goto("about:blank");
   await page.goto(`${viewerUrl}#g=21`);
