@@ -62,7 +62,7 @@ pub fn read_input(path: &str, err: &mut dyn Write) -> Result<Vec<u8>, Status> {
             BAD_TRACE
         })?
     };
-    let data = match sniff::sniff(&raw) {
+    let data = match sniff::sniff(head(&raw)) {
         FileKind::Gzip => {
             let mut out = Vec::new();
             if let Err(e) = flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut out) {
@@ -76,11 +76,17 @@ pub fn read_input(path: &str, err: &mut dyn Write) -> Result<Vec<u8>, Status> {
         }
         _ => raw,
     };
-    let kind = sniff::sniff(&data);
+    let kind = sniff::sniff(head(&data));
     if let Some(msg) = sniff::not_a_trace(kind).filter(|_| kind != FileKind::Unknown) {
         let _ = writeln!(err, "gotrace: {path}: {msg}");
     }
     Ok(data)
+}
+
+/// The first bytes of a file, enough to tell what it is (sniffing the
+/// whole of a large file would scan it for nothing).
+fn head(data: &[u8]) -> &[u8] {
+    &data[..data.len().min(4096)]
 }
 
 /// Runs the command line `args` (without the program name).
