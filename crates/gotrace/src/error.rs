@@ -14,6 +14,8 @@ pub enum ErrorKind {
     Truncated,
     /// The events cannot be put in a valid order (scheduler state machine).
     Ordering,
+    /// The input itself could not be read (a file or stream error).
+    Io,
 }
 
 /// A parse error with its location.
@@ -50,6 +52,12 @@ impl Error {
         if self.offset.is_none() {
             self.offset = Some(offset);
         }
+        self
+    }
+    /// Moves the offset by `base`: for errors found in a part of a file
+    /// that starts at `base` (see `crate::stream`).
+    pub fn shifted(mut self, base: u64) -> Self {
+        self.offset = self.offset.map(|o| o + base);
         self
     }
     pub fn in_generation(mut self, gen: u64) -> Self {

@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind};
 use crate::event::{ClockSnapshot, Time};
 use crate::intmap::IntMap;
 use crate::tables::{Frame, StackId, StrId, Tables};
-use crate::wire::batch::{read_item, Batch, Item};
+use crate::wire::batch::{read_item_in, Batch, Item};
 use crate::wire::spec::{ev, MAX_FRAMES_PER_STACK, MAX_STRING_SIZE};
 use crate::wire::varint::read_uvarint;
 
@@ -460,16 +460,18 @@ impl<'a> Builder<'a> {
 
 /// Reads one generation of a version-26+ trace starting at `pos`, up to and
 /// including its end-of-generation marker. `Ok(None)` at a clean end.
+/// `file` is the file's bytes from offset `base` on (0: the whole file).
 pub fn read_generation<'a>(
     file: &'a [u8],
+    base: u64,
     mut pos: usize,
     minor: u32,
     tables: &mut Tables,
 ) -> Result<Option<(Generation<'a>, usize)>, Error> {
-    let mut g = Builder::new(minor, pos as u64);
+    let mut g = Builder::new(minor, base + pos as u64);
     let mut seen_any = false;
     loop {
-        let item = match read_item(file, pos) {
+        let item = match read_item_in(file, pos, base) {
             Ok(Some(item)) => item,
             Ok(None) => {
                 if g.has_event_batches() {
@@ -478,7 +480,7 @@ pub fn read_generation<'a>(
                         "incomplete generation found; trace likely truncated",
                     )
                     .in_generation(g.gen)
-                    .at(pos as u64));
+                    .at(base + pos as u64));
                 }
                 return Ok(None);
             }
@@ -518,12 +520,13 @@ pub fn read_generation<'a>(
 /// next generation begins (that batch is "spilled" into the next call).
 pub fn read_generation_with_spill<'a>(
     file: &'a [u8],
+    base: u64,
     mut pos: usize,
     minor: u32,
     spill: Option<Batch<'a>>,
     tables: &mut Tables,
 ) -> Result<SpillRead<'a>, Error> {
-    let start = spill.map(|b| b.offset).unwrap_or(pos as u64);
+    let start = spill.map(|b| b.offset).unwrap_or(base + pos as u64);
     let mut g = Builder::new(minor, start);
     if let Some(b) = spill {
         g.gen = b.gen;
@@ -533,7 +536,7 @@ pub fn read_generation_with_spill<'a>(
     let mut spill_out = None;
     let mut deferred = None;
     loop {
-        let (item, next) = match read_item(file, pos) {
+        let (item, next) = match read_item_in(file, pos, base) {
             Ok(Some(x)) => x,
             Ok(None) => break,
             Err(e) => {

@@ -24,6 +24,7 @@ pub mod model;
 pub mod order;
 pub mod reader;
 pub mod sniff;
+pub mod stream;
 pub mod tables;
 pub mod text;
 pub mod timeline;

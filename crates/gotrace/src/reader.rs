@@ -42,6 +42,11 @@ enum Inner<'a> {
 
 /// State of the new-format reader.
 struct V2<'a> {
+    /// Where `data` starts in the file (a streamed part, `crate::stream`).
+    base: u64,
+    /// More of the file follows `data`: its end is a generation boundary
+    /// where reading pauses (no closing Sync) instead of ending.
+    more: bool,
     pos: usize,
     gen: Option<Generation<'a>>,
     frontier: Vec<Cursor<'a>>,
@@ -107,6 +112,8 @@ impl<'a> Reader<'a> {
             }
         } else {
             Inner::V2(Box::new(V2 {
+                base: 0,
+                more: false,
                 pos: header_len,
                 gen: None,
                 frontier: Vec::new(),
@@ -130,6 +137,61 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// Goes on reading a new-format trace where `carry` stopped, over the
+    /// file's bytes from offset `base` on. `data` must start at a
+    /// generation boundary; `more` says that the file goes on after `data`
+    /// (which must then end at a generation boundary too): reading pauses
+    /// there, and [`Reader::pause`] gives what the next part needs. This is
+    /// how `crate::stream` reads a file part by part.
+    pub fn resume(data: &'a [u8], base: u64, carry: Carry, more: bool) -> Self {
+        Reader {
+            data,
+            version: carry.version,
+            tables: carry.tables,
+            inner: Inner::V2(Box::new(V2 {
+                base,
+                more,
+                pos: 0,
+                gen: None,
+                frontier: Vec::new(),
+                samples: Default::default(),
+                order: carry.order,
+                spill: None,
+                pending_error: None,
+                pending_error_synced: false,
+                gen_error: None,
+            })),
+            last_time: carry.last_time,
+            syncs: carry.syncs,
+            done: false,
+            finish_after: false,
+        }
+    }
+
+    /// Marks the input as going on after this reader's bytes (see
+    /// [`Reader::resume`]). No effect on old-format traces.
+    pub fn set_more(&mut self, more: bool) {
+        if let Inner::V2(v) = &mut self.inner {
+            v.more = more;
+        }
+    }
+
+    /// What reading the next part of the file needs, once this reader has
+    /// paused at the end of its bytes (`None` from [`Reader::next_event`]
+    /// without an error). `None` for an old-format trace.
+    pub fn pause(self) -> Option<Carry> {
+        match self.inner {
+            Inner::V2(v) => Some(Carry {
+                version: self.version,
+                tables: self.tables,
+                order: v.order,
+                last_time: self.last_time,
+                syncs: self.syncs,
+            }),
+            Inner::V1 { .. } => None,
+        }
+    }
+
     pub fn version(&self) -> Version {
         self.version
     }
@@ -144,11 +206,12 @@ impl<'a> Reader<'a> {
         self.tables
     }
 
-    /// Bytes of input consumed so far (for progress reporting).
+    /// Bytes of input consumed so far (for progress reporting), as a file
+    /// offset.
     pub fn position(&self) -> usize {
         match &self.inner {
             Inner::V1 { .. } => self.data.len(),
-            Inner::V2(v) => v.pos,
+            Inner::V2(v) => v.base as usize + v.pos,
         }
     }
 
@@ -382,14 +445,19 @@ impl<'a> Reader<'a> {
         if let Some(e) = v.gen_error.take() {
             return Err(e);
         }
-        let pos = v.pos;
+        let (base, pos, more) = (v.base, v.pos, v.more);
         let mut tables = std::mem::take(&mut self.tables);
-        let r = read_generation(data, pos, minor, &mut tables);
+        let r = read_generation(data, base, pos, minor, &mut tables);
         self.tables = tables;
         match r {
             Ok(Some((gen, next))) => {
                 self.v2().pos = next;
                 self.install(gen)
+            }
+            // The end of this part, not of the file: pause.
+            Ok(None) if more => {
+                self.v2().gen = None;
+                Ok(None)
             }
             Ok(None) => {
                 // Clean end: one final Sync.
@@ -422,12 +490,17 @@ impl<'a> Reader<'a> {
             return Ok(Some(self.sync(last, false)));
         }
         if v.gen.is_some() && v.spill.is_none() {
+            // The end of this part, not of the file: pause.
+            if v.more {
+                v.gen = None;
+                return Ok(None);
+            }
             self.done_after_sync();
             return Ok(Some(self.sync(last, false)));
         }
-        let (pos, spill) = (v.pos, v.spill.take());
+        let (base, pos, spill) = (v.base, v.pos, v.spill.take());
         let mut tables = std::mem::take(&mut self.tables);
-        let r = read_generation_with_spill(data, pos, minor, spill, &mut tables);
+        let r = read_generation_with_spill(data, base, pos, minor, spill, &mut tables);
         self.tables = tables;
         match r {
             Ok(read) => {
@@ -477,6 +550,26 @@ impl<'a> Reader<'a> {
             wire_type: ev::CPU_SAMPLE,
             payload: Payload::StackSample,
         })
+    }
+}
+
+/// What reading a new-format trace carries from one part of the file to
+/// the next (see [`Reader::resume`]): everything but the bytes.
+pub struct Carry {
+    version: Version,
+    tables: Tables,
+    order: Ordering,
+    last_time: i64,
+    syncs: u64,
+}
+
+impl Carry {
+    pub fn version(&self) -> Version {
+        self.version
+    }
+    /// The tables of every event read so far.
+    pub fn into_tables(self) -> Tables {
+        self.tables
     }
 }
 

@@ -130,6 +130,31 @@ pub fn read_item(file: &[u8], pos: usize) -> Result<Option<(Item<'_>, usize)>, E
     Ok(Some((Item::Batch(batch), p + size)))
 }
 
+/// [`read_item`] on a slice of a file that starts at file offset `base`
+/// (a streamed segment, `crate::stream`): `pos` is relative to `part`, and
+/// every offset in the item or the error is the file's.
+pub fn read_item_in(
+    part: &[u8],
+    pos: usize,
+    base: u64,
+) -> Result<Option<(Item<'_>, usize)>, Error> {
+    match read_item(part, pos) {
+        Ok(Some((Item::Batch(mut b), next))) => {
+            b.offset += base;
+            b.data_offset += base;
+            Ok(Some((Item::Batch(b), next)))
+        }
+        Ok(Some((Item::EndOfGeneration { offset }, next))) => Ok(Some((
+            Item::EndOfGeneration {
+                offset: offset + base,
+            },
+            next,
+        ))),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e.shifted(base)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
