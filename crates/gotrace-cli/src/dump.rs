@@ -1,7 +1,8 @@
 //! `gotrace dump FILE`: every event exactly as go1.27's `go tool trace -d=parsed`.
 
-use crate::{file_only, read_input, usage, Status, BAD_TRACE, OK};
-use gotrace::{dump, read_events};
+use crate::{file_only, open_input, usage, Status, BAD_TRACE, OK};
+use gotrace::dump;
+use gotrace::stream::{read_stream, DEFAULT_TARGET};
 use std::io::Write;
 
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status {
@@ -9,13 +10,13 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         Ok(f) => f,
         Err(m) => return usage("dump", &m, err),
     };
-    let data = match read_input(&file, err) {
+    let input = match open_input(&file, err) {
         Ok(d) => d,
         Err(s) => return s,
     };
     let mut buf = Vec::with_capacity(1 << 16);
     let mut broken_pipe = false;
-    let read = read_events(&data, |ev, reader| {
+    let read = read_stream(input, DEFAULT_TARGET, |ev, reader| {
         if broken_pipe {
             return;
         }
@@ -32,8 +33,8 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
     let _ = out.write_all(&buf);
     let _ = out.flush();
     match read {
-        Ok((_, None)) => OK,
-        Ok((_, Some(e))) | Err(e) => {
+        Ok(gotrace::stream::Outcome { error: None, .. }) => OK,
+        Ok(gotrace::stream::Outcome { error: Some(e), .. }) | Err(e) => {
             let _ = writeln!(err, "gotrace: {e}");
             BAD_TRACE
         }

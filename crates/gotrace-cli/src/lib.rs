@@ -17,6 +17,7 @@ pub mod stats;
 pub mod tasks;
 
 use gotrace::sniff::{self, FileKind};
+use gotrace::stream::Stream;
 use std::io::{self, Read, Write};
 
 /// What a command returns: the process exit status.
@@ -42,51 +43,92 @@ commands:
 Options are --name=value or --name value. FILE may be - to read standard input.
 ";
 
-/// Reads a whole input file (or stdin for `-`). A gzip-compressed trace
-/// (`trace.out.gz`) is decompressed; for a file that is clearly something
-/// else (empty, a ZIP archive, an image, JSON, text) a note says what it is,
+/// An input trace being read: the file or stdin (`-`), decompressed if it
+/// is gzip (`trace.out.gz`). Commands read it as a stream
+/// (`gotrace::stream`), so memory stays flat whatever the file's size.
+pub type Input = Box<dyn Read>;
+
+/// Opens `path` (or stdin for `-`) for reading. A gzip-compressed trace is
+/// decompressed as it is read; for a file that is clearly something else
+/// (empty, a ZIP archive, an image, JSON, text) a note says what it is,
 /// before the reader's own error (so exit status and output stay Go's).
-pub fn read_input(path: &str, err: &mut dyn Write) -> Result<Vec<u8>, Status> {
-    let raw = if path == "-" {
-        let mut v = Vec::new();
-        match io::stdin().read_to_end(&mut v) {
-            Ok(_) => v,
-            Err(e) => {
-                let _ = writeln!(err, "gotrace: reading stdin: {e}");
-                return Err(BAD_TRACE);
-            }
-        }
+pub fn open_input(path: &str, err: &mut dyn Write) -> Result<Input, Status> {
+    let raw: Input = if path == "-" {
+        Box::new(io::stdin())
     } else {
-        std::fs::read(path).map_err(|e| {
-            let _ = writeln!(err, "gotrace: {path}: {e}");
-            BAD_TRACE
-        })?
-    };
-    let data = match sniff::sniff(head(&raw)) {
-        FileKind::Gzip => {
-            let mut out = Vec::new();
-            if let Err(e) = flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut out) {
-                let _ = writeln!(
-                    err,
-                    "gotrace: {path}: a gzip file that does not decompress: {e}"
-                );
+        match std::fs::File::open(path) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                let _ = writeln!(err, "gotrace: {path}: {e}");
                 return Err(BAD_TRACE);
             }
-            out
         }
-        _ => raw,
     };
-    let kind = sniff::sniff(head(&data));
+    let failed = |e: io::Error, err: &mut dyn Write| {
+        let _ = writeln!(err, "gotrace: {path}: {e}");
+        BAD_TRACE
+    };
+    let (head, raw) = peek(raw).map_err(|e| failed(e, err))?;
+    let input = match sniff::sniff(&head) {
+        FileKind::Gzip => {
+            let gz: Input = Box::new(Gunzip(flate2::read::MultiGzDecoder::new(raw)));
+            let (head, gz) = peek(gz).map_err(|e| failed(e, err))?;
+            note_kind(path, &head, err);
+            gz
+        }
+        _ => {
+            note_kind(path, &head, err);
+            raw
+        }
+    };
+    Ok(input)
+}
+
+/// Reads a whole input (see [`open_input`]): for the commands that need
+/// random access (`cut`).
+pub fn read_input(path: &str, err: &mut dyn Write) -> Result<Vec<u8>, Status> {
+    let mut input = open_input(path, err)?;
+    let mut data = Vec::new();
+    match input.read_to_end(&mut data) {
+        Ok(_) => Ok(data),
+        Err(e) => {
+            let _ = writeln!(err, "gotrace: {path}: {e}");
+            Err(BAD_TRACE)
+        }
+    }
+}
+
+/// Says what a file that is not a trace is, from its first bytes.
+fn note_kind(path: &str, head: &[u8], err: &mut dyn Write) {
+    let kind = sniff::sniff(head);
     if let Some(msg) = sniff::not_a_trace(kind).filter(|_| kind != FileKind::Unknown) {
         let _ = writeln!(err, "gotrace: {path}: {msg}");
     }
-    Ok(data)
 }
 
-/// The first bytes of a file, enough to tell what it is (sniffing the
-/// whole of a large file would scan it for nothing).
-fn head(data: &[u8]) -> &[u8] {
-    &data[..data.len().min(4096)]
+/// The first bytes of `input`, enough to tell what it is (sniffing the
+/// whole of a large file would scan it for nothing), and the input with
+/// them put back.
+fn peek(input: Input) -> io::Result<(Vec<u8>, Input)> {
+    let mut head = Vec::with_capacity(4096);
+    let mut input = input;
+    (&mut input).take(4096).read_to_end(&mut head)?;
+    let back: Input = Box::new(io::Cursor::new(head.clone()).chain(input));
+    Ok((head, back))
+}
+
+/// A gzip stream whose errors say so.
+struct Gunzip<R>(R);
+
+impl<R: Read> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("a gzip file that does not decompress: {e}"),
+            )
+        })
+    }
 }
 
 /// Runs the command line `args` (without the program name).
@@ -121,16 +163,16 @@ pub fn usage(cmd: &str, msg: &str, err: &mut dyn Write) -> Status {
     USAGE
 }
 
-/// Reads `file` and runs `analyze` on its bytes. A file that cannot be
-/// read, or a trace `analyze` cannot read at all, is reported: `Err` is then
-/// the exit status.
+/// Opens `file` and runs `analyze` on it as a stream. A file that cannot
+/// be read, or a trace `analyze` cannot read at all, is reported: `Err` is
+/// then the exit status.
 pub fn analyze_file<T>(
     file: &str,
     err: &mut dyn Write,
-    analyze: impl FnOnce(&[u8]) -> Result<T, gotrace::Error>,
+    analyze: impl FnOnce(Stream<Input>) -> Result<T, gotrace::Error>,
 ) -> Result<T, Status> {
-    let data = read_input(file, err)?;
-    analyze(&data).map_err(|e| {
+    let input = open_input(file, err)?;
+    analyze(Stream::new(input)).map_err(|e| {
         let _ = writeln!(err, "gotrace: {e}");
         BAD_TRACE
     })

@@ -156,7 +156,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         Ok(o) => o,
         Err(msg) => return usage("mmu", &msg, err),
     };
-    let read = |data: &[u8]| curves_from_trace_with(data, &[o.flags], o.accounting);
+    let read = |data| curves_from_trace_with(data, &[o.flags], o.accounting);
     let (curve, damage) = match analyze_file(&o.file, err, read) {
         Ok((mut curves, damage)) => (
             curves.pop().unwrap_or_else(|| MmuCurve::new(Vec::new())),

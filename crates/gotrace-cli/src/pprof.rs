@@ -5,9 +5,10 @@
 //! as the `/io?name=` pages), `--window START:END` (ns), `--raw` (the
 //! uncompressed protobuf), `--top` (a text listing instead of the file).
 
-use crate::{parse_args, parse_window, read_input, report_damage, usage, Status, BAD_TRACE, OK};
+use crate::{open_input, parse_args, parse_window, report_damage, usage, Status, BAD_TRACE, OK};
 use gotrace::analysis::pprof::{build_from_trace, ProfileKind, Selection};
 use gotrace::godur::go_duration;
+use gotrace::stream::Stream;
 use std::io::Write;
 
 const CMD: &str = "pprof";
@@ -45,11 +46,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         let _ = writeln!(err, "unknown pprof type {kind}\n");
         return usage(CMD, OPTIONS, err);
     };
-    let data = match read_input(file, err) {
+    let input = match open_input(file, err) {
         Ok(d) => d,
         Err(s) => return s,
     };
-    let (set, tables, error) = match build_from_trace(&data, window) {
+    let (set, tables, error) = match build_from_trace(Stream::new(input), window) {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(err, "failed to parse any useful part of the trace: {e}");

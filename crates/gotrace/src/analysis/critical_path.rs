@@ -702,12 +702,12 @@ impl CriticalPathAnalysis {
 /// Records a whole trace. Events after a read error are not seen; the error
 /// is returned alongside what was recorded before it, with the tables.
 pub fn from_trace(
-    data: &[u8],
+    data: impl crate::stream::Source,
 ) -> Result<(CriticalPathAnalysis, Tables, Option<crate::Error>), crate::Error> {
     let mut a = CriticalPathAnalysis::new();
-    let (reader, error) = crate::read_events(data, |ev, r| a.add(ev, r.tables()))?;
+    let read = data.read_all(|ev, tables| a.add(ev, tables))?;
     a.shrink_to_fit();
-    Ok((a, reader.into_tables(), error))
+    Ok((a, read.tables, read.error))
 }
 
 #[cfg(test)]

@@ -1019,12 +1019,12 @@ pub fn range_name(name: RangeName, tables: &Tables) -> String {
 /// Runs the analysis over a whole trace. Events after a read error are not
 /// seen; the error is returned alongside what was computed before it.
 pub fn analyze(
-    data: &[u8],
+    data: impl crate::stream::Source,
     opts: AnalysisOptions,
 ) -> Result<(GoroutineReport, Option<crate::Error>), crate::Error> {
     let mut a = GoroutineAnalysis::with_options(opts);
-    let (reader, error) = crate::read_events(data, |ev, r| a.add(ev, r.tables()))?;
-    Ok((a.finish(reader.tables()), error))
+    let read = data.read_all(|ev, tables| a.add(ev, tables))?;
+    Ok((a.finish(&read.tables), read.error))
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ pub fn curves_from_trace(
 
 /// Like [`curves_from_trace`] with a choice of [`Accounting`].
 pub fn curves_from_trace_with(
-    data: &[u8],
+    data: impl crate::stream::Source,
     flags: &[UtilFlags],
     accounting: Accounting,
 ) -> Result<(Vec<MmuCurve>, Option<Error>), Error> {
@@ -71,11 +71,13 @@ pub fn curves_from_trace_with(
         .iter()
         .map(|&f| UtilBuilder::with_accounting(f, accounting))
         .collect();
-    let (_, damage) = crate::read_events(data, |ev, r| {
-        for b in &mut builders {
-            b.add(ev, r.tables());
-        }
-    })?;
+    let damage = data
+        .read_all(|ev, tables| {
+            for b in &mut builders {
+                b.add(ev, tables);
+            }
+        })?
+        .error;
     let curves = builders
         .into_iter()
         .map(|b| {

@@ -469,47 +469,46 @@ fn selected(sel: &Selection, id: GoId, name: StrId, tables: &Tables) -> bool {
 /// Returns the samples, the tables, and the read error if there was one.
 /// Fails only if the trace cannot be read at all (no event before an error).
 pub fn build_from_trace(
-    data: &[u8],
+    data: impl crate::stream::Source,
     window: Option<(Time, Time)>,
 ) -> Result<(ProfileSet, Tables, Option<crate::Error>), crate::Error> {
-    // First pass: all events, noting where the last Sync was.
+    // Whether an event is profiled is known only at the next Sync (or the
+    // end): the events since the last Sync wait in `pending` (at most one
+    // generation's), so one pass suffices, even over a stream.
     let mut b = ProfileBuilder::with_window(window);
-    let mut n = 0usize;
-    let mut valid = 0usize;
-    let (reader, error) = crate::read_events(data, |ev, r| {
-        n += 1;
+    let mut pending: Vec<Event> = Vec::new();
+    let mut synced = false;
+    let mut read = data.read_all(|ev, tables| {
         if matches!(ev.payload, Payload::Sync { .. }) {
-            valid = n;
-        }
-        b.add(ev, r.tables());
-    })?;
-    let Some(e) = error else {
-        return Ok((b.finish(), reader.into_tables(), None));
-    };
-    if valid == 0 {
-        return Err(e);
-    }
-    if valid < n {
-        // Second pass: stop profiling at the last Sync.
-        // (The read stops at the same error, after the same `n` events.)
-        let mut b = ProfileBuilder::with_window(window);
-        let mut i = 0usize;
-        let (reader, _) = crate::read_events(data, |ev, r| {
-            i += 1;
-            if i <= valid {
-                b.add(ev, r.tables());
-            } else {
-                b.add_summary_only(ev, r.tables());
+            synced = true;
+            for p in pending.drain(..) {
+                b.add(&p, tables);
             }
-        })?;
-        return Ok((b.finish(), reader.into_tables(), Some(e)));
+            b.add(ev, tables);
+        } else {
+            pending.push(*ev);
+        }
+    })?;
+    match read.error.take() {
+        None => {
+            for p in &pending {
+                b.add(p, &read.tables);
+            }
+            Ok((b.finish(), read.tables, None))
+        }
+        Some(e) if !synced => Err(e),
+        Some(e) => {
+            for p in &pending {
+                b.add_summary_only(p, &read.tables);
+            }
+            Ok((b.finish(), read.tables, Some(e)))
+        }
     }
-    Ok((b.finish(), reader.into_tables(), Some(e)))
 }
 
 /// Computes one profile over a whole trace file (see [`build_from_trace`]).
 pub fn profile_of_trace(
-    data: &[u8],
+    data: impl crate::stream::Source,
     kind: ProfileKind,
     sel: &Selection,
     window: Option<(Time, Time)>,

@@ -132,8 +132,8 @@ fn reused_goroutine_ids() {
 
 #[test]
 fn damaged_input_never_panics() {
-    assert!(build_from_trace(b"", None).is_err());
-    let _ = build_from_trace(b"go 1.23 trace\x00\x00\x00\xff\xff", None);
+    assert!(build_from_trace(&b""[..], None).is_err());
+    let _ = build_from_trace(&b"go 1.23 trace\x00\x00\x00\xff\xff"[..], None);
 }
 
 #[test]

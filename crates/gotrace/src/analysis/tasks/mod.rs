@@ -863,15 +863,17 @@ pub fn go_quote(s: &str) -> String {
 
 /// Reads a whole trace and summarizes its tasks and regions. A damaged
 /// trace gives what was read before the damage, with the error beside it.
-pub fn annotations_from_trace(data: &[u8]) -> Result<(Annotations, Option<Error>), Error> {
+pub fn annotations_from_trace(
+    data: impl crate::stream::Source,
+) -> Result<(Annotations, Option<Error>), Error> {
     let mut a = TaskAnalysis::new();
-    let (reader, damage) = crate::read_events(data, |ev, r| a.add(ev, r.tables()))?;
-    let out = if damage.is_some() {
-        a.finish_damaged(reader.tables())
+    let read = data.read_all(|ev, tables| a.add(ev, tables))?;
+    let out = if read.error.is_some() {
+        a.finish_damaged(&read.tables)
     } else {
-        a.finish(reader.tables())
+        a.finish(&read.tables)
     };
-    Ok((out, damage))
+    Ok((out, read.error))
 }
 
 #[cfg(test)]
