@@ -72,6 +72,11 @@ pub enum FromWorker {
     },
     /// The trace could not be read (a sentence for the user).
     Error { message: String },
-    /// The answer to analysis request `id` (a pprof file's bytes are `data[0]`).
-    Response { id: u32, response: Response },
+    /// The answer to analysis request `id` (a pprof file's bytes are
+    /// `data[0]`), with the worker's wasm memory (bytes) after computing it.
+    Response {
+        id: u32,
+        response: Response,
+        wasm_memory: f64,
+    },
 }

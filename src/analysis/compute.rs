@@ -1,4 +1,5 @@
-//! The analysis worker's engine: keeps the trace bytes, answers
+//! The analysis worker's engine: keeps the trace (a file it can re-read,
+//! not its bytes: a browser `Blob`, read as a stream), answers
 //! [`Request`]s with the `gotrace` analyses, and caches what is costly to
 //! recompute. The first request about the whole trace reads it once and
 //! runs every analysis in that one pass (`gotrace::analysis::all`): the
@@ -22,9 +23,23 @@ use gotrace::analysis::pprof::{
 };
 use gotrace::analysis::tasks::{self, Annotations};
 use gotrace::event::{GoState, Payload};
+use gotrace::stream::Stream;
 use gotrace::tables::{StackId, Tables};
 
 use super::protocol::*;
+
+/// A trace file the engine can read as many times as it needs, from the
+/// start, as a stream (in the browser a `Blob`, read slice by slice; on the
+/// host, bytes).
+pub trait TraceFile {
+    fn open(&self) -> Box<dyn std::io::Read + '_>;
+}
+
+impl TraceFile for Vec<u8> {
+    fn open(&self) -> Box<dyn std::io::Read + '_> {
+        Box::new(&self[..])
+    }
+}
 
 /// Rows of a group table sent at most.
 pub const MAX_ROWS: usize = 2000;
@@ -40,7 +55,7 @@ pub const NO_STACK: &str = "(no stack)";
 
 /// See the module doc.
 pub struct Engine {
-    bytes: Vec<u8>,
+    file: Box<dyn TraceFile>,
     /// Everything about the whole trace, from one pass (on first need).
     whole: Option<Result<Whole, String>>,
     /// The goroutine report and the profile samples for the last window asked.
@@ -262,9 +277,9 @@ pub fn path_data(p: &CriticalPath, tables: &Tables) -> CriticalPathData {
 }
 
 impl Engine {
-    pub fn new(bytes: Vec<u8>) -> Engine {
+    pub fn new(file: impl TraceFile + 'static) -> Engine {
         Engine {
-            bytes,
+            file: Box::new(file),
             whole: None,
             report: None,
             profiles: None,
@@ -273,15 +288,34 @@ impl Engine {
         }
     }
 
+    /// The trace, to read from its start.
+    fn stream(&self) -> Stream<Box<dyn std::io::Read + '_>> {
+        Stream::new(self.file.open())
+    }
+
+    /// The whole file in memory (for cutting it).
+    fn read_whole(&self) -> Result<Vec<u8>, String> {
+        let mut bytes = Vec::new();
+        self.file
+            .open()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("The trace could not be read again: {e}"))?;
+        Ok(bytes)
+    }
+
     /// The whole-trace results, computed in one pass on first use.
     fn whole(&mut self) -> Result<&Whole, String> {
         if self.whole.is_none() {
             let mut cpu = Vec::new();
-            let pass = all::analyze_trace_with(&self.bytes, Analyses::new(), |ev| {
-                if matches!(ev.payload, Payload::StackSample) {
-                    cpu.push((ev.time, ev.stack));
-                }
-            });
+            let pass = all::analyze_source_with(
+                || self.stream(),
+                Analyses::new(),
+                |ev| {
+                    if matches!(ev.payload, Payload::StackSample) {
+                        cpu.push((ev.time, ev.stack));
+                    }
+                },
+            );
             self.whole = Some(match pass {
                 Ok((r, _damage, tables)) => match (r.goroutines, r.profiles, r.tasks, r.mmu) {
                     (Some(report), Some(profiles), Some(annotations), Some(curve)) => Ok(Whole {
@@ -363,19 +397,23 @@ impl Engine {
                 start,
                 end,
             } => self.critical_path(*goroutine, *start, *end),
-            Request::Cut { start, end } => match gotrace::cut::cut(&self.bytes, *start, *end) {
-                Ok(bytes) => Response::File { bytes },
-                Err(e) => Response::Error(e.to_string()),
+            Request::Cut { start, end } => match self.read_whole() {
+                Ok(whole) => match gotrace::cut::cut(&whole, *start, *end) {
+                    Ok(bytes) => Response::File { bytes },
+                    Err(e) => Response::Error(e.to_string()),
+                },
+                Err(e) => Response::Error(e),
             },
-            Request::Whole => Response::File {
-                bytes: self.bytes.clone(),
+            Request::Whole => match self.read_whole() {
+                Ok(bytes) => Response::File { bytes },
+                Err(e) => Response::Error(e),
             },
         }
     }
 
     fn critical_path(&mut self, goroutine: i64, start: i64, end: i64) -> Response {
         if self.critical.is_none() {
-            match critical_path::from_trace(&self.bytes) {
+            match critical_path::from_trace(self.stream()) {
                 Ok((a, tables, _damage)) => self.critical = Some((a, tables)),
                 Err(e) => return Response::Error(err(e)),
             }
@@ -398,7 +436,7 @@ impl Engine {
                 window,
                 goroutines: None,
             };
-            let (r, _damage) = goroutines::analyze(&self.bytes, opts).map_err(err)?;
+            let (r, _damage) = goroutines::analyze(self.stream(), opts).map_err(err)?;
             self.report = Some((window, r));
         }
         self.report
@@ -508,7 +546,7 @@ impl Engine {
         }
         if self.profiles.as_ref().is_none_or(|(w, _, _)| *w != window) {
             let (set, tables, _damage) =
-                pprof::build_from_trace(&self.bytes, window).map_err(err)?;
+                pprof::build_from_trace(self.stream(), window).map_err(err)?;
             self.profiles = Some((window, set, tables));
         }
         let Some((_, set, tables)) = &self.profiles else {
@@ -671,7 +709,7 @@ impl Engine {
         }
         if !self.curves.iter().any(|(f, _)| *f == flags) {
             let uf = util_flags(flags);
-            let (c, _damage) = mmu::curve_from_trace(&self.bytes, uf).map_err(err)?;
+            let (c, _damage) = mmu::curve_from_trace(self.stream(), uf).map_err(err)?;
             self.curves.push((flags, c));
         }
         self.curves

@@ -1,10 +1,13 @@
-//! The timeline Web Worker: receives the trace bytes (transferred), reads
-//! them with `gotrace`, posts progress, and posts back the encoded timeline
-//! (transferred). The page never parses, so it never freezes.
+//! The timeline Web Worker: receives the trace as a `Blob` (a `File`, or
+//! bytes the page wrapped), reads it as a stream (`gotrace::stream`: slice
+//! by slice with `FileReaderSync`, one segment of whole generations held at
+//! a time, never the whole file), posts progress, and posts back the
+//! encoded timeline (transferred). The page never parses, so it never
+//! freezes.
 //!
 //! Protocol (`gotrace_viewer::protocol`, typed, through `web::wire`):
 //! - worker → page `FromWorker::Ready` once started (the page then posts the bytes);
-//! - page → worker `ToWorker::Trace`, the bytes as `data[0]`;
+//! - page → worker `ToWorker::Trace`, the `Blob` as `data[0]`;
 //! - worker → page `Progress`, for a big trace once `Preview` (the
 //!   timeline of its first part, in parts as `data`), then `Done` (the
 //!   timeline in parts, `Timeline::encode_parts`, transferred as `data`)
@@ -68,9 +71,17 @@ mod worker {
             let Ok((ToWorker::Trace, data)) = wire::decode::<ToWorker>(&e.data()) else {
                 return;
             };
-            let bytes = wire::bytes(&data, 0);
+            let Some(blob) = wire::blob(&data, 0) else {
+                return post(
+                    &s,
+                    &FromWorker::Error {
+                        message: "The trace reader was given no file.".into(),
+                    },
+                    None,
+                );
+            };
             drop(data);
-            handle(&s, &bytes);
+            handle(&s, blob);
         });
         scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         onmessage.forget();
@@ -84,10 +95,12 @@ mod worker {
             ErrorKind::Truncated => "The trace is incomplete: the file ends before the data it announces (was it cut off while copying or writing?).",
             ErrorKind::Format => "The trace is damaged: some of its bytes do not make sense.",
             ErrorKind::Ordering => "The trace is damaged: its events cannot be put in a consistent order.",
+            ErrorKind::Io => "The file could not be read to its end (was it changed, moved or deleted while it was being read?).",
         }
     }
 
-    fn handle(scope: &DedicatedWorkerGlobalScope, bytes: &[u8]) {
+    fn handle(scope: &DedicatedWorkerGlobalScope, blob: web_sys::Blob) {
+        let size = blob.size();
         let now = || js_sys::Date::now();
         let progress = |phase: Phase, fraction: f64, events: u64| {
             post(
@@ -105,37 +118,30 @@ mod worker {
         // Like Go, a damaged trace keeps everything read before the damage:
         // the result is the timeline so far plus the error, if any.
         let result = (|| -> Result<(gotrace::timeline::Timeline, Option<gotrace::Error>), gotrace::Error> {
-            let mut reader = gotrace::Reader::new(bytes)?;
             let mut b = gotrace::timeline::Builder::new();
-            let len = reader.len().max(1) as f64;
-            let mut damage = None;
+            let len = size.max(1.0);
             let mut previewed = false;
-            while let Some(ev) = reader.next_event() {
-                match ev {
-                    Ok(ev) => b.push(&ev),
-                    Err(e) => {
-                        damage = Some(e);
-                        break;
-                    }
-                }
+            let input = gotrace_viewer::web::blob::BlobReader::new(blob);
+            let read = gotrace::stream::read_stream(input, gotrace::stream::DEFAULT_TARGET, |ev, at| {
+                b.push(ev);
                 if b.events().is_multiple_of(20_000) {
-                    let pos = reader.position();
-                    progress(Phase::Reading, pos as f64 / len, b.events());
+                    progress(Phase::Reading, at.position() as f64 / len, b.events());
                     // A big trace: show its beginning while the rest is read.
-                    if !previewed && bytes.len() >= PREVIEW_MIN_BYTES && b.events() >= PREVIEW_EVENTS {
+                    if !previewed && size >= PREVIEW_MIN_BYTES as f64 && b.events() >= PREVIEW_EVENTS {
                         previewed = true;
-                        let tl = b.clone().finish(reader.tables());
+                        let tl = b.clone().finish(at.tables());
                         post_parts(scope, &tl, LoadStats::default(), |stats| FromWorker::Preview { stats });
                     }
                 }
-            }
+            })?;
+            let mut damage = read.error;
             // Nothing but Sync events before the damage: nothing to show.
             if let Some(e) = damage.take_if(|_| b.events() <= 2) {
                 return Err(e);
             }
             progress(Phase::Finishing, 1.0, b.events());
             finish_from.set(now());
-            Ok((b.finish(reader.tables()), damage))
+            Ok((b.finish(&read.tables), damage))
         })();
         let t_read = now();
         match result {
@@ -143,7 +149,7 @@ mod worker {
                 progress(Phase::Sending, 1.0, tl.events);
                 let stats = LoadStats {
                     events: tl.events,
-                    bytes: bytes.len() as u64,
+                    bytes: size as u64,
                     read_ms: t_read - t0,
                     finish_ms: t_read - finish_from.get(),
                     ..LoadStats::default()

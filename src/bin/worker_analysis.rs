@@ -1,11 +1,12 @@
-//! The analysis Web Worker: keeps a copy of the trace bytes and answers
+//! The analysis Web Worker: keeps the trace file (a `Blob`, re-read as a
+//! stream for each computation, never held whole) and answers
 //! the analysis pages' requests (goroutine analysis, profiles, CPU samples,
 //! tasks and regions, MMU, critical paths) with
 //! `gotrace_viewer::analysis::compute`, so the page never computes an analysis.
 //!
 //! Protocol (`gotrace_viewer::protocol`, typed, through `web::wire`):
 //! - worker → page `FromWorker::Ready` once started;
-//! - page → worker `ToWorker::Trace`, the bytes as `data[0]` (transferred);
+//! - page → worker `ToWorker::Trace`, the `Blob` as `data[0]`;
 //! - page → worker `ToWorker::Request { id, request }`;
 //! - worker → page `FromWorker::Response { id, response }` (for `Pprof`,
 //!   and `File`, the bytes are `data[0]`, transferred, and the response carries none).
@@ -54,8 +55,10 @@ mod imp {
     fn on_message(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         match wire::decode::<ToWorker>(data) {
             Ok((ToWorker::Trace, data)) => {
-                let bytes = wire::bytes(&data, 0);
-                ENGINE.with(|e| *e.borrow_mut() = Some(Engine::new(bytes)));
+                if let Some(blob) = wire::blob(&data, 0) {
+                    let file = gotrace_viewer::web::blob::BlobFile(blob);
+                    ENGINE.with(|e| *e.borrow_mut() = Some(Engine::new(file)));
+                }
             }
             Ok((ToWorker::Request { id, request }, _)) => {
                 let response = ENGINE.with(|e| match e.borrow_mut().as_mut() {
@@ -84,11 +87,17 @@ mod imp {
             ),
             r => (r, None),
         };
-        let msg = FromWorker::Response { id, response };
+        let wasm_memory = gotrace_viewer::web::js::wasm_memory_bytes();
+        let msg = FromWorker::Response {
+            id,
+            response,
+            wasm_memory,
+        };
         if let Err(e) = wire::post(scope, &msg, data.as_ref()) {
             let error = FromWorker::Response {
                 id,
                 response: Response::Error(format!("The answer could not be sent: {e}")),
+                wasm_memory,
             };
             post(scope, &error, None);
         }

@@ -68,6 +68,36 @@ pub fn release_preview_model() {
     }
 }
 
+/// The reader stopped before the end (it failed, or ran out of memory):
+/// the preview shown, if any, becomes the trace on screen, as for a
+/// damaged trace. Returns whether there was one.
+pub fn keep_preview(title: String) -> bool {
+    if PREVIEW_FIT.with(|p| p.take()).is_none() {
+        return false;
+    }
+    let Some(m) = with(|c| c.model.clone()) else {
+        return false;
+    };
+    emit(AppEvent::ModelChanged);
+    let ui = ui();
+    ui.title.set(title);
+    ui.summary.set(summary(&m));
+    super::core::set_state(AppState::Ready, None);
+    request_redraw();
+    true
+}
+
+/// The one-line summary of a trace shown in the toolbar.
+fn summary(m: &Model) -> String {
+    format!(
+        "{} · {} goroutines · {} Ps · {} events",
+        format::duration(m.tl.duration as f64),
+        format::count(m.groups.iter().map(|g| g.goroutines.len() as u64).sum()),
+        m.tl.procs.len(),
+        format::count(m.tl.events),
+    )
+}
+
 /// Installs a freshly decoded model: a new view (honouring the URL hash).
 pub fn set_model(m: Model, title: String) {
     // A preview the user zoomed or scrolled: keep where they are.
@@ -82,13 +112,7 @@ pub fn set_model(m: Model, title: String) {
             ))
         })
     });
-    let summary = format!(
-        "{} · {} goroutines · {} Ps · {} events",
-        format::duration(m.tl.duration as f64),
-        format::count(m.groups.iter().map(|g| g.goroutines.len() as u64).sum()),
-        m.tl.procs.len(),
-        format::count(m.tl.events),
-    );
+    let summary = summary(&m);
     let hs = url::hash_for_new_trace();
     let m = Rc::new(m);
     let to_select = with(|c| {

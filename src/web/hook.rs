@@ -160,6 +160,7 @@ pub fn update() {
         }
     });
     set(&o, "wasmMemory", wasm_memory_bytes());
+    set(&o, "workerWasmMemory", super::memory::worker_high_water());
     let draws = Array::new();
     for ms in timing::draw_times() {
         draws.push(&JsValue::from(ms));

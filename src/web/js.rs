@@ -115,9 +115,10 @@ pub fn download(name: &str, buf: &js_sys::ArrayBuffer) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// Decompresses gzip bytes with the browser's `DecompressionStream`
-/// (through `Response`, so the whole output comes back as one buffer).
-pub async fn gunzip(buf: &js_sys::ArrayBuffer) -> Result<js_sys::ArrayBuffer, JsValue> {
+/// Decompresses a gzip file with the browser's `DecompressionStream`
+/// (through `Response`, so the output comes back as one `Blob`, which the
+/// browser may keep out of memory).
+pub async fn gunzip(blob: &web_sys::Blob) -> Result<web_sys::Blob, JsValue> {
     use js_sys::{Array, Function, Promise};
     let global = js_sys::global();
     let ctor = get(&global, "DecompressionStream");
@@ -130,11 +131,11 @@ pub async fn gunzip(buf: &js_sys::ArrayBuffer) -> Result<js_sys::ArrayBuffer, Js
     };
     let ctor: Function = ctor.dyn_into()?;
     let ds = Reflect::construct(&ctor, &Array::of1(&JsValue::from_str("gzip")))?;
-    let blob: JsValue = web_sys::Blob::new_with_buffer_source_sequence(&Array::of1(buf))?.into();
+    let blob: JsValue = blob.clone().into();
     let stream = call(&blob, "stream", &Array::new())?;
     let plain = call(&stream, "pipeThrough", &Array::of1(&ds))?;
     let resp_ctor: Function = get(&global, "Response").dyn_into()?;
     let resp = Reflect::construct(&resp_ctor, &Array::of1(&plain))?;
-    let p: Promise = call(&resp, "arrayBuffer", &Array::new())?.dyn_into()?;
+    let p: Promise = call(&resp, "blob", &Array::new())?.dyn_into()?;
     wasm_bindgen_futures::JsFuture::from(p).await?.dyn_into()
 }

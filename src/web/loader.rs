@@ -1,5 +1,7 @@
-//! Getting trace bytes (file, drop, URL, bundled sample) to the worker and
-//! its timeline back. One worker per load; Cancel terminates it.
+//! Getting a trace (file, drop, URL, bundled sample, bytes from a host
+//! page) to the worker as a `Blob` (the worker reads it slice by slice; a
+//! dropped file is never copied) and its timeline back. One worker per
+//! load; Cancel terminates it.
 
 use std::cell::RefCell;
 
@@ -7,6 +9,7 @@ use js_sys::{Array, ArrayBuffer};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
 use web_sys::{MessageEvent, Worker};
 
 use super::actions;
@@ -26,7 +29,7 @@ pub const SAMPLE_URL: &str = "./http.trace";
 struct Job {
     id: u32,
     worker: Option<Worker>,
-    pending: Option<ArrayBuffer>,
+    pending: Option<Blob>,
     name: String,
     bytes: usize,
     // Kept alive while the worker may call them; replaced by the next job.
@@ -81,6 +84,20 @@ fn current(id: u32) -> bool {
     JOB.with(|j| j.borrow().id == id)
 }
 
+/// The reader stopped before the end: keeps the preview of a big trace, if
+/// one is shown, with an alert saying what was lost; otherwise [`fail`].
+fn stopped(message: String) {
+    stop_worker();
+    let name = JOB.with(|j| j.borrow().name.clone());
+    if actions::keep_preview(name) {
+        core::ui().warning.set(Some(format!(
+            "{message} Only the part of the trace read before that is shown; the rest was not read."
+        )));
+    } else {
+        fail(message);
+    }
+}
+
 /// Shows an error (plain words) and clears the timeline.
 pub fn fail(message: String) {
     stop_worker();
@@ -97,14 +114,14 @@ pub fn cancel() {
     core::set_state(AppState::Empty, None);
 }
 
-/// Sends `buf` to a new worker.
-fn parse(id: u32, buf: ArrayBuffer) {
+/// Sends `file` to a new worker.
+fn parse(id: u32, file: Blob) {
     if !current(id) {
         return;
     }
-    let size = buf.byte_length() as usize;
-    // The analysis pages' worker gets its own copy of the bytes.
-    client::open(&buf);
+    let size = file.size() as usize;
+    // The analysis pages' worker reads the same file.
+    client::open(&file);
     let worker = match Worker::new("./worker_loader.js") {
         Ok(w) => w,
         Err(e) => return fail(format!("Could not start the trace reader: {}", js_text(&e))),
@@ -118,7 +135,9 @@ fn parse(id: u32, buf: ArrayBuffer) {
     let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         if current(id) {
             let msg = get(&e, "message").as_string().unwrap_or_default();
-            fail(format!("The trace reader stopped unexpectedly. {msg}"));
+            stopped(format!(
+                "The trace reader stopped unexpectedly (it may have run out of memory). {msg}"
+            ));
         }
     });
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
@@ -126,7 +145,7 @@ fn parse(id: u32, buf: ArrayBuffer) {
     JOB.with(|j| {
         let mut j = j.borrow_mut();
         j.worker = Some(worker);
-        j.pending = Some(buf);
+        j.pending = Some(file);
         j.bytes = size;
         j._onmessage = Some(onmessage);
         j._onerror = Some(onerror);
@@ -176,6 +195,7 @@ fn on_message(id: u32, data: JsValue) {
             ui.progress_text.set(text);
         }
         FromWorker::Done { stats, warning } => {
+            super::memory::note_worker(stats.wasm_memory);
             stop_worker();
             ui.progress.set(1.0);
             ui.progress_text.set("Laying out…".into());
@@ -211,7 +231,8 @@ fn on_message(id: u32, data: JsValue) {
                 )),
             }
         }
-        FromWorker::Preview { .. } => {
+        FromWorker::Preview { stats } => {
+            super::memory::note_worker(stats.wasm_memory);
             // The first part of a big trace, while the rest is read.
             if let Ok(tl) = decode_parts(&data) {
                 let events = tl.events;
@@ -221,7 +242,7 @@ fn on_message(id: u32, data: JsValue) {
                 );
             }
         }
-        FromWorker::Error { message } => fail(message),
+        FromWorker::Error { message } => stopped(message),
         FromWorker::Response { .. } => {}
     }
 }
@@ -236,30 +257,38 @@ fn decode_parts(parts: &Array) -> Result<Timeline, gotrace::timeline::DecodeErro
     d.finish()
 }
 
-/// What a file's bytes are for the reader: a trace (gzip-compressed ones
+/// The first bytes of a file (enough to tell what it is).
+async fn head(file: &Blob) -> Result<Vec<u8>, String> {
+    let n = file.size().min(512.0);
+    let part = file
+        .slice_with_f64_and_f64(0.0, n)
+        .map_err(|e| js_text(&e))?;
+    let buf = JsFuture::from(part.array_buffer())
+        .await
+        .map_err(|e| format!("The file could not be read: {}", js_text(&e)))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// What a file is for the reader: a trace (gzip-compressed ones
 /// decompressed first), or a sentence naming what the file is instead.
-async fn accept(buf: ArrayBuffer) -> Result<ArrayBuffer, String> {
+async fn accept(file: Blob) -> Result<Blob, String> {
     use gotrace::sniff::{not_a_trace, sniff, FileKind};
-    let head = |b: &ArrayBuffer| {
-        let n = b.byte_length().min(512);
-        js_sys::Uint8Array::new_with_byte_offset_and_length(b, 0, n).to_vec()
-    };
-    match sniff(&head(&buf)) {
+    match sniff(&head(&file).await?) {
         FileKind::Gzip => {
-            let plain = super::js::gunzip(&buf).await.map_err(|e| {
+            let plain = super::js::gunzip(&file).await.map_err(|e| {
                 format!(
                     "The file is gzip-compressed but could not be decompressed: {}",
                     js_text(&e)
                 )
             })?;
-            match not_a_trace(sniff(&head(&plain))) {
+            match not_a_trace(sniff(&head(&plain).await?)) {
                 Some(why) => Err(format!("Inside the gzip-compressed file: {why}")),
                 None => Ok(plain),
             }
         }
         kind => match not_a_trace(kind) {
             Some(why) => Err(why.to_string()),
-            None => Ok(buf),
+            None => Ok(file),
         },
     }
 }
@@ -284,17 +313,10 @@ pub fn load_file(file: web_sys::File) {
     let name = file.name();
     core::ui().notice.set(None);
     wasm_bindgen_futures::spawn_local(async move {
-        let buf = match JsFuture::from(file.array_buffer()).await {
-            Ok(buf) => match buf.dyn_into::<ArrayBuffer>() {
-                Ok(buf) => buf,
-                Err(_) => return fail("The file could not be read.".into()),
-            },
-            Err(e) => return fail(format!("The file could not be read: {}", js_text(&e))),
-        };
-        match accept(buf).await {
-            Ok(buf) => {
+        match accept(file.into()).await {
+            Ok(file) => {
                 let id = begin(&name, "Opening the file…");
-                parse(id, buf)
+                parse(id, file)
             }
             Err(why) => refuse(&name, why),
         }
@@ -304,7 +326,10 @@ pub fn load_file(file: web_sys::File) {
 /// Loads trace bytes a host page handed over (`web::embed`), shown as `name`.
 pub fn load_buffer(buf: ArrayBuffer, name: String) {
     let id = begin(&name, "Opening the trace…");
-    parse(id, buf);
+    match Blob::new_with_buffer_source_sequence(&Array::of1(&buf)) {
+        Ok(file) => parse(id, file),
+        Err(e) => fail(format!("The trace could not be opened: {}", js_text(&e))),
+    }
 }
 
 /// Why a download failed with no answer from the server: a cross-origin URL
@@ -334,7 +359,7 @@ pub fn load_url(url: String) {
     core::ui().notice.set(None);
     let id = begin(&name, "Downloading…");
     wasm_bindgen_futures::spawn_local(async move {
-        let result: Result<ArrayBuffer, String> = async {
+        let result: Result<Blob, String> = async {
             let resp = JsFuture::from(window().fetch_with_str(&url))
                 .await
                 .map_err(|e| network_failure(&url, &js_text(&e)))?;
@@ -354,14 +379,14 @@ pub fn load_url(url: String) {
                     resp.status_text()
                 ));
             }
-            let p = resp.array_buffer().map_err(|e| js_text(&e))?;
-            let buf = JsFuture::from(p)
+            let p = resp.blob().map_err(|e| js_text(&e))?;
+            let file = JsFuture::from(p)
                 .await
                 .map_err(|e| format!("Download of {url} failed: {}", js_text(&e)))?;
-            let buf = buf
-                .dyn_into::<ArrayBuffer>()
+            let file = file
+                .dyn_into::<Blob>()
                 .map_err(|_| "Unexpected download body".to_string())?;
-            accept(buf).await
+            accept(file).await
         }
         .await;
         if !current(id) {

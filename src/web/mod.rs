@@ -14,6 +14,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod blob;
 pub mod core;
 pub mod critical;
 pub mod embed;
@@ -22,6 +23,7 @@ pub mod hook;
 pub mod input;
 pub mod js;
 pub mod loader;
+pub mod memory;
 pub mod pages;
 pub mod painter;
 pub mod render;

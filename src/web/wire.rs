@@ -1,7 +1,8 @@
 //! The typed worker messages of [`crate::protocol`] as JS values: an
 //! envelope `{msg, data}` where `msg` is the message encoded by
 //! `serde-wasm-bindgen` and `data` an array of `ArrayBuffer`s (the byte
-//! payloads), transferred rather than copied. Used by the page and by both
+//! payloads), transferred rather than copied, or `Blob`s (a trace file,
+//! passed by reference: the bytes stay where they are). Used by the page and by both
 //! worker bins.
 
 use js_sys::{Array, ArrayBuffer, Object, Uint8Array};
@@ -54,12 +55,18 @@ pub fn encode<T: Serialize>(msg: &T, data: Option<&Array>) -> Result<Object, Str
     Ok(o)
 }
 
-/// Posts `msg`, its `data` buffers transferred (copied if they cannot be).
+/// Posts `msg`, its `data` buffers transferred (copied if they cannot be;
+/// blobs are cloned, which shares their bytes).
 pub fn post<T: Serialize>(port: &impl Port, msg: &T, data: Option<&Array>) -> Result<(), String> {
     let o = encode(msg, data)?;
-    let r = match data {
-        Some(d) => port.post_transfer(&o, d).or_else(|_| port.post(&o)),
-        None => port.post(&o),
+    let buffers: Array = data.map_or_else(Array::new, |d| {
+        d.iter()
+            .filter(|v| v.is_instance_of::<ArrayBuffer>())
+            .collect()
+    });
+    let r = match buffers.length() {
+        0 => port.post(&o),
+        _ => port.post_transfer(&o, &buffers).or_else(|_| port.post(&o)),
     };
     r.map_err(|e| super::js::js_text(&e))
 }
@@ -75,6 +82,11 @@ pub fn decode<T: DeserializeOwned>(v: &JsValue) -> Result<(T, Array), String> {
 /// Byte payload `i` of `data`, if it is an `ArrayBuffer`.
 pub fn buffer(data: &Array, i: u32) -> Option<ArrayBuffer> {
     data.get(i).dyn_into::<ArrayBuffer>().ok()
+}
+
+/// Payload `i` of `data`, if it is a `Blob` (a `File` is one).
+pub fn blob(data: &Array, i: u32) -> Option<web_sys::Blob> {
+    data.get(i).dyn_into::<web_sys::Blob>().ok()
 }
 
 /// Byte payload `i` copied into wasm memory (empty if missing).

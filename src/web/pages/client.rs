@@ -1,6 +1,7 @@
 //! The page side of the analysis worker (`src/bin/worker_analysis.rs`):
-//! one worker per opened trace, holding a copy of its bytes; requests get
-//! an id and a callback, answered in order by the worker.
+//! one worker per opened trace, given the trace file (a `Blob`: shared, not
+//! copied); requests get an id and a callback, answered in order by the
+//! worker.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -18,8 +19,8 @@ use crate::web::wire;
 type Callback = Box<dyn FnOnce(Response, Option<ArrayBuffer>)>;
 
 struct Client {
-    /// The bytes of the trace being read, until the worker takes them.
-    pending: Option<ArrayBuffer>,
+    /// The trace being read, until the worker takes it.
+    pending: Option<web_sys::Blob>,
     worker: Option<Worker>,
     ready: bool,
     /// Messages (with their byte payloads) waiting for "ready".
@@ -47,14 +48,13 @@ fn post(w: &Worker, msg: &ToWorker, data: Option<&Array>) {
     }
 }
 
-/// A new trace is being opened: keeps a copy of `buf` (the caller keeps
-/// `buf`) for the analysis worker, which starts once the timeline is ready
-/// (see [`on_state`]); stops the previous one and resets the pages.
-pub fn open(buf: &ArrayBuffer) {
-    let copy = buf.slice(0);
+/// A new trace is being opened: keeps `file` for the analysis worker,
+/// which starts once the timeline is ready (see [`on_state`]); stops the
+/// previous one and resets the pages.
+pub fn open(file: &web_sys::Blob) {
     let old = CLIENT.with(|c| {
         let mut c = c.borrow_mut();
-        c.pending = Some(copy);
+        c.pending = Some(file.clone());
         stop(&mut c)
     });
     if let Some(w) = old {
@@ -124,7 +124,15 @@ fn on_message(data: JsValue) {
                 }
             }
         }
-        Ok((FromWorker::Response { id, response }, data)) => {
+        Ok((
+            FromWorker::Response {
+                id,
+                response,
+                wasm_memory,
+            },
+            data,
+        )) => {
+            crate::web::memory::note_worker(wasm_memory);
             let cb = CLIENT.with(|c| c.borrow_mut().callbacks.remove(&id));
             if let Some(cb) = cb {
                 cb(response, wire::buffer(&data, 0));

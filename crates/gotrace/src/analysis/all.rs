@@ -41,6 +41,7 @@ use super::resolve::{GoSlots, GoTrans, Resolver, SIMPLE};
 use super::tasks::{Annotations, TaskAnalysis, TaskCore};
 use crate::event::{Event, GoId, GoState, Payload, ProcId};
 use crate::model::EventStore;
+use crate::stream::Source;
 use crate::tables::Tables;
 use crate::Error;
 
@@ -682,14 +683,25 @@ pub fn analyze_trace(data: &[u8], analyses: Analyses) -> Result<(Reports, Option
 /// trace's tables too.
 pub fn analyze_trace_with(
     data: &[u8],
+    analyses: Analyses,
+    each: impl FnMut(&Event),
+) -> Result<(Reports, Option<Error>, Tables), Error> {
+    analyze_source_with(|| data, analyses, each)
+}
+
+/// Like [`analyze_trace_with`] over any [`Source`] (a stream, too): `open`
+/// gives the trace to read, once, or twice for a damaged trace's profiles
+/// (which stop at the last Sync before the damage).
+pub fn analyze_source_with<S: Source>(
+    open: impl Fn() -> S,
     mut analyses: Analyses,
     mut each: impl FnMut(&Event),
 ) -> Result<(Reports, Option<Error>, Tables), Error> {
-    let (reader, damage) = crate::read_events(data, |ev, r| {
-        analyses.add(ev, r.tables());
+    let read = open().read_all(|ev, tables| {
+        analyses.add(ev, tables);
         each(ev);
     })?;
-    let tables = reader.into_tables();
+    let (tables, damage) = (read.tables, read.error);
     let Some(e) = damage else {
         let reports = analyses.finish(&tables);
         return Ok((reports, None, tables));
@@ -705,7 +717,7 @@ pub fn analyze_trace_with(
     } else {
         // Profiles stop at the last Sync: a second pass, as
         // `pprof::build_from_trace` does.
-        Some(super::pprof::build_from_trace(data, analyses.profiles.window()).map(|r| r.0))
+        Some(super::pprof::build_from_trace(open(), analyses.profiles.window()).map(|r| r.0))
     };
     let reports = Reports {
         goroutines: s.goroutines.then(|| analyses.goroutines.finish(&tables)),

@@ -45,7 +45,10 @@ use crate::Error;
 /// A trace damaged after its first generation still gives a curve, over the
 /// generations before the damage (as `go tool trace` does); the error is
 /// returned beside it. A trace that cannot be read at all is an error.
-pub fn curve_from_trace(data: &[u8], flags: UtilFlags) -> Result<(MmuCurve, Option<Error>), Error> {
+pub fn curve_from_trace(
+    data: impl crate::stream::Source,
+    flags: UtilFlags,
+) -> Result<(MmuCurve, Option<Error>), Error> {
     let (mut curves, damage) = curves_from_trace(data, &[flags])?;
     Ok((
         curves.pop().unwrap_or_else(|| MmuCurve::new(Vec::new())),
@@ -55,7 +58,7 @@ pub fn curve_from_trace(data: &[u8], flags: UtilFlags) -> Result<(MmuCurve, Opti
 
 /// Like [`curve_from_trace`] for several flag sets in one pass.
 pub fn curves_from_trace(
-    data: &[u8],
+    data: impl crate::stream::Source,
     flags: &[UtilFlags],
 ) -> Result<(Vec<MmuCurve>, Option<Error>), Error> {
     curves_from_trace_with(data, flags, Accounting::Go)
