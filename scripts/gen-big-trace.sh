@@ -5,19 +5,38 @@
 # mutex contention, allocation/GC, file and pipe syscalls, tasks/regions/logs;
 # it stops once TARGET_BYTES have been written (or after MAX_SECONDS).
 #
-# Usage: scripts/gen-big-trace.sh [OUT]      (default bench/out/big.trace)
-# Environment: GO_VERSION (1.27.3), TARGET_BYTES (42000000),
-#              MAX_SECONDS (30), MIN_BYTES (40000000), VALIDATE=1 to also run
-#              `go tool trace -d=parsed` on the result (slow).
+# Usage: scripts/gen-big-trace.sh [SIZE] [OUT]
+#   SIZE: 40M (the default), 250M, 1200M, or a byte count; the trace is at
+#         least 95 % of it. OUT defaults to bench/out/big.trace for 40M and
+#         bench/out/big-SIZE.trace otherwise.
+# Environment: GO_VERSION (1.27.3), MAX_SECONDS (30 per 40 MB),
+#              VALIDATE=1 to also run `go tool trace -d=parsed` on the
+#              result (slow; do not on the big ones: Go holds every event).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${GOTRACE_CACHE:-$HOME/.cache/gotrace} # where scripts/setup.sh puts the Go toolchains
 V=${GO_VERSION:-1.27.3}
-OUT=${1:-$ROOT/bench/out/big.trace}
-TARGET_BYTES=${TARGET_BYTES:-42000000}
-MAX_SECONDS=${MAX_SECONDS:-30}
-MIN_BYTES=${MIN_BYTES:-40000000}
+SIZE=40M
+case "${1:-}" in
+    [0-9]*) SIZE=$1; shift ;;
+esac
+case "$SIZE" in
+    *M) bytes=$(( ${SIZE%M} * 1000000 )) ;;
+    *G) bytes=$(( ${SIZE%G} * 1000000000 )) ;;
+    *) bytes=$SIZE ;;
+esac
+if [ "$SIZE" = 40M ]; then
+    # The historical benchmark file: 42 MB.
+    bytes=42000000
+    DEFAULT_OUT=$ROOT/bench/out/big.trace
+else
+    DEFAULT_OUT=$ROOT/bench/out/big-$SIZE.trace
+fi
+OUT=${1:-$DEFAULT_OUT}
+TARGET_BYTES=${TARGET_BYTES:-$bytes}
+MIN_BYTES=${MIN_BYTES:-$(( TARGET_BYTES / 100 * 95 ))}
+MAX_SECONDS=${MAX_SECONDS:-$(( 30 * (TARGET_BYTES / 40000000 + 1) ))}
 
 gocmd() {
     env GOTOOLCHAIN=local GOPROXY=off GONOSUMDB='*' GOFLAGS= GOWORK=off \

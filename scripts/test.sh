@@ -62,6 +62,8 @@ e2e() {
   # Embedding: serves its own two origins (viewer under a sub-path with a strict CSP, a docs site).
   node e2e/embed.mjs "$site" || rc=1
   node e2e/find.mjs "http://127.0.0.1:$port/" || rc=1
+  # Streaming, failures mid-way, Cancel: serves its own copies (two with a fault injected).
+  node e2e/stream.mjs "$site" || rc=1
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   rm -rf "$log" "$site"
