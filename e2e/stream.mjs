@@ -6,9 +6,9 @@
 //
 // Serves SITE_DIR (a built dist/) itself, three times over: as built
 // (`/ok/`), and with the worker's loader script prefixed by a fault (never
-// in the built site): `/ioerr/` makes reading the file fail after 6 MiB
-// (`FileReaderSync` throws, as when a file is changed or deleted while it is
-// read), `/crash/` makes the worker die (an uncaught exception, as when it
+// in the built site): `/ioerr/` makes reading the file fail 64 KiB before
+// its end, inside its last generation (`FileReaderSync` throws, as when a
+// file is changed or deleted while it is read), `/crash/` makes the worker die (an uncaught exception, as when it
 // runs out of memory) once it has posted the preview of a big trace.
 // The trace is a 12 MB recording of testdata/programs/bigtrace made with
 // scripts/gen-big-trace.sh (generated once into bench/out/, not committed).
@@ -29,13 +29,14 @@ if (!fs.existsSync(big)) {
   execFileSync("bash", [path.join(root, "scripts", "gen-big-trace.sh"), "12M", big], { stdio: "inherit" });
 }
 
+const failAt = fs.statSync(big).size - 65536;
 const FAULTS = {
   ok: "",
   ioerr: `(() => {
     const read = FileReaderSync.prototype.readAsArrayBuffer;
     let bytes = 0;
     FileReaderSync.prototype.readAsArrayBuffer = function (blob) {
-      if (bytes >= 6 * 1024 * 1024) throw new DOMException("simulated: the file could not be read", "NotReadableError");
+      if (bytes + blob.size > ${failAt}) throw new DOMException("simulated: the file could not be read", "NotReadableError");
       bytes += blob.size;
       return read.call(this, blob);
     };

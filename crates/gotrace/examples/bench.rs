@@ -1,6 +1,7 @@
 //! Throughput and memory benchmark of the reader and the compact model.
 //!
 //!     cargo run --release -p gotrace --example bench -- parse FILE [RUNS]
+//!     cargo run --release -p gotrace --example bench -- stream FILE [RUNS]
 //!     cargo run --release -p gotrace --example bench -- store FILE
 //!     cargo run --release -p gotrace --example bench -- analyses FILE
 //!     cargo run --release -p gotrace --example bench -- timeline FILE
@@ -35,6 +36,9 @@ fn main() {
         }
     };
     let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(3);
+    if mode == "stream" {
+        return stream(file, runs);
+    }
     let data = std::fs::read(file).unwrap_or_else(|e| {
         eprintln!("bench: {file}: {e}");
         std::process::exit(1);
@@ -222,6 +226,31 @@ fn timeline(data: &[u8]) {
         parts.len(),
         back.heap_bytes(),
         back.heap_bytes() as f64 / data.len() as f64,
+        peak_rss_kib()
+    );
+}
+
+/// `parse`, reading the file as a stream (`gotrace::stream`), never whole.
+fn stream(file: &str, runs: usize) {
+    let mut best = f64::MAX;
+    let (mut events, mut bytes, mut largest) = (0u64, 0u64, 0usize);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let f = std::fs::File::open(file).unwrap_or_else(|e| {
+            eprintln!("bench: {file}: {e}");
+            std::process::exit(1);
+        });
+        let mut n = 0u64;
+        let out = gotrace::stream::read_stream(f, gotrace::stream::DEFAULT_TARGET, |_, _| n += 1)
+            .expect("trace header");
+        best = best.min(t.elapsed().as_secs_f64());
+        (events, bytes, largest) = (n, out.bytes, out.largest_segment);
+    }
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "{{\"mode\":\"stream\",\"bytes\":{bytes},\"events\":{events},\"seconds\":{best:.4},\"mb_per_s\":{:.1},\"mevents_per_s\":{:.2},\"largest_segment\":{largest},\"peak_rss_kib\":{}}}",
+        mb / best,
+        events as f64 / best / 1e6,
         peak_rss_kib()
     );
 }
