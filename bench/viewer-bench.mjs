@@ -6,14 +6,22 @@
 //   node bench/viewer-bench.mjs http://127.0.0.1:8124/ bench/out/big.trace
 //
 // Prints one JSON line. It is a benchmark, not a test: it reports numbers
-// and exits 0 unless the page fails to load the trace.
+// (and, if the page could not read the whole trace, what it showed and the
+// alert) and exits 0.
+//
+// Side by side, in the same run, on the same file: native single-thread
+// `gotrace stats` (release build, $GOTRACE_BIN or target/release/gotrace),
+// its wall time and peak RSS, run right after the browser is done.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { launch } from "../e2e/lib.mjs";
 
 const base = process.argv[2] || "http://127.0.0.1:8124/";
 const file = process.argv[3] || "bench/out/big.trace";
-const buffer = fs.readFileSync(file);
+const size = fs.statSync(file).size;
+// Small files go through a real drop (their bytes through evaluate()).
+const buffer = size > 8e6 ? null : fs.readFileSync(file);
 
 const browser = await launch(["--enable-precise-memory-info"]);
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -28,7 +36,7 @@ await page.waitForSelector('#app[data-state="empty"]');
 // Drop the file for real (DataTransfer on the page) and time, inside the
 // page, from the drop event to the first animation frame after the state is
 // "ready" with spans drawn.
-const handle = buffer.length > 8e6 ? null : await page.evaluateHandle(({ bytes, name }) => {
+const handle = !buffer ? null : await page.evaluateHandle(({ bytes, name }) => {
   const dt = new DataTransfer();
   dt.items.add(new File([new Uint8Array(bytes)], name));
   return dt;
@@ -67,9 +75,9 @@ if (handle) {
       await new Promise((r) => requestAnimationFrame(r));
       const g = window.__gotrace;
       const st = document.querySelector("#app")?.getAttribute("data-state");
-      if (st === "error") throw new Error("load failed: " + (g && g.error));
       if (window.__benchT0 === undefined) continue;
       const t = performance.now() - window.__benchT0;
+      if (st === "error") return [first, t];
       if (first === undefined && g && g.drawnSpans > 0) first = t;
       if (st === "ready" && g && g.drawnSpans > 0) return [first, t];
     }
@@ -103,28 +111,49 @@ const pct = (p) => pctOf(frames, p);
 // The page's own work per frame (layout, scene, canvas calls), as it measures it.
 const draws = (await page.evaluate(() => window.__gotrace.drawMs)).slice(-frames.length).sort((a, b) => a - b);
 
+const outcome = await page.evaluate(() => ({
+  state: document.querySelector("#app")?.getAttribute("data-state"),
+  alert: [...document.querySelectorAll("[role=alert]")].map((e) => e.textContent.trim()).join(" | "),
+  events: window.__gotrace ? window.__gotrace.events : null,
+}));
 const mem = await page.evaluate(() => ({
   jsHeap: performance.memory ? performance.memory.usedJSHeapSize : null,
   wasmMemory: window.__gotrace ? window.__gotrace.wasmMemory : null,
+  workerWasmMemory: window.__gotrace ? window.__gotrace.workerWasmMemory : null,
   modelBytes: window.__gotrace ? window.__gotrace.modelBytes : null,
 }));
+await browser.close();
+
+// Native, same file, right after.
+const bin = process.env.GOTRACE_BIN || "target/release/gotrace";
+const run = spawnSync("/usr/bin/time", ["-f", "TIME %e %M", bin, "stats", file], { encoding: "utf8" });
+const timed = /TIME ([0-9.]+) ([0-9]+)/.exec(run.stderr || "");
+const native = timed
+  ? { seconds: +timed[1], peak_rss_bytes: +timed[2] * 1024, events: +(/events:\s+(\d+)/.exec(run.stdout || "")?.[1] ?? 0) }
+  : { error: (run.stderr || String(run.error)).split("\n")[0] };
+
 console.log(JSON.stringify({
   file: path.basename(file),
-  bytes: buffer.length,
-  first_paint_ms: Math.round(firstPaintMs),
+  bytes: size,
+  state: outcome.state,
+  events: outcome.events,
+  alert: outcome.alert || null,
+  first_paint_ms: firstPaintMs === undefined ? null : Math.round(firstPaintMs),
   ready_ms: readyMs === undefined ? null : Math.round(readyMs),
   frames: frames.length,
   frame_ms_p50: +pct(50).toFixed(1),
   frame_ms_p95: +pct(95).toFixed(1),
   frame_ms_max: +frames[frames.length - 1].toFixed(1),
-  draw_ms_p50: +pctOf(draws, 50).toFixed(2),
-  draw_ms_p95: +pctOf(draws, 95).toFixed(2),
-  draw_ms_max: +draws[draws.length - 1].toFixed(2),
+  draw_ms_p50: draws.length ? +pctOf(draws, 50).toFixed(2) : null,
+  draw_ms_p95: draws.length ? +pctOf(draws, 95).toFixed(2) : null,
+  draw_ms_max: draws.length ? +draws[draws.length - 1].toFixed(2) : null,
   js_heap_bytes: mem.jsHeap,
   page_wasm_memory_bytes: mem.wasmMemory,
-  page_wasm_memory_x_file: mem.wasmMemory ? +(mem.wasmMemory / buffer.length).toFixed(2) : null,
+  page_wasm_memory_x_file: mem.wasmMemory ? +(mem.wasmMemory / size).toFixed(2) : null,
+  worker_wasm_memory_bytes: mem.workerWasmMemory,
   model_bytes: mem.modelBytes,
+  native_stats: native,
+  ready_x_native: readyMs && native.seconds ? +(readyMs / 1000 / native.seconds).toFixed(2) : null,
   page_timings: timings,
   page_errors: errors,
 }));
-await browser.close();
