@@ -564,6 +564,19 @@ pub struct Carry {
 }
 
 impl Carry {
+    /// A reader's state before any generation: reading from a generation
+    /// boundary of the file with it reads what Go reads from a trace made
+    /// of the header and the generations from there on (a cut, as the
+    /// flight recorder writes them).
+    pub fn fresh(version: Version) -> Carry {
+        Carry {
+            version,
+            tables: Tables::new(),
+            order: Ordering::new(),
+            last_time: 0,
+            syncs: 0,
+        }
+    }
     pub fn version(&self) -> Version {
         self.version
     }

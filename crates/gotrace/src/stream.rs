@@ -368,6 +368,28 @@ pub struct Outcome {
     pub bytes: u64,
     /// The largest segment held at once, bytes.
     pub largest_segment: usize,
+    /// Where the part read starts in the file (0: at the start).
+    pub from: u64,
+    /// Where the next part starts, if reading stopped at a window's budget
+    /// before the end ([`read_window`]).
+    pub next: Option<u64>,
+}
+
+/// Which part of a trace to read ([`read_window`]): whole generations, from
+/// file offset `from` (0, or a `next` a previous window returned), until at
+/// least `budget` bytes of them have been read (at least one segment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub from: u64,
+    pub budget: u64,
+}
+
+impl Window {
+    /// The whole trace.
+    pub const WHOLE: Window = Window {
+        from: 0,
+        budget: u64::MAX,
+    };
 }
 
 /// Reads a whole trace from `input`, segment by segment (at least `target`
@@ -378,11 +400,30 @@ pub struct Outcome {
 pub fn read_stream<R: Read>(
     input: R,
     target: usize,
+    each: impl FnMut(&Event, &At<'_>),
+) -> Result<Outcome, Error> {
+    read_window(input, target, Window::WHOLE, each)
+}
+
+/// [`read_stream`] of a part of a trace only: the generations of `window`
+/// (for a trace too big to hold whole). The segments before `window.from`
+/// are framed and skipped, not parsed; reading starts there afresh, so the
+/// events are those of the trace cut there (what Go reads from the
+/// generations from there on, see [`crate::cut`]). Reading stops at the
+/// first segment boundary after `window.budget` bytes; [`Outcome::next`]
+/// says where the next window starts. `from` must be a segment boundary
+/// for the same `target` (0 or a `next`); an old-format trace is always
+/// read whole.
+pub fn read_window<R: Read>(
+    input: R,
+    target: usize,
+    window: Window,
     mut each: impl FnMut(&Event, &At<'_>),
 ) -> Result<Outcome, Error> {
     let mut segs = Segments::new(input, target);
     let mut carry: Option<Carry> = None;
     let mut largest = 0usize;
+    let mut first = true;
     loop {
         let seg = match segs.next_segment() {
             Ok(Some(seg)) => seg,
@@ -396,20 +437,41 @@ pub fn read_stream<R: Read>(
                         error: Some(err),
                         bytes: segs.consumed(),
                         largest_segment: largest,
+                        from: window.from,
+                        next: None,
                     }),
                     None => Err(err),
                 };
             }
         };
-        largest = largest.max(seg.bytes.len());
+        let end = seg.base + seg.bytes.len() as u64;
+        if seg.base < window.from && !seg.last {
+            // Before the window: framed, not parsed. Reading starts at the
+            // window afresh (only the header's version is kept).
+            if end > window.from {
+                return Err(not_a_boundary(window.from));
+            }
+            if first {
+                first = false;
+                carry = Some(Carry::fresh(Reader::new(&seg.bytes)?.version()));
+            }
+            continue;
+        }
+        // The window's last segment ends with the closing Sync, as a cut
+        // there would.
+        let full = end.saturating_sub(window.from) >= window.budget;
+        let more = !seg.last && !full;
         let mut reader = match carry.take() {
-            Some(c) => Reader::resume(&seg.bytes, seg.base, c, !seg.last),
-            None => {
+            Some(c) => Reader::resume(&seg.bytes, seg.base, c, more),
+            None if first => {
+                first = false;
                 let mut r = Reader::new(&seg.bytes)?;
-                r.set_more(!seg.last);
+                r.set_more(more);
                 r
             }
+            None => return Err(Error::format("internal error: no reader state to resume")),
         };
+        largest = largest.max(seg.bytes.len());
         let mut error = None;
         while let Some(item) = reader.next_event() {
             match item {
@@ -426,23 +488,30 @@ pub fn read_stream<R: Read>(
                 }
             }
         }
-        if seg.last || error.is_some() {
+        if !more || error.is_some() {
+            let next = (!seg.last && error.is_none()).then_some(end);
             return Ok(Outcome {
                 version: reader.version(),
                 tables: reader.into_tables(),
                 error,
                 bytes: segs.consumed(),
                 largest_segment: largest,
+                from: window.from,
+                next,
             });
         }
         carry = reader.pause();
         if carry.is_none() {
             // Old-format traces come in one (last) segment.
-            return Err(Error::format(
-                "internal error: an old-format trace in parts",
-            ));
+            return Err(Error::format("internal error: an old-format trace in parts"));
         }
     }
+}
+
+fn not_a_boundary(from: u64) -> Error {
+    Error::format(format!(
+        "internal error: a window cannot start at byte {from}: not where a part of the trace starts"
+    ))
 }
 
 /// `next_segment` gives a last segment before `None`, so the loop never sees `None`.
@@ -470,6 +539,8 @@ impl Source for &[u8] {
             version: reader.version(),
             bytes: self.len() as u64,
             largest_segment: self.len(),
+            from: 0,
+            next: None,
             tables: reader.into_tables(),
             error,
         })
@@ -482,11 +553,13 @@ impl Source for &Vec<u8> {
     }
 }
 
-/// A trace read from a stream ([`read_stream`]).
+/// A trace read from a stream ([`read_stream`]), or a part of it
+/// ([`read_window`]).
 pub struct Stream<R> {
     pub input: R,
     /// Segment size ([`DEFAULT_TARGET`]).
     pub target: usize,
+    pub window: Window,
 }
 
 impl<R: Read> Stream<R> {
@@ -494,12 +567,15 @@ impl<R: Read> Stream<R> {
         Stream {
             input,
             target: DEFAULT_TARGET,
+            window: Window::WHOLE,
         }
     }
 }
 
 impl<R: Read> Source for Stream<R> {
     fn read_all(self, mut each: impl FnMut(&Event, &Tables)) -> Result<Outcome, Error> {
-        read_stream(self.input, self.target, |ev, at| each(ev, at.tables()))
+        read_window(self.input, self.target, self.window, |ev, at| {
+            each(ev, at.tables())
+        })
     }
 }

@@ -239,3 +239,61 @@ fn an_input_error_keeps_what_was_read() {
         "the events kept differ"
     );
 }
+
+#[test]
+fn windows_read_what_a_cut_at_their_bytes_reads() {
+    use gotrace::stream::{read_window, Window};
+    let mut windows = 0;
+    for f in trace_files() {
+        let data = std::fs::read(&f).unwrap();
+        if support::is_old_format(&data) || support::header_minor(&data).is_none() {
+            continue;
+        }
+        let header = gotrace::wire::parse_header_len(&data).map_or(16, |(_, n)| n);
+        for budget in [1, 100_000] {
+            let mut from = 0u64;
+            let mut parts = 0;
+            loop {
+                let mut events = Vec::new();
+                let out = read_window(&data[..], 1, Window { from, budget }, |ev, at| {
+                    events.push((*ev, describe(ev, at.tables())))
+                })
+                .unwrap_or_else(|e| panic!("{}: window at {from}: {e}", display(&f)));
+                let end = out.next.unwrap_or(data.len() as u64) as usize;
+                // The same generations cut out as a trace of their own.
+                let mut cut = data[..header].to_vec();
+                cut.extend_from_slice(&data[(from as usize).max(header)..end]);
+                let want = whole(&cut).unwrap();
+                let got = Read_ {
+                    events,
+                    error: out.error,
+                };
+                assert!(
+                    got.events == want.events,
+                    "{}: window [{from}, {end}) with budget {budget} differs from its cut\n{}",
+                    display(&f),
+                    first_difference(&Ok(want), &Ok(got))
+                );
+                parts += 1;
+                windows += 1;
+                match out.next {
+                    Some(n) => {
+                        assert!(n > from, "{}: no progress at {from}", display(&f));
+                        from = n;
+                    }
+                    None => break,
+                }
+            }
+            if budget == 1 {
+                let mut segs = Segments::new(&data[..], 1);
+                let mut n = 0;
+                while let Ok(Some(_)) = segs.next_segment() {
+                    n += 1;
+                }
+                assert_eq!(parts, n, "{}: one window per part with budget 1", display(&f));
+            }
+        }
+    }
+    eprintln!("{windows} windows read as their cuts");
+    assert!(windows > 150, "only {windows} windows");
+}
