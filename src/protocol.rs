@@ -19,9 +19,12 @@ pub use crate::analysis::protocol::{Request, Response};
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(target_arch = "wasm32", derive(Serialize, Deserialize))]
 pub enum ToWorker {
-    /// The trace bytes are `data[0]`: the timeline worker reads them, the
-    /// analysis worker keeps them for its requests.
-    Trace,
+    /// The trace file (a `Blob`) is `data[0]`: the timeline worker reads
+    /// it, the analysis worker keeps it for its requests. Both read only
+    /// the part of it that starts at byte `from` (0, or a part boundary a
+    /// previous read returned as `LoadStats::next`) and ends after about
+    /// `budget` bytes of whole generations (`gotrace::stream::Window`).
+    Trace { from: u64, budget: u64 },
     /// An analysis request (answered by [`FromWorker::Response`] with the same id).
     Request { id: u32, request: Request },
 }
@@ -47,6 +50,10 @@ pub struct LoadStats {
     pub encode_ms: f64,
     /// The worker's wasm memory (its high-water mark), bytes.
     pub wasm_memory: f64,
+    /// The part of the file read: from this byte, and, if the file goes on
+    /// (a trace too big to read whole), where the next part starts.
+    pub from: u64,
+    pub next: Option<u64>,
 }
 
 /// Worker → page.

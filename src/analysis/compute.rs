@@ -23,7 +23,7 @@ use gotrace::analysis::pprof::{
 };
 use gotrace::analysis::tasks::{self, Annotations};
 use gotrace::event::{GoState, Payload};
-use gotrace::stream::Stream;
+use gotrace::stream::{Stream, Window as Part};
 use gotrace::tables::{StackId, Tables};
 
 use super::protocol::*;
@@ -56,6 +56,8 @@ pub const NO_STACK: &str = "(no stack)";
 /// See the module doc.
 pub struct Engine {
     file: Box<dyn TraceFile>,
+    /// The part of the file analysed (the part the timeline shows).
+    part: Part,
     /// Everything about the whole trace, from one pass (on first need).
     whole: Option<Result<Whole, String>>,
     /// The goroutine report and the profile samples for the last window asked.
@@ -280,6 +282,7 @@ impl Engine {
     pub fn new(file: impl TraceFile + 'static) -> Engine {
         Engine {
             file: Box::new(file),
+            part: Part::WHOLE,
             whole: None,
             report: None,
             profiles: None,
@@ -288,9 +291,17 @@ impl Engine {
         }
     }
 
-    /// The trace, to read from its start.
+    /// Analyses only `window` of the file (the part of a big trace shown).
+    pub fn with_window(mut self, part: Part) -> Engine {
+        self.part = part;
+        self
+    }
+
+    /// The trace (the part analysed), to read from its start.
     fn stream(&self) -> Stream<Box<dyn std::io::Read + '_>> {
-        Stream::new(self.file.open())
+        let mut s = Stream::new(self.file.open());
+        s.window = self.part;
+        s
     }
 
     /// The whole file in memory (for cutting it).

@@ -68,9 +68,11 @@ mod worker {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let s = scope.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let Ok((ToWorker::Trace, data)) = wire::decode::<ToWorker>(&e.data()) else {
+            let Ok((ToWorker::Trace { from, budget }, data)) = wire::decode::<ToWorker>(&e.data())
+            else {
                 return;
             };
+            let window = gotrace::stream::Window { from, budget };
             let Some(blob) = wire::blob(&data, 0) else {
                 return post(
                     &s,
@@ -81,7 +83,7 @@ mod worker {
                 );
             };
             drop(data);
-            handle(&s, blob);
+            handle(&s, blob, window);
         });
         scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         onmessage.forget();
@@ -99,7 +101,11 @@ mod worker {
         }
     }
 
-    fn handle(scope: &DedicatedWorkerGlobalScope, blob: web_sys::Blob) {
+    fn handle(
+        scope: &DedicatedWorkerGlobalScope,
+        blob: web_sys::Blob,
+        window: gotrace::stream::Window,
+    ) {
         let size = blob.size();
         let now = || js_sys::Date::now();
         let progress = |phase: Phase, fraction: f64, events: u64| {
@@ -117,12 +123,13 @@ mod worker {
         let finish_from = std::cell::Cell::new(t0);
         // Like Go, a damaged trace keeps everything read before the damage:
         // the result is the timeline so far plus the error, if any.
+        let mut next = None;
         let result = (|| -> Result<(gotrace::timeline::Timeline, Option<gotrace::Error>), gotrace::Error> {
             let mut b = gotrace::timeline::Builder::new();
             let len = size.max(1.0);
             let mut previewed = false;
             let input = gotrace_viewer::web::blob::BlobReader::new(blob);
-            let read = gotrace::stream::read_stream(input, gotrace::stream::DEFAULT_TARGET, |ev, at| {
+            let read = gotrace::stream::read_window(input, gotrace::stream::DEFAULT_TARGET, window, |ev, at| {
                 b.push(ev);
                 if b.events().is_multiple_of(20_000) {
                     progress(Phase::Reading, at.position() as f64 / len, b.events());
@@ -135,6 +142,7 @@ mod worker {
                 }
             })?;
             let mut damage = read.error;
+            next = read.next;
             // Nothing but Sync events before the damage: nothing to show.
             if let Some(e) = damage.take_if(|_| b.events() <= 2) {
                 return Err(e);
@@ -150,11 +158,19 @@ mod worker {
                 let stats = LoadStats {
                     events: tl.events,
                     bytes: size as u64,
+                    from: window.from,
+                    next,
                     read_ms: t_read - t0,
                     finish_ms: t_read - finish_from.get(),
                     ..LoadStats::default()
                 };
-                let warning = damage.map(|e| format!("{} Details: {e}.", explain(e.kind)));
+                let warning = damage.map(|e| {
+                    let lead = match e.kind {
+                        ErrorKind::Io => "The trace was read only in part: showing what was read.",
+                        _ => "Part of this trace is damaged: showing everything before the damage.",
+                    };
+                    format!("{lead} {} Details: {e}.", explain(e.kind))
+                });
                 post_parts(scope, &tl, stats, |stats| FromWorker::Done {
                     stats,
                     warning,

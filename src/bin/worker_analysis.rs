@@ -54,10 +54,12 @@ mod imp {
 
     fn on_message(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         match wire::decode::<ToWorker>(data) {
-            Ok((ToWorker::Trace, data)) => {
+            Ok((ToWorker::Trace { from, budget }, data)) => {
                 if let Some(blob) = wire::blob(&data, 0) {
                     let file = gotrace_viewer::web::blob::BlobFile(blob);
-                    ENGINE.with(|e| *e.borrow_mut() = Some(Engine::new(file)));
+                    let window = gotrace::stream::Window { from, budget };
+                    let engine = Engine::new(file).with_window(window);
+                    ENGINE.with(|e| *e.borrow_mut() = Some(engine));
                 }
             }
             Ok((ToWorker::Request { id, request }, _)) => {

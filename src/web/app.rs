@@ -132,11 +132,13 @@ pub fn App() -> impl IntoView {
             </Show>
             <Show when=move || state() == AppState::Ready && ui.warning.get().is_some()>
                 <div class="error warning" role="alert" id="warning">
-                    <strong>"Part of this trace is damaged: showing everything before the damage. "</strong>
                     <span id="warning-text">{move || ui.warning.get().unwrap_or_default()}</span>
                     " "
                     <button class="close" on:click=move |_| ui.warning.set(None) aria-label="Dismiss">"×"</button>
                 </div>
+            </Show>
+            <Show when=move || state() == AppState::Ready && ui.part.with(|p| p.is_some())>
+                <PartBar ui=ui />
             </Show>
             <Show when=move || ui.notice.with(|n| n.is_some())>
                 <div class="error notice" role="alert" id="notice">
@@ -321,6 +323,35 @@ fn Progress(ui: Ui) -> impl IntoView {
             <span class="progress-text">{move || ui.progress_text.get()}</span>
             <button id="cancel" class="button" on:click=move |_| loader::cancel()>
                 "Cancel"
+            </button>
+        </div>
+    }
+}
+
+/// The part of a big trace on screen, and buttons to the parts around it.
+#[component]
+fn PartBar(ui: Ui) -> impl IntoView {
+    let part = move || ui.part.get().unwrap_or_default();
+    let text = move || {
+        let p = part();
+        format!(
+            "Part {} of this trace: bytes {}–{} of {}. A trace this big is shown a part at a time (up to {} each) so that it fits in a browser tab.",
+            p.index + 1,
+            crate::format::bytes(p.from),
+            crate::format::bytes(p.end),
+            crate::format::bytes(p.size),
+            crate::format::bytes(p.budget),
+        )
+    };
+    view! {
+        <div class="part" role="status" id="part">
+            <span id="part-text">{text}</span>
+            " "
+            <button id="part-prev" class="button" disabled=move || part().index == 0 on:click=move |_| loader::open_part(-1)>
+                "← Previous part"
+            </button>
+            <button id="part-next" class="button" disabled=move || part().end >= part().size on:click=move |_| loader::open_part(1)>
+                "Next part →"
             </button>
         </div>
     }

@@ -161,6 +161,20 @@ pub fn update() {
     });
     set(&o, "wasmMemory", wasm_memory_bytes());
     set(&o, "workerWasmMemory", super::memory::worker_high_water());
+    // The part of a big trace shown (`#part`), or null.
+    let part = leptos::prelude::GetUntracked::get_untracked(&super::core::ui().part);
+    let p = match part {
+        Some(p) => {
+            let po = Object::new();
+            set(&po, "index", p.index as f64);
+            set(&po, "from", p.from as f64);
+            set(&po, "end", p.end as f64);
+            set(&po, "size", p.size as f64);
+            JsValue::from(po)
+        }
+        None => JsValue::NULL,
+    };
+    set(&o, "part", p);
     let draws = Array::new();
     for ms in timing::draw_times() {
         draws.push(&JsValue::from(ms));

@@ -32,6 +32,11 @@ struct Job {
     pending: Option<Blob>,
     name: String,
     bytes: usize,
+    /// The file being shown (for its other parts), the starts of its parts
+    /// found so far, and which of them is being read.
+    file: Option<Blob>,
+    starts: Vec<u64>,
+    part: usize,
     // Kept alive while the worker may call them; replaced by the next job.
     _onmessage: Option<Closure<dyn FnMut(MessageEvent)>>,
     _onerror: Option<Closure<dyn FnMut(web_sys::Event)>>,
@@ -44,6 +49,9 @@ thread_local! {
         pending: None,
         name: String::new(),
         bytes: 0,
+        file: None,
+        starts: Vec::new(),
+        part: 0,
         _onmessage: None,
         _onerror: None,
     }) };
@@ -74,6 +82,7 @@ fn begin(name: &str, text: &str) -> u32 {
     ui.title.set(name.to_string());
     ui.summary.set(String::new());
     ui.warning.set(None);
+    ui.part.set(None);
     ui.details.set(None);
     ui.tooltip.set(None);
     core::set_state(AppState::Loading, None);
@@ -114,14 +123,59 @@ pub fn cancel() {
     core::set_state(AppState::Empty, None);
 }
 
-/// Sends `file` to a new worker.
+/// Bytes of a new-format trace read at most at once (whole generations; a
+/// bigger trace is shown a part at a time, see `#part`): the page holds
+/// about 3 bytes of model per byte of trace, and it must stay well within
+/// a tab's memory. `?window=MB` (16 to 4096) sets another size.
+const PART_BUDGET: u64 = 320_000_000;
+
+/// The part size: `?window=MB`, if it is a whole number in range, else
+/// [`PART_BUDGET`].
+fn part_budget() -> u64 {
+    let search = window().location().search().unwrap_or_default();
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()
+        .and_then(|p| p.get("window"))
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|mb| (16..=4096).contains(mb))
+        .map_or(PART_BUDGET, |mb| mb * 1_000_000)
+}
+
+/// Sends `file` to a new worker: its first part.
 fn parse(id: u32, file: Blob) {
+    JOB.with(|j| {
+        let mut j = j.borrow_mut();
+        j.starts = vec![0];
+        j.part = 0;
+    });
+    parse_part(id, file, 0);
+}
+
+/// Opens the part of the shown trace `delta` parts away (`#part-prev`,
+/// `#part-next`).
+pub fn open_part(delta: isize) {
+    let target = JOB.with(|j| {
+        let j = j.borrow();
+        let i = j.part.checked_add_signed(delta)?;
+        Some((j.file.clone()?, *j.starts.get(i)?, i, j.name.clone()))
+    });
+    let Some((file, from, index, name)) = target else {
+        return;
+    };
+    let id = begin(&name, &format!("Opening part {}…", index + 1));
+    JOB.with(|j| j.borrow_mut().part = index);
+    parse_part(id, file, from);
+}
+
+/// Sends the part of `file` from byte `from` to a new worker.
+fn parse_part(id: u32, file: Blob, from: u64) {
     if !current(id) {
         return;
     }
     let size = file.size() as usize;
-    // The analysis pages' worker reads the same file.
-    client::open(&file);
+    let budget = part_budget();
+    // The analysis pages' worker reads the same part of the same file.
+    client::open(&file, from, budget);
     let worker = match Worker::new("./worker_loader.js") {
         Ok(w) => w,
         Err(e) => return fail(format!("Could not start the trace reader: {}", js_text(&e))),
@@ -145,7 +199,8 @@ fn parse(id: u32, file: Blob) {
     JOB.with(|j| {
         let mut j = j.borrow_mut();
         j.worker = Some(worker);
-        j.pending = Some(file);
+        j.pending = Some(file.clone());
+        j.file = Some(file);
         j.bytes = size;
         j._onmessage = Some(onmessage);
         j._onerror = Some(onerror);
@@ -168,12 +223,17 @@ fn on_message(id: u32, data: JsValue) {
     match msg {
         FromWorker::Ready => {
             // The worker is listening: transfer the bytes.
-            let (w, buf) = JOB.with(|j| {
+            let (w, buf, from) = JOB.with(|j| {
                 let mut j = j.borrow_mut();
-                (j.worker.clone(), j.pending.take())
+                let from = j.starts.get(j.part).copied().unwrap_or(0);
+                (j.worker.clone(), j.pending.take(), from)
             });
             if let (Some(w), Some(buf)) = (w, buf) {
-                if let Err(e) = wire::post(&w, &ToWorker::Trace, Some(&Array::of1(&buf))) {
+                let msg = ToWorker::Trace {
+                    from,
+                    budget: part_budget(),
+                };
+                if let Err(e) = wire::post(&w, &msg, Some(&Array::of1(&buf))) {
                     fail(format!("Could not hand the trace to the reader: {e}"));
                 }
             }
@@ -196,6 +256,7 @@ fn on_message(id: u32, data: JsValue) {
         }
         FromWorker::Done { stats, warning } => {
             super::memory::note_worker(stats.wasm_memory);
+            note_part(&stats);
             stop_worker();
             ui.progress.set(1.0);
             ui.progress_text.set("Laying out…".into());
@@ -245,6 +306,28 @@ fn on_message(id: u32, data: JsValue) {
         FromWorker::Error { message } => stopped(message),
         FromWorker::Response { .. } => {}
     }
+}
+
+/// Records where the part just read ends and shows `#part` if the trace
+/// is read a part at a time.
+fn note_part(stats: &crate::protocol::LoadStats) {
+    let part = JOB.with(|j| {
+        let mut j = j.borrow_mut();
+        let i = j.part;
+        if let Some(next) = stats.next {
+            if j.starts.len() == i + 1 {
+                j.starts.push(next);
+            }
+        }
+        (stats.from > 0 || stats.next.is_some()).then(|| crate::web::state::Part {
+            index: i,
+            from: stats.from,
+            end: stats.next.unwrap_or(stats.bytes),
+            size: stats.bytes,
+            budget: part_budget(),
+        })
+    });
+    core::ui().part.set(part);
 }
 
 /// Decodes the timeline one part at a time (each copied into wasm memory,

@@ -25,6 +25,18 @@ impl AppState {
     }
 }
 
+/// Which part of a big trace is shown (`#part`): bytes `[from, end)` of a
+/// file of `size` bytes, the `index`-th part (from 0) of at most `budget`
+/// bytes each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Part {
+    pub index: usize,
+    pub from: u64,
+    pub end: u64,
+    pub size: u64,
+    pub budget: u64,
+}
+
 /// The reactive bits of the UI (all `Copy` handles).
 #[derive(Clone, Copy)]
 pub struct Ui {
@@ -35,6 +47,8 @@ pub struct Ui {
     pub error: RwSignal<Option<String>>,
     /// Set when the trace is damaged but what came before the damage loaded.
     pub warning: RwSignal<Option<String>>,
+    /// The part of a big trace shown, when it is shown a part at a time.
+    pub part: RwSignal<Option<Part>>,
     /// A file that was not opened while a trace is shown (dismissable).
     pub notice: RwSignal<Option<String>>,
     /// The goroutine filter typed in `#search`.
@@ -56,6 +70,7 @@ impl Ui {
             error: RwSignal::new(None),
             warning: RwSignal::new(None),
             notice: RwSignal::new(None),
+            part: RwSignal::new(None),
             search: RwSignal::new(String::new()),
             details: RwSignal::new(None),
             help: RwSignal::new(false),

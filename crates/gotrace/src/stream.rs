@@ -503,7 +503,9 @@ pub fn read_window<R: Read>(
         carry = reader.pause();
         if carry.is_none() {
             // Old-format traces come in one (last) segment.
-            return Err(Error::format("internal error: an old-format trace in parts"));
+            return Err(Error::format(
+                "internal error: an old-format trace in parts",
+            ));
         }
     }
 }

@@ -290,7 +290,12 @@ fn windows_read_what_a_cut_at_their_bytes_reads() {
                 while let Ok(Some(_)) = segs.next_segment() {
                     n += 1;
                 }
-                assert_eq!(parts, n, "{}: one window per part with budget 1", display(&f));
+                assert_eq!(
+                    parts,
+                    n,
+                    "{}: one window per part with budget 1",
+                    display(&f)
+                );
             }
         }
     }

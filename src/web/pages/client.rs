@@ -19,8 +19,8 @@ use crate::web::wire;
 type Callback = Box<dyn FnOnce(Response, Option<ArrayBuffer>)>;
 
 struct Client {
-    /// The trace being read, until the worker takes it.
-    pending: Option<web_sys::Blob>,
+    /// The trace being read and the part of it, until the worker takes it.
+    pending: Option<(web_sys::Blob, u64, u64)>,
     worker: Option<Worker>,
     ready: bool,
     /// Messages (with their byte payloads) waiting for "ready".
@@ -51,10 +51,10 @@ fn post(w: &Worker, msg: &ToWorker, data: Option<&Array>) {
 /// A new trace is being opened: keeps `file` for the analysis worker,
 /// which starts once the timeline is ready (see [`on_state`]); stops the
 /// previous one and resets the pages.
-pub fn open(file: &web_sys::Blob) {
+pub fn open(file: &web_sys::Blob, from: u64, budget: u64) {
     let old = CLIENT.with(|c| {
         let mut c = c.borrow_mut();
-        c.pending = Some(file.clone());
+        c.pending = Some((file.clone(), from, budget));
         stop(&mut c)
     });
     if let Some(w) = old {
@@ -77,7 +77,7 @@ fn stop(c: &mut Client) -> Option<Worker> {
 pub fn on_state(state: AppState) {
     match state {
         AppState::Ready => {
-            let Some(bytes) = CLIENT.with(|c| c.borrow_mut().pending.take()) else {
+            let Some((bytes, from, budget)) = CLIENT.with(|c| c.borrow_mut().pending.take()) else {
                 return;
             };
             let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
@@ -92,8 +92,10 @@ pub fn on_state(state: AppState) {
                 c.worker = worker;
                 c._onmessage = Some(onmessage);
                 // Before any request queued while the worker starts.
-                c.queue
-                    .insert(0, (ToWorker::Trace, Some(Array::of1(&bytes))));
+                c.queue.insert(
+                    0,
+                    (ToWorker::Trace { from, budget }, Some(Array::of1(&bytes))),
+                );
             });
         }
         AppState::Empty | AppState::Error => {
