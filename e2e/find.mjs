@@ -370,6 +370,46 @@ for (const dark of [false, true]) {
   }, { viewport: { width: 800, height: 600 }, ...(dark ? { colorScheme: "dark" } : {}) });
 }
 
+for (const dark of [false, true]) {
+  await test(`800×600: the tasks table fits; the text fields of the analysis pages look alike${dark ? " (dark)" : ""}`, async (page) => {
+    await openTrace(page, base, ANNOTATIONS);
+    await page.click("#menu-tasks");
+    await page.waitForSelector("#task-types tr.type-row", { timeout: 10000 });
+    await page.waitForTimeout(300);
+    const r = await page.evaluate(() => {
+      const t = document.getElementById("task-types");
+      const wrap = t.closest(".table-wrap") || t.parentElement;
+      return { scroll: wrap.scrollWidth, client: wrap.clientWidth, right: t.getBoundingClientRect().right, vw: window.innerWidth };
+    });
+    assert(r.scroll <= r.client + 1 && r.right <= r.vw, `the tasks table is cut: ${JSON.stringify(r)}`);
+    await shot(page, `tasks-800-${dark ? "dark" : "light"}`);
+    // The goroutines page's "Function contains" (type=search) is styled as its "Goroutine" field (type=text).
+    await page.click("#menu-goroutines");
+    await page.waitForSelector("#f-name");
+    const look = (sel) =>
+      page.evaluate((sel) => {
+        const c = getComputedStyle(document.querySelector(sel));
+        return [c.borderRadius, c.borderTopColor, c.backgroundColor, c.paddingLeft].join(" ");
+      }, sel);
+    const [a, b] = [await look("#f-name"), await look("#f-id")];
+    assert(a === b, `#f-name looks like "${a}", #f-id like "${b}"`);
+  }, { viewport: { width: 800, height: 600 }, ...(dark ? { colorScheme: "dark" } : {}) });
+}
+
+await test("800×600: the help fits the window (its title and Close reachable)", async (page) => {
+  await openTrace(page, base, HTTP);
+  await page.keyboard.press("?");
+  await page.waitForSelector("#help");
+  const r = await page.evaluate(() => {
+    const b = document.getElementById("help").getBoundingClientRect();
+    return { top: b.top, bottom: b.bottom, vh: window.innerHeight };
+  });
+  assert(r.top >= 0 && r.bottom <= r.vh, `the help runs off the window: ${JSON.stringify(r)}`);
+  await page.locator("#help button.primary").scrollIntoViewIfNeeded();
+  await page.click("#help button.primary");
+  await page.waitForSelector("#help", { state: "detached", timeout: 3000 });
+}, { viewport: { width: 800, height: 600 } });
+
 // ---------------------------------------------------------------------------
 // 5. Files.
 

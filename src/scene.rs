@@ -56,6 +56,11 @@ impl Scene {
     }
 }
 
+/// About how wide an axis label is drawn (11 px digits and units), px.
+fn label_width(s: &str) -> f64 {
+    s.chars().count() as f64 * 5.6
+}
+
 /// Builds the scene for the whole canvas.
 pub fn build(
     m: &Model,
@@ -242,6 +247,11 @@ pub fn build(
             color: theme.muted,
             width: 1.0,
         });
+        // A label that would run off the right edge is left out (the
+        // narrowed canvas showed "400 n"); its tick stays.
+        if t.x + 3.0 + label_width(&t.label) > w {
+            continue;
+        }
         p.push(Prim::Text {
             x: t.x + 3.0,
             y: AXIS_H / 2.0 - 1.0,
@@ -492,6 +502,39 @@ mod tests {
         };
         assert!(!ring(None));
         assert!(ring(Some(0)));
+    }
+
+    #[test]
+    fn axis_labels_stay_inside_the_canvas() {
+        let m = crate::fixture::model();
+        let ls = lanes::lanes(&m, &Default::default());
+        let theme = Theme::new(false);
+        let mut dropped = 0;
+        for w in (300..1500).step_by(23) {
+            let v = View::new(m.tl.duration, w as f64, 400.0);
+            let sc = build(&m, &ls, &v, &theme, None);
+            let labels: Vec<_> = sc
+                .prims
+                .iter()
+                .filter_map(|q| match q {
+                    Prim::Text {
+                        x, y, text, size, ..
+                    } if *size == 11.0 && *y == AXIS_H / 2.0 - 1.0 && *x > GUTTER => {
+                        Some((*x, text.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for (x, text) in &labels {
+                assert!(
+                    x + label_width(text) <= w as f64,
+                    "{text:?} at {x} in {w} px"
+                );
+            }
+            dropped += layout::axis(&v, 90.0).ticks.len() - labels.len();
+        }
+        // Some widths put a tick too close to the edge for its label.
+        assert!(dropped > 0);
     }
 
     #[test]
