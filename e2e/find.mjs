@@ -85,6 +85,139 @@ await test("search in dark mode at 800×600", async (page) => {
   await shot(page, "search-dark-800");
 }, { colorScheme: "dark", viewport: { width: 800, height: 600 } });
 
+/** How many canvas pixels in the rectangle (x, y, w, h) are within 12 of CSS colour "#rrggbb". */
+const pixelsOf = (page, color, [x, y, w, h]) =>
+  page.evaluate(
+    ({ color, x, y, w, h }) => {
+      const want = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
+      const ctx = document.getElementById("timeline").getContext("2d");
+      const d = ctx.getImageData(Math.round(x), Math.round(y), Math.max(1, Math.round(w)), Math.max(1, Math.round(h))).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4)
+        if (Math.abs(d[i] - want[0]) + Math.abs(d[i + 1] - want[1]) + Math.abs(d[i + 2] - want[2]) <= 12) n++;
+      return n;
+    },
+    { color, x, y, w, h },
+  );
+
+for (const dark of [false, true]) {
+  await test(`search marks its matches on the canvas; "hide others" off keeps the misses, dimmed${dark ? " (dark)" : ""}`, async (page) => {
+    await openTrace(page, base, HTTP);
+    const h0 = await hook(page);
+    const groups = h0.lanes.filter((l) => l.kind === "group");
+    await page.keyboard.press("/");
+    await page.keyboard.type("serve");
+    await page.waitForFunction(() => window.__gotrace?.filter?.text === "serve", null, { timeout: 5000 });
+    await waitState(page, "ready");
+    const h1 = await hook(page);
+    // Pixels first: the mark behind "serve" in the group's header (theme.rs: find_mark).
+    const markColor = dark ? "#845306" : "#ffd33d";
+    const grp = h1.lanes.find((l) => l.kind === "group" && /serve/.test(l.label));
+    assert(grp, "no group header for serve");
+    const mark = await pixelsOf(page, markColor, [4, grp.y + 2, 600, grp.h - 4]);
+    assert(mark > 60, `${mark} px of the mark colour ${markColor} in the group header "${grp.label}"`);
+    assert(h1.filter.markColor === markColor, `hook markColor ${h1.filter.markColor}`);
+    assert(h0.lanes.every((l) => l.match === null && l.dimmed === false), "lanes marked without a search");
+    assert(h1.filter.hide === true, `filter.hide ${h1.filter.hide}`);
+    const gl = h1.lanes.filter((l) => l.kind === "goroutine");
+    assert(gl.length > 0 && gl.every((l) => l.match === true && !l.dimmed), `goroutine lanes: ${JSON.stringify(gl.map((l) => [l.label, l.match]))}`);
+    assert(h1.filter.marked >= gl.length, `marked ${h1.filter.marked}`);
+    assert(grp.match === true, `the group header is not a match: ${JSON.stringify(grp)}`);
+    // The bar at each match's left edge.
+    const g = gl[0];
+    const bar = await pixelsOf(page, h1.filter.edgeColor, [0, g.y, 3, g.h]);
+    assert(bar >= g.h * 2, `${bar} px of the match bar ${h1.filter.edgeColor} on ${g.label}`);
+    await shot(page, `search-marks-${dark ? "dark" : "light"}`);
+    // Keep the others, dimmed.
+    await page.uncheck("#search-hide");
+    await page.waitForFunction(() => window.__gotrace?.filter?.hide === false, null, { timeout: 5000 });
+    await waitState(page, "ready");
+    const h2 = await hook(page);
+    assert(h2.lanes.filter((l) => l.kind === "group").length === groups.length, "kept: groups without matches not shown");
+    assert(/match\)/.test(h2.lanes.find((l) => l.kind === "section" && /Goroutines/.test(l.label)).label), "the Goroutines title does not count the matches");
+    const miss = h2.lanes.filter((l) => l.match === false);
+    assert(miss.length > 0 && miss.every((l) => l.dimmed), `misses: ${JSON.stringify(miss.map((l) => [l.label, l.dimmed]))}`);
+    assert(h2.lanes.filter((l) => l.match === true).every((l) => !l.dimmed), "a match is dimmed");
+    assert(h2.filter.matches === h1.filter.matches, `matches ${h2.filter.matches} vs ${h1.filter.matches}`);
+    await shot(page, `search-dimmed-${dark ? "dark" : "light"}`);
+    // Back to hiding; Esc clears every mark.
+    await page.check("#search-hide");
+    await page.waitForFunction(() => window.__gotrace?.filter?.hide === true, null, { timeout: 5000 });
+    await page.focus("#search");
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => window.__gotrace?.filter?.text === "", null, { timeout: 5000 });
+    await waitState(page, "ready");
+    const h3 = await hook(page);
+    assert(h3.lanes.every((l) => l.match === null && !l.dimmed) && h3.filter.marked === 0, "marks left after Esc");
+  }, dark ? { colorScheme: "dark" } : undefined);
+}
+
+await test("sections and group headers fold from the keyboard (↑/↓, Enter, Space); the help lists the keys", async (page) => {
+  await openTrace(page, base, HTTP);
+  await page.focus("#timeline");
+  const focusKey = async () => (await hook(page)).headerFocus?.key ?? null;
+  const procLanes = (await hook(page)).lanes.filter((l) => l.kind === "proc").length;
+  assert(procLanes > 0, "no proc lanes");
+  // ↓ ↓ Enter: Counters, Procs, fold.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await waitState(page, "ready");
+  assert((await hook(page)).lanes.filter((l) => l.kind === "proc").length === 0, "↓ ↓ Enter did not fold Procs");
+  await page.keyboard.press(" ");
+  await waitState(page, "ready");
+  assert((await hook(page)).lanes.filter((l) => l.kind === "proc").length === procLanes, "Space did not unfold Procs");
+  await page.keyboard.press("Escape");
+  await frames(page);
+  assert((await hook(page)).headerFocus === null, "Esc kept the header focus");
+  // Again, step by step.
+  await page.keyboard.press("ArrowDown");
+  await frames(page);
+  assert((await focusKey()) === "sec0", `first ↓: ${await focusKey()}`);
+  await page.keyboard.press("ArrowDown");
+  await frames(page);
+  const h1 = await hook(page);
+  assert(h1.headerFocus?.key === "sec1" && /Procs/.test(h1.headerFocus.label), `second ↓: ${JSON.stringify(h1.headerFocus)}`);
+  // The focus ring is drawn on the Procs header.
+  const procs = h1.lanes.find((l) => l.kind === "section" && /Procs/.test(l.label));
+  const ring = await pixelsOf(page, h1.headerFocus.color, [0, procs.y, 4, procs.h]);
+  assert(ring >= procs.h, `${ring} px of the focus ring on the Procs header`);
+  await page.keyboard.press("Enter");
+  await waitState(page, "ready");
+  let h = await hook(page);
+  assert(h.lanes.filter((l) => l.kind === "proc").length === 0, "Enter did not fold Procs");
+  assert(h.lanes.find((l) => l.kind === "section" && /Procs/.test(l.label)).label.startsWith("▸"), "Procs not marked folded");
+  assert(h.headerFocus?.key === "sec1", `the focus left Procs: ${JSON.stringify(h.headerFocus)}`);
+  await page.keyboard.press(" ");
+  await waitState(page, "ready");
+  h = await hook(page);
+  assert(h.lanes.filter((l) => l.kind === "proc").length === procLanes, "Space did not unfold Procs");
+  // On to the first goroutine group (past Threads) and fold it.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await frames(page);
+  h = await hook(page);
+  assert(h.headerFocus?.key?.startsWith("grp"), `focus after Threads: ${JSON.stringify(h.headerFocus)}`);
+  const key = h.headerFocus.key;
+  const before = h.headerFocus.label;
+  await page.keyboard.press("Enter");
+  await waitState(page, "ready");
+  h = await hook(page);
+  assert(h.headerFocus?.key === key && h.headerFocus.label[0] !== before[0], `group ${key} not toggled: "${before}" → "${h.headerFocus?.label}"`);
+  // ↑ goes back; Esc takes the focus away.
+  await page.keyboard.press("ArrowUp");
+  await frames(page);
+  assert((await focusKey()) === "sec2", `↑: ${await focusKey()}`);
+  await page.keyboard.press("Escape");
+  await frames(page);
+  assert((await focusKey()) === null, "Esc kept the header focus");
+  // The help names the keys.
+  await page.keyboard.press("?");
+  await page.waitForSelector("#help");
+  const help = await page.textContent("#help");
+  assert(/↑/.test(help) && /↓/.test(help) && /Enter/.test(help) && /fold or unfold the header/.test(help), "the help does not list the folding keys");
+});
+
 // ---------------------------------------------------------------------------
 // 2. Untrusted text stays in its box.
 
@@ -236,6 +369,46 @@ for (const dark of [false, true]) {
     assert(s1 > s0 + 50, `scrollbar drag did not scroll (${s0} → ${s1})`);
   }, { viewport: { width: 800, height: 600 }, ...(dark ? { colorScheme: "dark" } : {}) });
 }
+
+for (const dark of [false, true]) {
+  await test(`800×600: the tasks table fits; the text fields of the analysis pages look alike${dark ? " (dark)" : ""}`, async (page) => {
+    await openTrace(page, base, ANNOTATIONS);
+    await page.click("#menu-tasks");
+    await page.waitForSelector("#task-types tr.type-row", { timeout: 10000 });
+    await page.waitForTimeout(300);
+    const r = await page.evaluate(() => {
+      const t = document.getElementById("task-types");
+      const wrap = t.closest(".table-wrap") || t.parentElement;
+      return { scroll: wrap.scrollWidth, client: wrap.clientWidth, right: t.getBoundingClientRect().right, vw: window.innerWidth };
+    });
+    assert(r.scroll <= r.client + 1 && r.right <= r.vw, `the tasks table is cut: ${JSON.stringify(r)}`);
+    await shot(page, `tasks-800-${dark ? "dark" : "light"}`);
+    // The goroutines page's "Function contains" (type=search) is styled as its "Goroutine" field (type=text).
+    await page.click("#menu-goroutines");
+    await page.waitForSelector("#f-name");
+    const look = (sel) =>
+      page.evaluate((sel) => {
+        const c = getComputedStyle(document.querySelector(sel));
+        return [c.borderRadius, c.borderTopColor, c.backgroundColor, c.paddingLeft].join(" ");
+      }, sel);
+    const [a, b] = [await look("#f-name"), await look("#f-id")];
+    assert(a === b, `#f-name looks like "${a}", #f-id like "${b}"`);
+  }, { viewport: { width: 800, height: 600 }, ...(dark ? { colorScheme: "dark" } : {}) });
+}
+
+await test("800×600: the help fits the window (its title and Close reachable)", async (page) => {
+  await openTrace(page, base, HTTP);
+  await page.keyboard.press("?");
+  await page.waitForSelector("#help");
+  const r = await page.evaluate(() => {
+    const b = document.getElementById("help").getBoundingClientRect();
+    return { top: b.top, bottom: b.bottom, vh: window.innerHeight };
+  });
+  assert(r.top >= 0 && r.bottom <= r.vh, `the help runs off the window: ${JSON.stringify(r)}`);
+  await page.locator("#help button.primary").scrollIntoViewIfNeeded();
+  await page.click("#help button.primary");
+  await page.waitForSelector("#help", { state: "detached", timeout: 3000 });
+}, { viewport: { width: 800, height: 600 } });
 
 // ---------------------------------------------------------------------------
 // 5. Files.

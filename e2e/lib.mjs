@@ -39,7 +39,8 @@ export function assert(cond, msg) {
  * A suite: `test(name, fn, contextOptions)` runs `fn(page)` in a fresh context
  * and fails it on any page error, console error or failed request (a
  * request the page aborts on purpose excepted); `finish()` prints the
- * "N passed, M failed" line and exits non-zero on any failure.
+ * "N passed, M failed" line and exits non-zero on any failure. E2E_ONLY=REGEX
+ * runs only the tests whose names match.
  */
 export async function suite({ prefix = "", ignoreRequest = () => false } = {}) {
   const browser = await launch();
@@ -69,7 +70,11 @@ export async function suite({ prefix = "", ignoreRequest = () => false } = {}) {
     return page;
   }
 
+  // E2E_ONLY=REGEX runs only the tests whose names match (the others are not counted).
+  const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
+
   async function test(name, fn, opts) {
+    if (only && !only.test(name)) return;
     const page = await newPage(opts);
     const t0 = Date.now();
     try {

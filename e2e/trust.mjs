@@ -281,6 +281,42 @@ await test("tooltip after a click keeps its width", async (page) => {
   await page.screenshot({ path: path.join(out, "trust-tooltip.png") });
 });
 
+// The bug: the tooltip was placed (left = pointer + 14 px) for the canvas'
+// width when the pointer last moved; a click opens the details panel, the
+// canvas narrows by 360 px, and a tooltip that stays put (the pointer has not
+// moved) was squeezed against the new right edge into a column of letters.
+await test("tooltip after a click without moving keeps its width in the narrowed canvas", async (page) => {
+  await gotoAndOpen(page, base, t27("http.trace"));
+  const h = await hook(page);
+  const box = await page.locator("#timeline").boundingBox();
+  // Between 150 px inside the canvas' right edge once the panel (360 px) opens
+  // and that edge: where a tooltip laid out for the wide canvas has no room.
+  let at = null;
+  for (const lane of h.lanes.filter((l) => l.kind === "goroutine" && l.runs > 0)) {
+    for (let cx = box.width - 372; cx > box.width - 500 && !at; cx -= 6) {
+      await page.mouse.move(box.x + cx, box.y + lane.y + lane.h / 2);
+      if (await page.isVisible(".tooltip")) at = [cx, lane.y + lane.h / 2];
+    }
+    if (at) break;
+  }
+  assert(at, "no goroutine slice with a tooltip near the right edge");
+  const [x] = at;
+  // A click where the pointer is: the panel opens, the pointer stays.
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.waitForSelector("#details");
+  await frames(page);
+  await frames(page);
+  const wrap = await page.locator(".timeline-wrap").boundingBox();
+  assert(wrap.width < box.width - 300, `the canvas did not narrow (${box.width} → ${wrap.width})`);
+  assert(x < wrap.width, `the pointer (${x}) is not over the narrowed canvas (${wrap.width})`);
+  const tb = await page.locator(".tooltip").boundingBox();
+  assert(tb, "no tooltip after the click");
+  await page.screenshot({ path: path.join(out, "trust-tooltip-still.png") });
+  assert(tb.width >= 150 && tb.height <= 160, `tooltip squeezed to ${Math.round(tb.width)}×${Math.round(tb.height)} px at x=${Math.round(x)} in a ${Math.round(wrap.width)} px canvas`);
+  assert(tb.x >= wrap.x - 1 && tb.x + tb.width <= wrap.x + wrap.width + 1, `tooltip outside the timeline: ${JSON.stringify([tb, wrap])}`);
+});
+
 await test("CPU samples menu is disabled for a trace without samples", async (page) => {
   await gotoAndOpen(page, base, t27("critpath.trace"));
   const h = await hook(page);

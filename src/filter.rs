@@ -17,6 +17,14 @@ pub struct Filter {
     pub goroutine: Vec<bool>,
     /// How many goroutines (of those drawn in groups) match.
     pub matches: usize,
+    /// The text in lower case, as names are compared with it.
+    pub needle: String,
+    /// The goroutine id the text names (`G12`, `12`), if it is one.
+    pub id: Option<i64>,
+    /// Whether the goroutines that do not match are hidden (the default)
+    /// or kept, dimmed, around the matches (the user's choice, kept by the
+    /// page across searches; see `lanes::find`).
+    pub hide: bool,
 }
 
 impl Filter {
@@ -34,6 +42,29 @@ pub fn parse_id(text: &str) -> Option<i64> {
         .or_else(|| t.strip_prefix('g'))
         .unwrap_or(t);
     t.parse().ok().filter(|&id: &i64| id >= 0)
+}
+
+/// Where `needle` (lower case) first occurs in `text`, compared as
+/// [`filter`] compares names (case-insensitive): a byte range of `text`.
+pub fn find_in(text: &str, needle: &str) -> Option<(usize, usize)> {
+    if needle.is_empty() {
+        return None;
+    }
+    // Lower-case the text, remembering where each lower-case byte came from
+    // (lower-casing may change a character's length).
+    let mut low = String::with_capacity(text.len());
+    let mut from = Vec::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        for l in c.to_lowercase() {
+            from.extend(std::iter::repeat_n(i, l.len_utf8()));
+            low.push(l);
+        }
+    }
+    let at = low.find(needle)?;
+    let end = at + needle.len();
+    let a = from[at];
+    let b = from.get(end).copied().unwrap_or(text.len()).max(a);
+    Some((a, b))
 }
 
 /// The goroutines matching `text`; `None` for an empty text (no filter).
@@ -92,6 +123,9 @@ pub fn filter(m: &Model, text: &str) -> Option<Filter> {
         text: text.to_string(),
         goroutine: hit,
         matches,
+        needle,
+        id,
+        hide: true,
     })
 }
 
@@ -106,6 +140,23 @@ mod tests {
         assert_eq!(parse_id(" 7 "), Some(7));
         assert_eq!(parse_id("g1"), Some(1));
         assert_eq!(parse_id("main"), None);
+    }
+
+    #[test]
+    fn finds_text_case_insensitively() {
+        assert_eq!(find_in("main.Worker (3)", "worker"), Some((5, 11)));
+        assert_eq!(
+            find_in("main.worker", "WORKER".to_lowercase().as_str()),
+            Some((5, 11))
+        );
+        assert_eq!(find_in("main.worker", "nope"), None);
+        assert_eq!(find_in("main", ""), None);
+        // A character whose lower case is longer: the range stays on char boundaries.
+        let t = "İstanbul.run";
+        let (a, b) = find_in(t, "run").unwrap();
+        assert_eq!(&t[a..b], "run");
+        let (a, b) = find_in("ÄÖ.x", "ö").unwrap();
+        assert_eq!(&"ÄÖ.x"[a..b], "Ö");
     }
 
     #[test]

@@ -66,6 +66,18 @@ pub enum Prim {
         bold: bool,
         size: f64,
     },
+    /// A highlight behind `text`, where it stands in a left-aligned
+    /// [`Prim::Text`] at (`x`, `y`) that starts with `before` (same size and
+    /// weight): the painter measures both, so the mark fits the glyphs.
+    Mark {
+        x: f64,
+        y: f64,
+        before: String,
+        text: String,
+        size: f64,
+        bold: bool,
+        color: Rgba,
+    },
     /// Clip subsequent primitives to a rectangle (`None` resets).
     Clip(Option<(f64, f64, f64, f64)>),
 }

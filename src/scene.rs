@@ -3,6 +3,7 @@
 //! is drawn is decided (and tested) here.
 
 use crate::critical::Highlight;
+use crate::filter::Filter;
 use crate::lanes::{self, Lane, LaneKind};
 use crate::layout;
 use crate::model::Model;
@@ -18,6 +19,11 @@ pub use crate::prim::{fit_text, Align, Prim, XYWH};
 pub struct Overlays<'a> {
     /// A critical path (`crate::critical`).
     pub critical: Option<&'a Highlight>,
+    /// The search: its hits marked, the lanes that miss dimmed when kept
+    /// (`lanes::find`).
+    pub find: Option<&'a Filter>,
+    /// The lane index of the header with the keyboard focus (`lanes::focus`).
+    pub focus: Option<usize>,
 }
 
 /// How many runs were drawn in one lane (exposed to tests via `window.__gotrace`).
@@ -31,6 +37,11 @@ pub struct LaneStat {
     pub runs: usize,
     /// Centre x of the widest drawn run, if any.
     pub widest_x: Option<f64>,
+    /// Whether the lane matches the search (`None`: no search, or a lane a
+    /// search does not concern).
+    pub matched: Option<bool>,
+    /// Drawn dimmed (a miss while the search keeps the others).
+    pub dimmed: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,6 +54,11 @@ impl Scene {
     pub fn total_runs(&self) -> usize {
         self.lanes.iter().map(|l| l.runs).sum()
     }
+}
+
+/// About how wide an axis label is drawn (11 px digits and units), px.
+fn label_width(s: &str) -> f64 {
+    s.chars().count() as f64 * 5.6
 }
 
 /// Builds the scene for the whole canvas.
@@ -80,9 +96,22 @@ pub fn build(
         });
     }
     let range = lanes::visible_lanes(lanes, view);
+    let find = overlays.and_then(|o| o.find);
     for (n, lane) in lanes[range.clone()].iter().enumerate() {
         let y = lanes::lane_screen_y(lane, view);
-        let d = lanes::draw(&mut sc.prims, m, lane, (y, range.start + n), view, theme);
+        let d = lanes::draw(
+            &mut sc.prims,
+            m,
+            lane,
+            (y, range.start + n),
+            view,
+            theme,
+            find,
+        );
+        let matched = find.and_then(|f| lanes::find::lane_match(m, f, lane.kind));
+        let dimmed = find.is_some_and(|f| {
+            lanes::find::overlay(&mut sc.prims, f, matched, (lane, y), view, theme)
+        });
         sc.lanes.push(LaneStat {
             label: lane.label.clone(),
             kind: lane.kind,
@@ -90,9 +119,23 @@ pub fn build(
             h: lane.h,
             runs: d.runs,
             widest_x: d.widest_x,
+            matched,
+            dimmed,
         });
     }
     let p = &mut sc.prims;
+    // The header with the keyboard focus: a ring inside its lane.
+    if let Some(lane) = overlays.and_then(|o| o.focus).and_then(|i| lanes.get(i)) {
+        let y = lanes::lane_screen_y(lane, view);
+        p.push(Prim::StrokeRect {
+            x: 1.0,
+            y: y + 1.0,
+            w: w - 2.0,
+            h: lane.h - 2.0,
+            color: theme.focus,
+            width: 2.0,
+        });
+    }
 
     // Selected span outline.
     if let Some(sel) = view.selected {
@@ -204,6 +247,11 @@ pub fn build(
             color: theme.muted,
             width: 1.0,
         });
+        // A label that would run off the right edge is left out (the
+        // narrowed canvas showed "400 n"); its tick stays.
+        if t.x + 3.0 + label_width(&t.label) > w {
+            continue;
+        }
         p.push(Prim::Text {
             x: t.x + 3.0,
             y: AXIS_H / 2.0 - 1.0,
@@ -369,7 +417,124 @@ mod tests {
                 .any(|q| matches!(q, Prim::StrokeRect { color, .. } if *color == c))
         };
         assert!(!has(None));
-        assert!(has(Some(&Overlays { critical: Some(&h) })));
+        assert!(has(Some(&Overlays {
+            critical: Some(&h),
+            ..Default::default()
+        })));
+    }
+
+    #[test]
+    fn search_marks_hits_and_dims_kept_misses() {
+        let m = crate::fixture::model();
+        let theme = Theme::new(false);
+        let v = View::new(m.tl.duration, GUTTER + 800.0, 2000.0);
+        let mut f = crate::filter::filter(&m, "worker").unwrap();
+        let name = m.groups.iter().find(|g| g.name.contains("worker")).unwrap();
+        let draw = |f: &Filter| {
+            let ls = lanes::lanes_with(&m, &Default::default(), 0, Some(f));
+            let o = Overlays {
+                find: Some(f),
+                ..Default::default()
+            };
+            build(&m, &ls, &v, &theme, Some(&o))
+        };
+        let hidden = draw(&f);
+        // Hidden misses: every goroutine lane drawn is a hit with a bar.
+        let gl: Vec<_> = hidden
+            .lanes
+            .iter()
+            .filter(|l| matches!(l.kind, LaneKind::Goroutine(_)))
+            .collect();
+        assert!(!gl.is_empty() && gl.iter().all(|l| l.matched == Some(true) && !l.dimmed));
+        let bars = |sc: &Scene| {
+            sc.prims
+                .iter()
+                .filter(|q| matches!(q, Prim::Rect { color, .. } if *color == theme.find_edge))
+                .count()
+        };
+        assert!(bars(&hidden) >= gl.len());
+        // The group's name is marked behind "worker".
+        assert!(hidden.prims.iter().any(|q| matches!(q,
+            Prim::Mark { text, color, .. } if text == "worker" && *color == theme.find_mark)));
+        assert!(name.name.contains("worker"));
+        // Kept: misses are listed and dimmed, hits are not; the goroutine
+        // named by its id has its label marked.
+        let g = m.groups[0].goroutines[0];
+        let id = m.tl.goroutines[g as usize].id;
+        f = crate::filter::filter(&m, &format!("G{id}")).unwrap();
+        f.hide = false;
+        let kept = draw(&f);
+        assert!(kept.prims.iter().any(|q| matches!(q,
+            Prim::Mark { text, before, .. } if *text == format!("G{id}") && before.is_empty())));
+        let misses = kept
+            .lanes
+            .iter()
+            .filter(|l| l.matched == Some(false))
+            .count();
+        assert!(misses > 0);
+        assert!(kept
+            .lanes
+            .iter()
+            .all(|l| l.dimmed == (l.matched == Some(false))));
+        f.hide = true;
+        assert!(kept.lanes.len() > draw(&f).lanes.len());
+        // No search: nothing marked.
+        let plain = build(&m, &lanes::lanes(&m, &Default::default()), &v, &theme, None);
+        assert!(plain.lanes.iter().all(|l| l.matched.is_none() && !l.dimmed));
+        assert_eq!(bars(&plain), 0);
+    }
+
+    #[test]
+    fn the_focused_header_has_a_ring() {
+        let m = crate::fixture::model();
+        let ls = lanes::lanes(&m, &Default::default());
+        let theme = Theme::new(true);
+        let v = View::new(m.tl.duration, GUTTER + 800.0, 2000.0);
+        let ring = |focus| {
+            let o = Overlays {
+                focus,
+                ..Default::default()
+            };
+            build(&m, &ls, &v, &theme, Some(&o))
+                .prims
+                .iter()
+                .any(|q| matches!(q, Prim::StrokeRect { color, .. } if *color == theme.focus))
+        };
+        assert!(!ring(None));
+        assert!(ring(Some(0)));
+    }
+
+    #[test]
+    fn axis_labels_stay_inside_the_canvas() {
+        let m = crate::fixture::model();
+        let ls = lanes::lanes(&m, &Default::default());
+        let theme = Theme::new(false);
+        let mut dropped = 0;
+        for w in (300..1500).step_by(23) {
+            let v = View::new(m.tl.duration, w as f64, 400.0);
+            let sc = build(&m, &ls, &v, &theme, None);
+            let labels: Vec<_> = sc
+                .prims
+                .iter()
+                .filter_map(|q| match q {
+                    Prim::Text {
+                        x, y, text, size, ..
+                    } if *size == 11.0 && *y == AXIS_H / 2.0 - 1.0 && *x > GUTTER => {
+                        Some((*x, text.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for (x, text) in &labels {
+                assert!(
+                    x + label_width(text) <= w as f64,
+                    "{text:?} at {x} in {w} px"
+                );
+            }
+            dropped += layout::axis(&v, 90.0).ticks.len() - labels.len();
+        }
+        // Some widths put a tick too close to the edge for its label.
+        assert!(dropped > 0);
     }
 
     #[test]

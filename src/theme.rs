@@ -74,6 +74,15 @@ pub struct Theme {
     pub heap: Rgba,
     pub heap_goal: Rgba,
     pub threads: Rgba,
+    /// Behind the part of a label that matches the search (a highlighter
+    /// pen: the text stays readable on it in both themes).
+    pub find_mark: Rgba,
+    /// The bar at the left edge of a lane that matches the search.
+    pub find_edge: Rgba,
+    /// Laid over a lane that does not match the search ("dim others").
+    pub find_dim: Rgba,
+    /// The keyboard focus on a section or group header.
+    pub focus: Rgba,
 }
 
 impl Theme {
@@ -137,6 +146,12 @@ impl Theme {
             heap: pick(0x58a6ff, 0x54aeff).alpha(170),
             heap_goal: pick(0xf0883e, 0xbc4c00),
             threads: pick(0xa371f7, 0x8250df).alpha(alpha(190, 170)),
+            // Amber, as browsers and Perfetto mark search hits: light text
+            // on a deep amber (dark), dark text on a pale yellow (light).
+            find_mark: pick(0x845306, 0xffd33d),
+            find_edge: pick(0xe3b341, 0xbf8700),
+            find_dim: pick(0x0d1117, 0xffffff).alpha(alpha(185, 175)),
+            focus: pick(0x58a6ff, 0x0969da),
         }
     }
 }
@@ -167,6 +182,38 @@ mod tests {
                     assert!(d > 70.0, "{p:?} is close to state {s:?} (dark {dark})");
                 }
             }
+        }
+    }
+
+    /// WCAG relative luminance.
+    fn luminance(c: Rgba) -> f64 {
+        let f = |v: u8| {
+            let v = v as f64 / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * f(c.0) + 0.7152 * f(c.1) + 0.0722 * f(c.2)
+    }
+
+    #[test]
+    fn search_marks_keep_text_readable_and_stand_out() {
+        for dark in [false, true] {
+            let t = Theme::new(dark);
+            let (a, b) = (luminance(t.fg), luminance(t.find_mark));
+            let contrast = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+            assert!(
+                contrast >= 4.5,
+                "label on the mark: {contrast:.2} (dark {dark})"
+            );
+            let (a, b) = (luminance(t.bg), luminance(t.find_edge));
+            let contrast = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+            assert!(
+                contrast >= 2.5,
+                "match bar on the page: {contrast:.2} (dark {dark})"
+            );
         }
     }
 

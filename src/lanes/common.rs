@@ -3,6 +3,7 @@
 
 use gotrace::timeline::SpanLevels;
 
+use super::find::Marking;
 use super::lane::{Drawn, Lane};
 use crate::model::Model;
 use crate::prim::{fit_text, Align, Prim, XYWH};
@@ -209,14 +210,21 @@ pub fn drawn(runs: &[Run]) -> Drawn {
 }
 
 /// The lane's label in the gutter (truncated to fit), `indent` px in.
-pub fn gutter_label(
+pub fn gutter_label(p: &mut Vec<Prim>, lane: &Lane, y: f64, text: &str, style: (bool, f64, Rgba)) {
+    gutter_label_marked(p, lane, y, text, style, Marking::None);
+}
+
+/// [`gutter_label`], with the part `marking` picks marked as a search hit.
+pub fn gutter_label_marked(
     p: &mut Vec<Prim>,
     lane: &Lane,
     y: f64,
     text: &str,
     (bold, indent, color): (bool, f64, Rgba),
+    marking: Marking,
 ) {
     if let Some(t) = fit_text(text, GUTTER - 8.0 - indent, 12.0) {
+        marking.push(p, (6.0 + indent, y + lane.h / 2.0), &t, (12.0, bold));
         p.push(Prim::Text {
             x: 6.0 + indent,
             y: y + lane.h / 2.0,
@@ -252,9 +260,18 @@ pub fn covers(start: i64, end: i64, t: f64, slop: f64) -> bool {
     (start as f64) <= t + slop && (end as f64) >= t - slop
 }
 
-/// A run's name inside it, if it fits (10 px text, `y` the lane's top).
-pub fn run_label(p: &mut Vec<Prim>, r: &Run, (y, h): (f64, f64), text: &str, color: Rgba) {
+/// A run's name inside it, if it fits (10 px text, `y` the lane's top),
+/// with the part `marking` picks marked as a search hit.
+pub fn run_label(
+    p: &mut Vec<Prim>,
+    r: &Run,
+    (y, h): (f64, f64),
+    text: &str,
+    color: Rgba,
+    marking: Marking,
+) {
     if let Some(t) = fit_text(text, r.x1 - r.x0 - 4.0, 10.0) {
+        marking.push(p, (r.x0 + 2.0, y + h / 2.0), &t, (10.0, false));
         p.push(Prim::Text {
             x: r.x0 + 2.0,
             y: y + h / 2.0,

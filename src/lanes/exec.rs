@@ -7,6 +7,7 @@ use gotrace::timeline::{ExecLane, ExecSpan};
 use super::common::{
     band, drawn, fill_lane, gutter_label, level_runs, merge_runs, push_runs, run_label, Run,
 };
+use super::find::Marking;
 use super::lane::{At, Cx, Drawn, Hit};
 use crate::format::duration;
 use crate::model::Model;
@@ -104,7 +105,16 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At, which: Exec) -> Drawn {
             } else {
                 theme.on_tint
             };
-            run_label(p, r, (y, lane.h), &text, ink);
+            // A goroutine that matches the search is marked where it ran.
+            let hit = cx.find.filter(|f| {
+                m.tl.goroutine_index(sp.goroutine)
+                    .is_some_and(|g| f.shows(g as u32))
+            });
+            let marking = match hit {
+                Some(_) => Marking::Whole(theme),
+                None => Marking::None,
+            };
+            run_label(p, r, (y, lane.h), &text, ink, marking);
         }
     }
     // Sweeps on a P as a thin band at the bottom.

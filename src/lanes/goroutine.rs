@@ -4,8 +4,9 @@
 use gotrace::timeline::Timeline;
 
 use super::common::{
-    band, drawn, fill_lane, gutter_label, level_runs, merge_runs, push_runs, Run, KEYS,
+    band, drawn, fill_lane, gutter_label_marked, level_runs, merge_runs, push_runs, Run, KEYS,
 };
+use super::find::Marking;
 use super::lane::{lane_screen_y, At, Cx, Drawn, Hit, Lane};
 use crate::format::duration;
 use crate::model::Model;
@@ -60,7 +61,21 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At, g: u32) -> Drawn {
     if at.index.is_multiple_of(2) {
         fill_lane(p, lane, y, view, theme.lane_alt);
     }
-    gutter_label(p, lane, y, &lane.label, (false, 14.0, theme.muted));
+    // A match's label is in the text colour (the others muted), and marked
+    // when the search names its id.
+    let (ink, marking) = match cx.find {
+        Some(f) if f.shows(g) => {
+            let named = f.id.is_some() && f.id == tl.goroutines.get(g as usize).map(|gr| gr.id);
+            let marking = if named {
+                Marking::Whole(theme)
+            } else {
+                Marking::None
+            };
+            ((true, 14.0, theme.fg), marking)
+        }
+        _ => ((false, 14.0, theme.muted), Marking::None),
+    };
+    gutter_label_marked(p, lane, y, &lane.label, ink, marking);
     let runs = goroutine_runs(tl, g, view);
     push_runs(p, &runs, y + 2.0, lane.h - 4.0, |r| {
         theme.states[r.key as usize]

@@ -2,6 +2,7 @@
 //! (click to fold).
 
 use super::common::{fill_lane, gutter_label};
+use super::find::Marking;
 use super::lane::{At, Cx, Drawn};
 use crate::format::duration;
 use crate::model::Model;
@@ -19,6 +20,12 @@ pub fn draw_group(p: &mut Vec<Prim>, cx: Cx, at: At) -> Drawn {
     let (view, theme, lane, y) = (cx.view, cx.theme, at.lane, at.y);
     fill_lane(p, lane, y, view, theme.lane_alt);
     if let Some(t) = fit_text(&lane.label, view.width - 16.0, 12.0) {
+        // The group's name is marked where the search text is in it (not
+        // in the count after it).
+        if let Some(f) = cx.find {
+            let name_end = lane.label.rfind(" (").unwrap_or(lane.label.len());
+            Marking::Text(f, name_end, theme).push(p, (6.0, y + lane.h / 2.0), &t, (12.0, true));
+        }
         p.push(Prim::Text {
             x: 6.0,
             y: y + lane.h / 2.0,
@@ -42,6 +49,6 @@ pub fn describe_group(m: &Model, gi: u32) -> Vec<String> {
             grp.goroutines.len(),
             duration(grp.running as f64)
         ),
-        "click to expand or collapse".into(),
+        "click to expand or collapse (keyboard: ↑/↓ to it, then Enter)".into(),
     ]
 }

@@ -2,6 +2,7 @@
 //! [`LaneKind`]), what a pointer can hit ([`Hit`]), lane heights and the
 //! vertical mapping. A leaf under the lane kinds.
 
+use crate::filter::Filter;
 use crate::model::Model;
 use crate::theme::Theme;
 use crate::view::{View, AXIS_H};
@@ -90,12 +91,14 @@ pub struct Drawn {
     pub widest_x: Option<f64>,
 }
 
-/// What a lane kind draws with: the model, the view and the colours.
+/// What a lane kind draws with: the model, the view, the colours and the
+/// search whose hits it marks.
 #[derive(Clone, Copy)]
 pub struct Cx<'a> {
     pub m: &'a Model,
     pub view: &'a View,
     pub theme: &'a Theme,
+    pub find: Option<&'a Filter>,
 }
 
 /// Where a lane is drawn: the lane, its top (canvas y), and its position in

@@ -7,6 +7,8 @@
 pub mod common;
 pub mod counter;
 pub mod exec;
+pub mod find;
+pub mod focus;
 pub mod gc;
 pub mod goroutine;
 pub mod header;
@@ -44,8 +46,10 @@ pub const SECTION_THREADS: u8 = 4;
 pub const SECTIONS: [u8; 4] = [SECTION_COUNTERS, SECTION_PROCS, SECTION_THREADS, 0];
 
 /// All lanes, top to bottom: sections in `folded` (a mask of `SECTION_*`)
-/// show only their header; with a `filter`, only the goroutines it matches
-/// (their groups open) and the headers of groups with a match.
+/// show only their header; with a `filter`, the groups with a match open,
+/// and if it hides the others ([`Filter::hide`]) only the goroutines it
+/// matches and the headers of groups with a match are listed (kept, the
+/// others are drawn dimmed: `find`).
 pub fn lanes_with(
     m: &Model,
     collapsed: &std::collections::BTreeSet<u32>,
@@ -109,12 +113,14 @@ pub fn lanes_with(
     }
     let n: usize = m.groups.iter().map(|g| g.goroutines.len()).sum();
     let title = match filter {
-        Some(f) => format!("Goroutines ({} of {n})", f.matches),
+        Some(f) if f.hide => format!("Goroutines ({} of {n})", f.matches),
+        Some(f) => format!("Goroutines ({n}, {} match)", f.matches),
         None => format!("Goroutines ({n})"),
     };
     push(LaneKind::Section, SECTION_H, title);
+    let hiding = filter.filter(|f| f.hide);
     for (gi, grp) in m.groups.iter().enumerate() {
-        let shown: Vec<u32> = match filter {
+        let shown: Vec<u32> = match hiding {
             Some(f) => grp
                 .goroutines
                 .iter()
@@ -123,11 +129,12 @@ pub fn lanes_with(
                 .collect(),
             None => grp.goroutines.clone(),
         };
-        if filter.is_some() && shown.is_empty() {
+        if hiding.is_some() && shown.is_empty() {
             continue;
         }
         // A filter opens the groups it matches in.
-        let open = filter.is_some() || !collapsed.contains(&(gi as u32));
+        let has_match = filter.is_some_and(|f| grp.goroutines.iter().any(|&g| f.shows(g)));
+        let open = has_match || !collapsed.contains(&(gi as u32));
         let marker = if open { "▾" } else { "▸" };
         let count = if shown.len() == grp.goroutines.len() {
             grp.goroutines.len().to_string()
@@ -230,7 +237,8 @@ pub fn visible_lanes(lanes: &[Lane], view: &View) -> std::ops::Range<usize> {
     let hi = lanes.partition_point(|l| l.y < bottom);
     lo..hi.max(lo)
 }
-/// Draws lane `lane` (the `index`th of the lane list) with its top at canvas y `y`.
+/// Draws lane `lane` (the `index`th of the lane list) with its top at canvas
+/// y `y`, marking the hits of search `find`.
 pub fn draw(
     p: &mut Vec<Prim>,
     m: &Model,
@@ -238,8 +246,14 @@ pub fn draw(
     (y, index): (f64, usize),
     view: &View,
     theme: &Theme,
+    find: Option<&Filter>,
 ) -> Drawn {
-    let cx = Cx { m, view, theme };
+    let cx = Cx {
+        m,
+        view,
+        theme,
+        find,
+    };
     let at = At { lane, y, index };
     match lane.kind {
         LaneKind::Section => header::draw_section(p, cx, at),
@@ -317,7 +331,10 @@ pub fn describe_at(m: &Model, hit: Hit, res: f64) -> Vec<String> {
         Hit::Region(i) => regions::describe(m, i, res),
         Hit::Range(i) => gc::describe(m, i, res),
         Hit::Group(gi) => header::describe_group(m, gi),
-        Hit::Section(_) => vec!["click to fold or unfold this section".into()],
+        Hit::Section(_) => vec![
+            "click to fold or unfold this section".into(),
+            "(keyboard: ↑/↓ to it, then Enter)".into(),
+        ],
         Hit::Counter(kind, t) => counter::describe(m, kind, t, res),
     }
 }

@@ -4,6 +4,7 @@
 use gotrace::timeline::Timeline;
 
 use super::common::{covers, drawn, gutter_label, merge_runs, run_label, x_range, Run};
+use super::find::Marking;
 use super::lane::{At, Cx, Drawn, Hit};
 use crate::format::duration;
 use crate::model::Model;
@@ -56,7 +57,11 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At, (g, d): (u32, u16)) -> Drawn {
                 r.x1 - r.x0,
                 (y + lane.h - top).max(0.0),
             ))));
-            run_label(p, r, (y, lane.h), &name, theme.fg);
+            let marking = match cx.find {
+                Some(f) => Marking::Text(f, usize::MAX, theme),
+                None => Marking::None,
+            };
+            run_label(p, r, (y, lane.h), &name, theme.fg, marking);
             p.push(Prim::Clip(Some((
                 0.0,
                 AXIS_H,

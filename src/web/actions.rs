@@ -30,7 +30,8 @@ fn install(c: &mut Core, m: &Rc<Model>) {
     c.view = View::new(m.tl.duration, w, h);
     c.view.collapsed = m.default_collapsed();
     c.model = Some(m.clone());
-    c.filter = c.filter.take().and_then(|f| filter::filter(m, &f.text));
+    c.filter = c.filter.take().and_then(|f| search(c, m, &f.text));
+    c.header_focus = None;
     relayout(c, m);
 }
 
@@ -302,6 +303,15 @@ pub fn toggle_section(bit: u8) {
     request_redraw();
 }
 
+/// The search for `text` on model `m`, hiding or dimming the goroutines it
+/// misses as the user chose.
+fn search(c: &Core, m: &Model, text: &str) -> Option<filter::Filter> {
+    filter::filter(m, text).map(|f| filter::Filter {
+        hide: c.hide_others,
+        ..f
+    })
+}
+
 /// Filters the goroutine lanes to those matching `text` (empty: all).
 pub fn set_filter(text: &str) {
     with(|c| {
@@ -309,13 +319,74 @@ pub fn set_filter(text: &str) {
             c.filter = None;
             return;
         };
-        c.filter = filter::filter(&m, text);
+        c.filter = search(c, &m, text);
         relayout(c, &m);
         let content = lanes::content_height(&c.lanes);
         c.view.scroll_by(0.0, content);
     });
     emit(AppEvent::Drawn);
     request_redraw();
+}
+
+/// Hides the goroutines a search misses (`true`, the default) or keeps
+/// them, dimmed, around the matches.
+pub fn set_hide_others(hide: bool) {
+    with(|c| {
+        c.hide_others = hide;
+        let Some(m) = c.model.clone() else { return };
+        if let Some(f) = &mut c.filter {
+            f.hide = hide;
+        }
+        relayout(c, &m);
+        let content = lanes::content_height(&c.lanes);
+        c.view.scroll_by(0.0, content);
+    });
+    emit(AppEvent::Drawn);
+    request_redraw();
+}
+
+/// Moves the keyboard focus to the next foldable header (`down`) or the
+/// previous one, scrolling it into view; false without a trace.
+pub fn focus_header(down: bool) -> bool {
+    let moved = with(|c| {
+        c.model.as_ref()?;
+        let h = lanes::focus::step(&c.lanes, &c.view, c.header_focus, down)?;
+        c.header_focus = Some(h);
+        let i = lanes::focus::index_of(&c.lanes, h)?;
+        c.view.scroll_y = lanes::focus::scroll_to(&c.lanes, &c.view, i);
+        Some(())
+    });
+    request_redraw();
+    moved.is_some()
+}
+
+/// Folds or unfolds the header with the keyboard focus, as a click on it
+/// would; false if no header has it. The focus stays on the header.
+pub fn fold_focused() -> bool {
+    let Some(h) = with(|c| c.header_focus) else {
+        return false;
+    };
+    match h {
+        lanes::focus::Header::Section(bit) => toggle_section(bit),
+        lanes::focus::Header::Group(g) => toggle_group(g),
+    }
+    // Folding moves the lanes below; keep the header where the eye is.
+    with(|c| {
+        if let Some(i) = lanes::focus::index_of(&c.lanes, h) {
+            c.view.scroll_y = lanes::focus::scroll_to(&c.lanes, &c.view, i);
+        }
+    });
+    request_redraw();
+    true
+}
+
+/// Takes the keyboard focus off the headers; whether one had it.
+pub fn blur_header() -> bool {
+    let had = with(|c| c.header_focus.take().is_some());
+    if had {
+        request_redraw();
+    }
+    had
 }
 
 /// Selects goroutine `id` (its span in the middle of the view, else its

@@ -6,7 +6,9 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::actions::{clear_selection, find_goroutine, follow_hash, reveal, set_filter};
+use super::actions::{
+    clear_selection, find_goroutine, follow_hash, reveal, set_filter, set_hide_others,
+};
 use super::core;
 use super::critical::{path_ui, shown as critical_shown, CriticalButton, CriticalPanel};
 use super::embed;
@@ -159,7 +161,7 @@ pub fn App() -> impl IntoView {
                     <canvas
                         id="timeline"
                         tabindex="0"
-                        aria-label="Trace timeline. Keys: W and S zoom, A and D pan, 0 shows everything, F fits the selection, question mark for help."
+                        aria-label="Trace timeline. Keys: W and S zoom, A and D pan, 0 shows everything, F fits the selection, up and down arrows move between section headers and Enter folds one, question mark for help."
                         on:mousedown=move |e: ev::MouseEvent| input::on_mouse_down(&e)
                         on:dblclick=move |e: ev::MouseEvent| input::on_double_click(&e)
                         on:wheel=move |e: ev::WheelEvent| input::on_wheel(&e)
@@ -261,9 +263,17 @@ fn EmbedBar(ui: Ui) -> impl IntoView {
 }
 
 /// The goroutine search box: `/` focuses it; text filters the goroutine
-/// lanes as it is typed; an id and Enter selects that goroutine; Esc clears.
+/// lanes as it is typed (their matches marked on the canvas); an id and
+/// Enter selects that goroutine; Esc clears. Beside it while there is text,
+/// "hide others": unchecked, the goroutines it misses stay, dimmed.
 #[component]
 fn Search(ui: Ui) -> impl IntoView {
+    let hide = RwSignal::new(core::with(|c| c.hide_others));
+    let on_hide = move |e: ev::Event| {
+        let on = event_target_checked(&e);
+        hide.set(on);
+        set_hide_others(on);
+    };
     let on_input = move |e: ev::Event| {
         let text = event_target_value(&e);
         ui.search.set(text.clone());
@@ -301,6 +311,15 @@ fn Search(ui: Ui) -> impl IntoView {
             on:input=on_input
             on:keydown=on_key
         />
+        <Show when=move || !ui.search.get().trim().is_empty()>
+            <label
+                class="search-hide"
+                title="Hide the goroutines the search does not match (unchecked: keep them, dimmed, around the matches)"
+            >
+                <input id="search-hide" type="checkbox" prop:checked=move || hide.get() on:change=on_hide />
+                "hide others"
+            </label>
+        </Show>
     }
 }
 
@@ -505,9 +524,11 @@ fn Help(ui: Ui) -> impl IntoView {
                         <tr><td><kbd>"Shift"</kbd>" + drag"</td><td>"select a time range"</td></tr>
                         <tr><td><kbd>"F"</kbd>", double-click"</td><td>"fit the selection (or the selected slice)"</td></tr>
                         <tr><td><kbd>"0"</kbd></td><td>"show the whole trace"</td></tr>
-                        <tr><td><kbd>"/"</kbd></td><td>"find goroutines: filter by function, id, region or task; an id and Enter selects it"</td></tr>
+                        <tr><td><kbd>"/"</kbd></td><td>"find goroutines by function, id, region or task: matches are marked, the others hidden (or dimmed: uncheck “hide others”); an id and Enter selects it"</td></tr>
                         <tr><td>"click"</td><td>"select a slice; click a group or section header to fold it"</td></tr>
-                        <tr><td><kbd>"Esc"</kbd></td><td>"clear the selection and the critical path, close this help"</td></tr>
+                        <tr><td><kbd>"↑"</kbd>" / "<kbd>"↓"</kbd></td><td>"move the keyboard focus to the previous / next section or group header"</td></tr>
+                        <tr><td><kbd>"Enter"</kbd>" or "<kbd>"Space"</kbd></td><td>"fold or unfold the header with the keyboard focus"</td></tr>
+                        <tr><td><kbd>"Esc"</kbd></td><td>"clear the selection, the critical path and the header focus, close this help"</td></tr>
                         <tr><td><kbd>"?"</kbd></td><td>"show / hide this help"</td></tr>
                     </tbody>
                 </table>

@@ -15,6 +15,7 @@ use super::events::{emit, AppEvent};
 use super::state::{AppState, Ui};
 use crate::critical::Highlight;
 use crate::filter::Filter;
+use crate::lanes::focus::Header;
 use crate::lanes::Lane;
 use crate::model::Model;
 use crate::scene::LaneStat;
@@ -62,6 +63,11 @@ pub struct Core {
     pub folded: u8,
     /// The goroutine filter of the search box.
     pub filter: Option<Filter>,
+    /// Whether a search hides the goroutines it does not match (else they
+    /// stay, dimmed); the user's choice, kept across searches and traces.
+    pub hide_others: bool,
+    /// The header with the keyboard focus (↑/↓, folded with Enter/Space).
+    pub header_focus: Option<Header>,
 }
 
 thread_local! {
@@ -81,6 +87,8 @@ thread_local! {
         last_hash: String::new(),
         folded: 0,
         filter: None,
+        hide_others: true,
+        header_focus: None,
     });
 }
 

@@ -64,6 +64,14 @@ pub fn update() {
                 "x",
                 l.widest_x.map(JsValue::from).unwrap_or(JsValue::NULL),
             );
+            // The search: true for a marked match, false for a miss, null
+            // when there is no search or it does not concern the lane.
+            set(
+                &lo,
+                "match",
+                l.matched.map(JsValue::from).unwrap_or(JsValue::NULL),
+            );
+            set(&lo, "dimmed", l.dimmed);
             lanes.push(&lo);
             total += l.runs;
         }
@@ -146,7 +154,30 @@ pub fn update() {
                 .as_ref()
                 .map_or(JsValue::NULL, |f| (f.matches as f64).into()),
         );
+        set(&fo, "hide", c.hide_others);
+        // The colours the matches are marked with (to find them in pixels).
+        set(&fo, "markColor", c.theme.find_mark.css().as_str());
+        set(&fo, "edgeColor", c.theme.find_edge.css().as_str());
+        set(
+            &fo,
+            "marked",
+            c.stats.iter().filter(|l| l.matched == Some(true)).count() as f64,
+        );
         set(&o, "filter", fo);
+        // The header with the keyboard focus: its lane key and label.
+        let focus = c.model.as_ref().and_then(|m| {
+            let i = crate::lanes::focus::index_of(&c.lanes, c.header_focus?)?;
+            let f = Object::new();
+            set(&f, "key", crate::lanes::lane_key(m, &c.lanes, i)?.as_str());
+            set(&f, "label", c.lanes[i].label.as_str());
+            set(&f, "color", c.theme.focus.css().as_str());
+            Some(f)
+        });
+        set(
+            &o,
+            "headerFocus",
+            focus.map(JsValue::from).unwrap_or(JsValue::NULL),
+        );
         set(&o, "contentHeight", crate::lanes::content_height(&c.lanes));
         if let Some(m) = &c.model {
             set(&o, "duration", m.tl.duration as f64);

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::actions::{
-    clear_selection, fit_selection, reveal, select, toggle_group, toggle_section,
+    blur_header, clear_selection, fit_selection, focus_header, fold_focused, reveal, select,
+    toggle_group, toggle_section,
 };
 use super::core::{ui, with, Drag, DragMode};
 use super::events::{emit, AppEvent};
@@ -33,22 +34,37 @@ fn hit_at(x: f64, y: f64) -> Option<Hit> {
 }
 
 /// Keyboard: W/S zoom at the cursor, A/D pan, 0 fit all, F fit the selection,
-/// ? help, Escape closes help / clears the selection.
+/// ? help, Escape closes help / clears the selection; on the timeline, ↑/↓
+/// move the focus between the foldable headers and Enter/Space folds one.
 pub fn on_key(e: &web_sys::KeyboardEvent) {
     if e.ctrl_key() || e.meta_key() || e.alt_key() {
         return;
     }
-    if let Some(t) = e
+    let target = e
         .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let tag = t.tag_name();
-        if tag == "INPUT" || tag == "TEXTAREA" || tag == "SELECT" {
-            return;
-        }
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
+    let tag = target.as_ref().map(|t| t.tag_name()).unwrap_or_default();
+    if tag == "INPUT" || tag == "TEXTAREA" || tag == "SELECT" {
+        return;
     }
     let key = e.key();
     let ui = ui();
+    // Arrows, Enter and Space belong to whatever else has the focus (a
+    // button, a scrolled page): the headers take them only from the canvas
+    // or the page itself.
+    if (tag == "CANVAS" || tag == "BODY" || tag.is_empty()) && !ui.help.get_untracked() {
+        let done = match key.as_str() {
+            "ArrowDown" => focus_header(true),
+            "ArrowUp" => focus_header(false),
+            "Enter" | " " => fold_focused(),
+            _ => false,
+        };
+        if done {
+            e.prevent_default();
+            ui.tooltip.set(None);
+            return;
+        }
+    }
     if key == "/" {
         if let Some(el) = document()
             .get_element_by_id("search")
@@ -68,6 +84,7 @@ pub fn on_key(e: &web_sys::KeyboardEvent) {
         if ui.help.get_untracked() {
             ui.help.set(false);
         } else {
+            blur_header();
             clear_selection();
             emit(AppEvent::Dismiss);
         }

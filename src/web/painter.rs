@@ -118,14 +118,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, prims: &[Prim], dpr: f64) {
                 bold,
                 size,
             } => {
-                if font != (*size, *bold) {
-                    ctx.set_font(&format!(
-                        "{}{}px {FONT}",
-                        if *bold { "600 " } else { "" },
-                        size
-                    ));
-                    font = (*size, *bold);
-                }
+                set_font(ctx, &mut font, *size, *bold);
                 ctx.set_text_align(match align {
                     Align::Left => "left",
                     Align::Center => "center",
@@ -133,6 +126,22 @@ pub fn paint(ctx: &CanvasRenderingContext2d, prims: &[Prim], dpr: f64) {
                 });
                 set_fill(ctx, &mut fill, *color);
                 let _ = ctx.fill_text(text, *x, *y);
+            }
+            Prim::Mark {
+                x,
+                y,
+                before,
+                text,
+                size,
+                bold,
+                color,
+            } => {
+                set_font(ctx, &mut font, *size, *bold);
+                let w = |s: &str| ctx.measure_text(s).map_or(0.0, |m| m.width());
+                let x0 = x + w(before);
+                set_fill(ctx, &mut fill, *color);
+                // A little wider and taller than the glyphs, as a pen stroke.
+                ctx.fill_rect(x0 - 1.5, y - size * 0.7, w(text) + 3.0, size * 1.4);
             }
             Prim::Clip(rect) => {
                 if clipped {
@@ -161,6 +170,17 @@ pub fn paint(ctx: &CanvasRenderingContext2d, prims: &[Prim], dpr: f64) {
 pub fn paint_canvas(cv: &web_sys::HtmlCanvasElement, size: (f64, f64), prims: &[Prim]) {
     if let Some(ctx) = super::js::context_2d(cv, size, true, false) {
         paint(&ctx, prims, super::js::dpr());
+    }
+}
+
+fn set_font(ctx: &CanvasRenderingContext2d, current: &mut (f64, bool), size: f64, bold: bool) {
+    if *current != (size, bold) {
+        ctx.set_font(&format!(
+            "{}{}px {FONT}",
+            if bold { "600 " } else { "" },
+            size
+        ));
+        *current = (size, bold);
     }
 }
 

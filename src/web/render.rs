@@ -51,6 +51,10 @@ pub fn draw() {
                 let t0 = js::now_ms();
                 let overlays = Overlays {
                     critical: c.critical.as_deref(),
+                    find: c.filter.as_ref(),
+                    focus: c
+                        .header_focus
+                        .and_then(|h| lanes::focus::index_of(&c.lanes, h)),
                 };
                 let sc = scene::build(&m, &c.lanes, &c.view, &c.theme, Some(&overlays));
                 painter::paint(&ctx, &sc.prims, dpr);
