@@ -87,6 +87,7 @@ await test("a 12 MB trace opens; the worker reports its wasm memory", async (pag
   assert(whole > 1_000_000, `only ${whole} events`);
   assert(h.workerWasmMemory > 0, `workerWasmMemory ${h.workerWasmMemory}`);
   assert(h.wasmMemory > 0, "wasmMemory missing");
+  assert(h.part === null, `a 19 MB trace shown in parts: ${JSON.stringify(h.part)}`);
   assert(!(await page.isVisible("[role=alert]")), "an alert on a good trace");
   console.log(`      ${whole} events; worker wasm ${(h.workerWasmMemory / 1e6).toFixed(0)} MB, page wasm ${(h.wasmMemory / 1e6).toFixed(0)} MB`);
 });
@@ -133,6 +134,34 @@ await test("Cancel stops the worker", async (page) => {
   assert(page.workers().length === 0, `${page.workers().length} workers still running after Cancel`);
   assert(closed.length >= 1, "no worker closed");
   assert((await state(page)) === "empty", "not back to the empty page");
+});
+
+await test("?window=16: a trace bigger than a part is shown a part at a time", async (page) => {
+  await page.goto(base("ok") + "?window=16");
+  await waitState(page, "empty");
+  await openFile(page, big);
+  await waitState(page, "ready", 120000);
+  let h = await hook(page);
+  assert(h.part && h.part.index === 0 && h.part.from === 0, `part ${JSON.stringify(h.part)}`);
+  assert(h.part.end < h.part.size && h.part.end >= 16e6, `part ${JSON.stringify(h.part)}`);
+  assert(h.events > 0 && h.events < whole, `events ${h.events} (whole ${whole})`);
+  const first = h.events;
+  const text = await page.textContent("#part-text");
+  assert(/^Part 1 of this trace/.test(text), `#part-text "${text}"`);
+  assert(await page.isDisabled("#part-prev"), "#part-prev enabled on the first part");
+  await page.click("#part-next");
+  await waitState(page, "ready", 120000);
+  h = await hook(page);
+  assert(h.part && h.part.index === 1 && h.part.from > 0 && h.part.end === h.part.size, `part ${JSON.stringify(h.part)}`);
+  assert(h.events > 0 && h.events < whole, `events of part 2: ${h.events}`);
+  assert(await page.isDisabled("#part-next"), "#part-next enabled on the last part");
+  assert(/^Part 2/.test(await page.textContent("#part-text")), "part 2 not named");
+  await page.click("#part-prev");
+  await waitState(page, "ready", 120000);
+  h = await hook(page);
+  assert(h.part.index === 0 && h.events === first, `back to part 1: ${JSON.stringify(h.part)}, ${h.events} events (was ${first})`);
+  // Without ?window the same file is shown whole.
+  assert(whole > first, "the whole trace was not bigger than its first part");
 });
 
 server.close();
