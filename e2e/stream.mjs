@@ -76,13 +76,18 @@ const base = (mode) => `http://127.0.0.1:${server.address().port}/${mode}/`;
 
 const { test, finish } = await suite({ prefix: "stream" });
 
-let whole = 0;
-await test("a 12 MB trace opens; the worker reports its wasm memory", async (page) => {
-  await page.goto(base("ok"));
+/** Opens the big trace on the site served as MODE (with QUERY) and waits for the timeline. */
+async function openBig(page, mode, query = "") {
+  await page.goto(base(mode) + query);
   await waitState(page, "empty");
   await openFile(page, big);
   await waitState(page, "ready", 120000);
-  const h = await hook(page);
+  return hook(page);
+}
+
+let whole = 0;
+await test("a 12 MB trace opens; the worker reports its wasm memory", async (page) => {
+  const h = await openBig(page, "ok");
   whole = h.events;
   assert(whole > 1_000_000, `only ${whole} events`);
   assert(h.workerWasmMemory > 0, `workerWasmMemory ${h.workerWasmMemory}`);
@@ -93,22 +98,14 @@ await test("a 12 MB trace opens; the worker reports its wasm memory", async (pag
 });
 
 await test("the file fails to read mid-way: what was read is shown, with an alert", async (page) => {
-  await page.goto(base("ioerr"));
-  await waitState(page, "empty");
-  await openFile(page, big);
-  await waitState(page, "ready", 120000);
-  const h = await hook(page);
+  const h = await openBig(page, "ioerr");
   assert(h.events > 0 && h.events < whole, `events ${h.events} (whole ${whole})`);
   const alert = (await page.textContent("[role=alert]")) ?? "";
   assert(/could not be read to its end/.test(alert) && /simulated/.test(alert), `alert: "${alert}"`);
 });
 
 await test("the worker dies after the preview: the preview stays, with an alert", async (page) => {
-  await page.goto(base("crash"));
-  await waitState(page, "empty");
-  await openFile(page, big);
-  await waitState(page, "ready", 120000);
-  const h = await hook(page);
+  const h = await openBig(page, "crash");
   assert(h.events > 0 && h.events < whole, `events ${h.events} (whole ${whole})`);
   const alert = (await page.textContent("[role=alert]")) ?? "";
   assert(/stopped unexpectedly/.test(alert) && /Only the part of the trace read/.test(alert), `alert: "${alert}"`);
@@ -137,11 +134,7 @@ await test("Cancel stops the worker", async (page) => {
 });
 
 await test("?window=16: a trace bigger than a part is shown a part at a time", async (page) => {
-  await page.goto(base("ok") + "?window=16");
-  await waitState(page, "empty");
-  await openFile(page, big);
-  await waitState(page, "ready", 120000);
-  let h = await hook(page);
+  let h = await openBig(page, "ok", "?window=16");
   assert(h.part && h.part.index === 0 && h.part.from === 0, `part ${JSON.stringify(h.part)}`);
   assert(h.part.end < h.part.size && h.part.end >= 16e6, `part ${JSON.stringify(h.part)}`);
   assert(h.events > 0 && h.events < whole, `events ${h.events} (whole ${whole})`);

@@ -366,10 +366,11 @@ fn PartBar(ui: Ui) -> impl IntoView {
         <div class="part" role="status" id="part">
             <span id="part-text">{text}</span>
             " "
-            <button id="part-prev" class="button" disabled=move || part().index == 0 on:click=move |_| loader::open_part(-1)>
+            <button id="part-prev" class="button" disabled=move || { part().index == 0 } on:click=move |_| loader::open_part(-1)>
                 "← Previous part"
             </button>
-            <button id="part-next" class="button" disabled=move || part().end >= part().size on:click=move |_| loader::open_part(1)>
+            // (In braces: a bare `>` would end the tag.)
+            <button id="part-next" class="button" disabled=move || { let p = part(); p.end >= p.size } on:click=move |_| loader::open_part(1)>
                 "Next part →"
             </button>
         </div>
