@@ -123,11 +123,13 @@ pub fn cancel() {
     core::set_state(AppState::Empty, None);
 }
 
-/// Bytes of a new-format trace read at most at once (whole generations; a
-/// bigger trace is shown a part at a time, see `#part`): the page holds
-/// about 3 bytes of model per byte of trace, and it must stay well within
-/// a tab's memory. `?window=MB` (16 to 4096) sets another size.
-const PART_BUDGET: u64 = 320_000_000;
+/// Bytes of a new-format trace read at once (a part ends at the first
+/// generation boundary after this many bytes; a bigger trace is shown a
+/// part at a time, see `#part`): the page holds about 3.1 bytes of wasm
+/// memory per byte of trace shown (BENCHMARKS.md), so a part of up to
+/// ~280 MB (this plus one generation) keeps it within 1 GiB. `?window=MB`
+/// (16 to 4096) sets another size.
+const PART_BUDGET: u64 = 256_000_000;
 
 /// The part size: `?window=MB`, if it is a whole number in range, else
 /// [`PART_BUDGET`].
