@@ -85,7 +85,9 @@ if (handle) {
 }
 
 // Pan and zoom with the keyboard for ~3 s, recording frame intervals.
-const canvas = await page.$("canvas");
+// (Nothing to pan over if the load failed.)
+const failed = (await page.getAttribute("#app", "data-state")) === "error";
+const canvas = failed ? null : await page.$("canvas");
 if (canvas) await canvas.click({ position: { x: 700, y: 300 } });
 const frames = await page.evaluate(async () => {
   const keys = ["w", "w", "d", "d", "a", "s", "w", "d", "a", "a", "s", "s"];
@@ -93,7 +95,7 @@ const frames = await page.evaluate(async () => {
   let last = performance.now();
   const start = last;
   let i = 0;
-  while (performance.now() - start < 3000) {
+  while (!document.querySelector('#app[data-state="error"]') && performance.now() - start < 3000) {
     const key = keys[i++ % keys.length];
     const target = document.querySelector("canvas") || document.body;
     target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
@@ -113,7 +115,7 @@ const draws = (await page.evaluate(() => window.__gotrace.drawMs)).slice(-frames
 
 const outcome = await page.evaluate(() => ({
   state: document.querySelector("#app")?.getAttribute("data-state"),
-  alert: [...document.querySelectorAll("[role=alert]")].map((e) => e.textContent.trim()).join(" | "),
+  alert: [...document.querySelectorAll("[role=alert], #part")].map((e) => e.textContent.trim()).join(" | "),
   events: window.__gotrace ? window.__gotrace.events : null,
 }));
 const mem = await page.evaluate(() => ({
@@ -141,9 +143,9 @@ console.log(JSON.stringify({
   first_paint_ms: firstPaintMs === undefined ? null : Math.round(firstPaintMs),
   ready_ms: readyMs === undefined ? null : Math.round(readyMs),
   frames: frames.length,
-  frame_ms_p50: +pct(50).toFixed(1),
-  frame_ms_p95: +pct(95).toFixed(1),
-  frame_ms_max: +frames[frames.length - 1].toFixed(1),
+  frame_ms_p50: frames.length ? +pct(50).toFixed(1) : null,
+  frame_ms_p95: frames.length ? +pct(95).toFixed(1) : null,
+  frame_ms_max: frames.length ? +frames[frames.length - 1].toFixed(1) : null,
   draw_ms_p50: draws.length ? +pctOf(draws, 50).toFixed(2) : null,
   draw_ms_p95: draws.length ? +pctOf(draws, 95).toFixed(2) : null,
   draw_ms_max: draws.length ? +draws[draws.length - 1].toFixed(2) : null,

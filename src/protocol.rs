@@ -67,6 +67,9 @@ pub enum FromWorker {
         phase: Phase,
         fraction: f64,
         events: u64,
+        /// Bytes of the part being read so far, of `total`.
+        bytes: u64,
+        total: u64,
     },
     /// The timeline of the first part of a big trace, in parts (`data`,
     /// `Timeline::encode_parts`), while the rest is read.

@@ -108,13 +108,19 @@ mod worker {
     ) {
         let size = blob.size();
         let now = || js_sys::Date::now();
-        let progress = |phase: Phase, fraction: f64, events: u64| {
+        // The bytes this read covers: the part from `window.from`, about
+        // `window.budget` long (or the rest of the file).
+        let total = (size as u64).saturating_sub(window.from).min(window.budget).max(1);
+        let progress = |phase: Phase, at: u64, events: u64| {
+            let bytes = at.saturating_sub(window.from).min(total);
             post(
                 scope,
                 &FromWorker::Progress {
                     phase,
-                    fraction,
+                    fraction: bytes as f64 / total as f64,
                     events,
+                    bytes,
+                    total,
                 },
                 None,
             );
@@ -126,13 +132,12 @@ mod worker {
         let mut next = None;
         let result = (|| -> Result<(gotrace::timeline::Timeline, Option<gotrace::Error>), gotrace::Error> {
             let mut b = gotrace::timeline::Builder::new();
-            let len = size.max(1.0);
             let mut previewed = false;
             let input = gotrace_viewer::web::blob::BlobReader::new(blob);
             let read = gotrace::stream::read_window(input, gotrace::stream::DEFAULT_TARGET, window, |ev, at| {
                 b.push(ev);
                 if b.events().is_multiple_of(20_000) {
-                    progress(Phase::Reading, at.position() as f64 / len, b.events());
+                    progress(Phase::Reading, at.position(), b.events());
                     // A big trace: show its beginning while the rest is read.
                     if !previewed && size >= PREVIEW_MIN_BYTES as f64 && b.events() >= PREVIEW_EVENTS {
                         previewed = true;
@@ -147,14 +152,14 @@ mod worker {
             if let Some(e) = damage.take_if(|_| b.events() <= 2) {
                 return Err(e);
             }
-            progress(Phase::Finishing, 1.0, b.events());
+            progress(Phase::Finishing, window.from + total, b.events());
             finish_from.set(now());
             Ok((b.finish(&read.tables), damage))
         })();
         let t_read = now();
         match result {
             Ok((tl, damage)) => {
-                progress(Phase::Sending, 1.0, tl.events);
+                progress(Phase::Sending, window.from + total, tl.events);
                 let stats = LoadStats {
                     events: tl.events,
                     bytes: size as u64,

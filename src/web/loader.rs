@@ -37,6 +37,8 @@ struct Job {
     file: Option<Blob>,
     starts: Vec<u64>,
     part: usize,
+    /// When the worker was started (ms), for the time left.
+    started: f64,
     // Kept alive while the worker may call them; replaced by the next job.
     _onmessage: Option<Closure<dyn FnMut(MessageEvent)>>,
     _onerror: Option<Closure<dyn FnMut(web_sys::Event)>>,
@@ -52,6 +54,7 @@ thread_local! {
         file: None,
         starts: Vec::new(),
         part: 0,
+        started: 0.0,
         _onmessage: None,
         _onerror: None,
     }) };
@@ -202,6 +205,7 @@ fn parse_part(id: u32, file: Blob, from: u64) {
         let mut j = j.borrow_mut();
         j.worker = Some(worker);
         j.pending = Some(file.clone());
+        j.started = js_sys::Date::now();
         j.file = Some(file);
         j.bytes = size;
         j._onmessage = Some(onmessage);
@@ -244,13 +248,18 @@ fn on_message(id: u32, data: JsValue) {
             phase,
             fraction,
             events,
+            bytes,
+            total,
         } => {
             ui.progress.set(fraction.clamp(0.0, 1.0));
             emit(AppEvent::Progress(
                 (fraction.clamp(0.0, 1.0) * 1000.0) as u16,
             ));
             let text = match phase {
-                Phase::Reading => format!("Reading… {} events", crate::format::count(events)),
+                Phase::Reading => {
+                    let started = JOB.with(|j| j.borrow().started);
+                    reading_text(bytes, total, events, js_sys::Date::now() - started)
+                }
                 Phase::Finishing => "Building the timeline…".to_string(),
                 Phase::Sending => "Sending the timeline…".to_string(),
             };
@@ -308,6 +317,24 @@ fn on_message(id: u32, data: JsValue) {
         FromWorker::Error { message } => stopped(message),
         FromWorker::Response { .. } => {}
     }
+}
+
+/// "Reading… 120 MB of 256 MB · 21,000,000 events · about 12 s left": the
+/// time left is extrapolated from the time so far, once there is enough
+/// of it to say.
+fn reading_text(bytes: u64, total: u64, events: u64, elapsed_ms: f64) -> String {
+    let mut s = format!(
+        "Reading… {} of {} · {} events",
+        crate::format::bytes(bytes),
+        crate::format::bytes(total),
+        crate::format::count(events)
+    );
+    let done = bytes as f64 / total.max(1) as f64;
+    if done > 0.02 && elapsed_ms > 500.0 {
+        let left_s = (elapsed_ms * (1.0 - done) / done / 1000.0).ceil();
+        s.push_str(&format!(" · about {left_s} s left"));
+    }
+    s
 }
 
 /// Records where the part just read ends and shows `#part` if the trace
