@@ -113,15 +113,19 @@ await test("the worker dies after the preview: the preview stays, with an alert"
   page.errors = page.errors.filter((e) => !/simulated: the worker died/.test(e));
 });
 
-await test("Cancel stops the worker", async (page) => {
+await test("progress says bytes of total, events and time left; Cancel stops the worker", async (page) => {
   await page.goto(base("ok"));
   await waitState(page, "empty");
   const closed = [];
   page.on("worker", (w) => w.on("close", () => closed.push(w.url())));
   await openFile(page, big);
   await page.waitForSelector('#app[data-state="loading"]');
-  await page.waitForFunction(() => true);
-  await page.waitForTimeout(300);
+  // Progress names bytes of the total and the events read, then the time left.
+  await page.waitForFunction(
+    () => /^Reading… [\d.]+ (B|KiB|MiB) of 18\.\d MiB · [\d,]+ events · about \d+ s left$/.test(document.querySelector(".progress-text")?.textContent ?? ""),
+    null,
+    { timeout: 20000 },
+  );
   const during = page.workers().length;
   assert(during >= 1, `no worker while loading (${during})`);
   await page.click("#cancel");
