@@ -110,7 +110,10 @@ mod worker {
         let now = || js_sys::Date::now();
         // The bytes this read covers: the part from `window.from`, about
         // `window.budget` long (or the rest of the file).
-        let total = (size as u64).saturating_sub(window.from).min(window.budget).max(1);
+        let total = (size as u64)
+            .saturating_sub(window.from)
+            .min(window.budget)
+            .max(1);
         let progress = |phase: Phase, at: u64, events: u64| {
             let bytes = at.saturating_sub(window.from).min(total);
             post(
