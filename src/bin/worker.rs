@@ -115,7 +115,10 @@ mod worker {
             .min(window.budget)
             .max(1);
         let progress = |phase: Phase, at: u64, events: u64| {
-            let bytes = at.saturating_sub(window.from).min(total);
+            // A part ends at the first generation boundary after its
+            // budget: past the budget, the total grows with what is read.
+            let bytes = at.saturating_sub(window.from);
+            let total = total.max(bytes);
             post(
                 scope,
                 &FromWorker::Progress {

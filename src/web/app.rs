@@ -354,7 +354,7 @@ fn PartBar(ui: Ui) -> impl IntoView {
     let text = move || {
         let p = part();
         format!(
-            "Part {} of this trace: bytes {}–{} of {}. A trace this big is shown a part at a time (up to {} each) so that it fits in a browser tab.",
+            "Part {} of this trace: bytes {}–{} of {}. A trace this big is shown a part at a time (parts of {} or a little more: whole generations) so that it fits in a browser tab.",
             p.index + 1,
             crate::format::bytes(p.from),
             crate::format::bytes(p.end),

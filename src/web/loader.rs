@@ -330,8 +330,8 @@ fn reading_text(bytes: u64, total: u64, events: u64, elapsed_ms: f64) -> String 
         crate::format::count(events)
     );
     let done = bytes as f64 / total.max(1) as f64;
-    if done > 0.02 && elapsed_ms > 500.0 {
-        let left_s = (elapsed_ms * (1.0 - done) / done / 1000.0).ceil();
+    let left_s = (elapsed_ms * (1.0 - done) / done.max(1e-9) / 1000.0).round();
+    if done > 0.02 && elapsed_ms > 500.0 && left_s >= 1.0 {
         s.push_str(&format!(" · about {left_s} s left"));
     }
     s
