@@ -98,12 +98,6 @@ impl<R: Read> Segments<R> {
         }
     }
 
-    /// The trace's version, once the first segment has been read and if its
-    /// header is one.
-    pub fn version(&self) -> Option<Version> {
-        self.version
-    }
-
     /// Bytes taken from the input so far.
     pub fn consumed(&self) -> u64 {
         self.input.consumed
@@ -368,8 +362,6 @@ pub struct Outcome {
     pub bytes: u64,
     /// The largest segment held at once, bytes.
     pub largest_segment: usize,
-    /// Where the part read starts in the file (0: at the start).
-    pub from: u64,
     /// Where the next part starts, if reading stopped at a window's budget
     /// before the end ([`read_window`]).
     pub next: Option<u64>,
@@ -437,7 +429,6 @@ pub fn read_window<R: Read>(
                         error: Some(err),
                         bytes: segs.consumed(),
                         largest_segment: largest,
-                        from: window.from,
                         next: None,
                     }),
                     None => Err(err),
@@ -496,7 +487,6 @@ pub fn read_window<R: Read>(
                 error,
                 bytes: segs.consumed(),
                 largest_segment: largest,
-                from: window.from,
                 next,
             });
         }
@@ -541,7 +531,6 @@ impl Source for &[u8] {
             version: reader.version(),
             bytes: self.len() as u64,
             largest_segment: self.len(),
-            from: 0,
             next: None,
             tables: reader.into_tables(),
             error,
