@@ -96,9 +96,15 @@ impl W {
         self.u8(p.fields);
         self.u8(p.delta);
         self.u32(p.len);
-        self.bytes(&p.data);
+        // The chunks, as one byte string (the encoded form has no chunks).
+        let n = p.data_len();
+        self.len(n);
+        self.0.reserve(n + p.block_time.len() * 12 + 8);
+        p.data.iter().for_each(|c| self.0.extend_from_slice(c));
         self.raw_i64s(&p.block_time);
-        self.raw_u32s(&p.block_off);
+        self.len(p.block_off.len());
+        p.contiguous_offsets()
+            .for_each(|o| self.0.extend_from_slice(&o.to_le_bytes()));
     }
     fn span_levels(&mut self, l: &SpanLevels) {
         self.u8(l.shift);
@@ -233,16 +239,14 @@ impl<'a> R<'a> {
     }
     fn packed(&mut self) -> Res<Packed> {
         let at = self.pos;
-        let p = Packed {
-            fields: self.u8()?,
-            delta: self.u8()?,
-            len: self.u32()?,
-            data: self.bytes()?,
-            block_time: self.raw_i64s()?,
-            block_off: self.raw_u32s()?,
-        };
-        p.check().map_err(|what| DecodeError { offset: at, what })?;
-        Ok(p)
+        let fields = self.u8()?;
+        let delta = self.u8()?;
+        let len = self.u32()?;
+        let bytes = self.take_len()?;
+        let block_time = self.raw_i64s()?;
+        let offsets = self.raw_u32s()?;
+        Packed::from_contiguous(fields, delta, len, bytes, block_time, &offsets)
+            .map_err(|what| DecodeError { offset: at, what })
     }
     fn span_levels(&mut self) -> Res<SpanLevels> {
         let shift = self.u8()?;

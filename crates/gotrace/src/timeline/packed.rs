@@ -9,6 +9,13 @@
 //! block's first time is kept unpacked, so a time lookup is a binary search
 //! over blocks plus the decoding of one block (about 100 ns).
 //!
+//! The bytes live in chunks of at most [`CHUNK`] bytes, a block never
+//! straddling two: a column grows by adding a chunk, never by copying what
+//! it holds. In wasm a growing `Vec` is a new allocation plus a copy, and
+//! with hundreds of columns growing side by side the freed blocks are never
+//! big enough for the next growth: the worker's memory ended up near twice
+//! the model it built.
+//!
 //! Decoding never panics: malformed bytes (the page receives them from the
 //! worker) end a block early, and accessors return `None` past the end.
 
@@ -18,6 +25,16 @@ use crate::wire::varint::{put_uvarint, unzigzag, zigzag, MAX_VARINT_LEN};
 pub const BLOCK: usize = 32;
 /// Most fields a record can have.
 pub const MAX_FIELDS: usize = 5;
+/// Bytes of a chunk of a column's data, at most. A block's offset is
+/// `chunk << CHUNK_SHIFT | offset in the chunk`, in a `u32`: a column holds
+/// at most 4 GiB (4,096 chunks), more than a wasm32 page can hold.
+pub const CHUNK_SHIFT: u32 = 20;
+pub const CHUNK: usize = 1 << CHUNK_SHIFT;
+const CHUNKS_MAX: usize = 1 << (32 - CHUNK_SHIFT);
+/// Bytes a block can take at most: `BLOCK` records of a time, a step code
+/// and `MAX_FIELDS` varints each. A chunk gets a new block only if this much
+/// room is left in it.
+pub const BLOCK_ROOM: usize = BLOCK * MAX_VARINT_LEN * (MAX_FIELDS + 1);
 
 /// Delta-mask flag: the deltas of fields 1.. are written together as one
 /// base-3 code when each is -1, 0 or +1 (counters that move one step at a
@@ -37,10 +54,11 @@ pub struct Packed {
     /// Bit `k` set: field `k` is a zigzag delta within the block.
     pub(super) delta: u8,
     pub(super) len: u32,
-    pub(super) data: Vec<u8>,
+    /// The records' bytes, in chunks of at most [`CHUNK`] bytes.
+    pub(super) data: Vec<Vec<u8>>,
     /// Time (field 0) of each block's first record.
     pub(super) block_time: Vec<i64>,
-    /// Byte offset of each block in `data`.
+    /// Where each block starts: `chunk << CHUNK_SHIFT | offset`.
     pub(super) block_off: Vec<u32>,
 }
 
@@ -120,15 +138,129 @@ impl Packed {
 
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.data.capacity() + self.block_time.capacity() * 8 + self.block_off.capacity() * 4
+        self.data.iter().map(Vec::capacity).sum::<usize>()
+            + self.data.capacity() * size_of::<Vec<u8>>()
+            + self.block_time.capacity() * 8
+            + self.block_off.capacity() * 4
+    }
+
+    /// Bytes of records held (all chunks).
+    pub fn data_len(&self) -> usize {
+        self.data.iter().map(Vec::len).sum()
+    }
+
+    /// The chunk a new block goes to, with room for the whole block, and
+    /// the block's offset. A chunk grows (by doubling, up to [`CHUNK`])
+    /// while it is small; a full one is left as it is for a new one. `None`
+    /// once the column holds 4 GiB (impossible in wasm32).
+    fn chunk_for_block(&mut self) -> Option<u32> {
+        let full = self
+            .data
+            .last()
+            .is_none_or(|c| c.len() + BLOCK_ROOM > CHUNK);
+        if full {
+            if self.data.len() == CHUNKS_MAX {
+                return None;
+            }
+            self.data.push(Vec::new());
+        }
+        let index = self.data.len() - 1;
+        let c = &mut self.data[index];
+        if c.capacity() - c.len() < BLOCK_ROOM {
+            let grow = c.len().max(4096).min(CHUNK.saturating_sub(c.len()));
+            c.reserve_exact(grow.max(BLOCK_ROOM));
+        }
+        Some(((index as u32) << CHUNK_SHIFT) | c.len() as u32)
+    }
+
+    /// Each block's offset in the concatenation of the chunks (the encoded
+    /// form: [`Packed::from_contiguous`] reads it back).
+    pub(super) fn contiguous_offsets(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut base = Vec::with_capacity(self.data.len());
+        let mut at = 0u32;
+        for c in &self.data {
+            base.push(at);
+            at = at.saturating_add(c.len() as u32);
+        }
+        self.block_off.iter().map(move |&o| {
+            let chunk = base.get((o >> CHUNK_SHIFT) as usize).copied().unwrap_or(at);
+            chunk.saturating_add(o & (CHUNK as u32 - 1))
+        })
+    }
+
+    /// A column from its encoded form: the records' bytes in one piece and
+    /// each block's offset in it, split into chunks at block starts.
+    pub(super) fn from_contiguous(
+        fields: u8,
+        delta: u8,
+        len: u32,
+        bytes: &[u8],
+        block_time: Vec<i64>,
+        offsets: &[u32],
+    ) -> Result<Packed, &'static str> {
+        let mut data: Vec<Vec<u8>> = Vec::new();
+        let mut block_off = Vec::with_capacity(offsets.len());
+        let mut cur: Vec<u8> = Vec::new();
+        for (i, &start) in offsets.iter().enumerate() {
+            let end = offsets.get(i + 1).map_or(bytes.len(), |&e| e as usize);
+            let block = bytes
+                .get(start as usize..end)
+                .ok_or("packed column blocks")?;
+            if block.len() > BLOCK_ROOM {
+                return Err("packed column block too long");
+            }
+            if cur.len() + BLOCK_ROOM > CHUNK {
+                data.push(std::mem::take(&mut cur));
+            }
+            if cur.capacity() == 0 {
+                if data.len() == CHUNKS_MAX {
+                    return Err("packed column too long");
+                }
+                cur.reserve_exact(CHUNK.min(bytes.len() - start as usize));
+            }
+            block_off.push(((data.len() as u32) << CHUNK_SHIFT) | cur.len() as u32);
+            cur.extend_from_slice(block);
+        }
+        if !cur.is_empty() || !block_off.is_empty() {
+            data.push(cur);
+        }
+        let p = Packed {
+            fields,
+            delta,
+            len,
+            data,
+            block_time,
+            block_off,
+        };
+        p.check()?;
+        Ok(p)
+    }
+
+    /// The bytes of the block starting at `off`, up to `end` (the next
+    /// block's start, if in the same chunk).
+    fn block_bytes(&self, off: u32, end: Option<u32>) -> &[u8] {
+        let chunk = (off >> CHUNK_SHIFT) as usize;
+        let Some(c) = self.data.get(chunk) else {
+            return &[];
+        };
+        let start = (off as usize) & (CHUNK - 1);
+        let end = match end {
+            Some(e) if (e >> CHUNK_SHIFT) as usize == chunk => (e as usize) & (CHUNK - 1),
+            _ => c.len(),
+        };
+        c.get(start..end).unwrap_or(&[])
     }
 
     /// Appends a record (fields past [`Packed::fields`] are ignored). The
-    /// time must not be before the previous record's.
+    /// time must not be before the previous record's. A column stops
+    /// growing at 4 GiB (it drops what comes after).
     pub fn push(&mut self, rec: &Rec, prev: &mut Rec) {
         if (self.len as usize).is_multiple_of(BLOCK) {
+            let Some(off) = self.chunk_for_block() else {
+                return;
+            };
             self.block_time.push(rec[0]);
-            self.block_off.push(self.data.len() as u32);
+            self.block_off.push(off);
             *prev = [0; MAX_FIELDS];
         }
         let n = self.fields as usize;
@@ -163,13 +295,10 @@ impl Packed {
                 buf.put(v);
             }
         }
-        // Grow by a quarter rather than double: the model is most of the
-        // worker's memory, and doubling leaves up to half of it unused.
-        if self.data.capacity() - self.data.len() < buf.len {
-            let extra = (self.data.len() / 4).max(4096);
-            self.data.reserve_exact(extra);
+        // The block's room was reserved when it began (`chunk_for_block`).
+        if let Some(c) = self.data.last_mut() {
+            c.extend_from_slice(&buf.bytes[..buf.len]);
         }
-        self.data.extend_from_slice(&buf.bytes[..buf.len]);
         *prev = *rec;
         self.len += 1;
     }
@@ -184,11 +313,7 @@ impl Packed {
         let (Some(&start), Some(&t0)) = (self.block_off.get(b), self.block_time.get(b)) else {
             return 0;
         };
-        let end = self
-            .block_off
-            .get(b + 1)
-            .map_or(self.data.len(), |&e| e as usize);
-        let data = self.data.get(start as usize..end).unwrap_or(&[]);
+        let data = self.block_bytes(start, self.block_off.get(b + 1).copied());
         let n = (self.len as usize).saturating_sub(b * BLOCK).min(BLOCK);
         let mut pos = 0usize;
         let mut prev: Rec = [0; MAX_FIELDS];
@@ -297,13 +422,16 @@ impl Packed {
         if self.fields == 0 || self.fields as usize > MAX_FIELDS || self.delta & 1 == 0 {
             return Err("packed column fields");
         }
+        let in_chunk = |o: &u32| {
+            self.data
+                .get((o >> CHUNK_SHIFT) as usize)
+                .is_some_and(|c| (*o as usize & (CHUNK - 1)) <= c.len())
+        };
         if self.block_time.len() != self.block_off.len()
             || self.blocks() != (self.len as usize).div_ceil(BLOCK)
             || self.block_off.windows(2).any(|w| w[0] > w[1])
-            || self
-                .block_off
-                .last()
-                .is_some_and(|&o| o as usize > self.data.len())
+            || !self.block_off.iter().all(in_chunk)
+            || self.data.iter().any(|c| c.len() > CHUNK)
             || self.block_time.windows(2).any(|w| w[0] > w[1])
         {
             return Err("packed column blocks");
@@ -394,6 +522,10 @@ impl Writer {
         if let Some(p) = self.pending.take() {
             self.col.push(&p, &mut self.prev);
         }
+        // Only the last chunk can have room to spare; the others are full.
+        if let Some(c) = self.col.data.last_mut() {
+            c.shrink_to_fit();
+        }
         self.col.data.shrink_to_fit();
         self.col.block_time.shrink_to_fit();
         self.col.block_off.shrink_to_fit();
@@ -425,7 +557,7 @@ mod tests {
         assert_eq!(c.get(77), Some(all[77]));
         assert_eq!(c.get(100), None);
         // Deltas and small values take a byte each; the raw field up to 3.
-        assert!(c.data.len() < 100 * 5, "{}", c.data.len());
+        assert!(c.data_len() < 100 * 5, "{}", c.data_len());
     }
 
     #[test]
@@ -464,7 +596,7 @@ mod tests {
         assert_eq!(got, expect);
         assert_eq!(c.get(150), Some(expect[150]));
         // Time delta (2 bytes) + code (1 byte), plus block starts and jumps.
-        assert!(c.data.len() < 200 * 4, "{}", c.data.len());
+        assert!(c.data_len() < 200 * 4, "{}", c.data_len());
     }
 
     #[test]
@@ -481,13 +613,95 @@ mod tests {
     #[test]
     fn malformed_bytes_end_a_block_without_panicking() {
         let mut c = col(40);
-        c.data.truncate(10);
+        c.data[0].truncate(10);
         assert!(c.iter().count() < 40);
-        c.data = vec![0xff; 50];
+        c.data = vec![vec![0xff; 50]];
         let _ = c.iter().count();
         let _ = c.index_at(100);
         c.block_off = vec![1000, 0];
         assert!(c.check().is_err());
         let _ = c.get(35);
+    }
+
+    /// Records big enough to take several chunks: a pseudo-random walk with
+    /// large fields (several bytes each).
+    fn big_records(n: usize) -> Vec<Rec> {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut t = 0i64;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                t += (x % 5_000_000) as i64;
+                [
+                    t,
+                    (x >> 8) as i64 % (1 << 40),
+                    (x >> 20) as i64 % 1000 - 500,
+                    7,
+                    0,
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_big_column_spans_chunks_and_reads_back() {
+        let recs = big_records(300_000);
+        let mut w = Writer::new(4, 0b0101);
+        recs.iter().for_each(|r| w.push(*r));
+        let c = w.finish();
+        assert!(c.data.len() >= 3, "{} chunks", c.data.len());
+        assert!(c
+            .data
+            .iter()
+            .all(|k| k.len() <= CHUNK && k.capacity() <= CHUNK));
+        let got: Vec<Rec> = c.iter().map(|(_, r)| r).collect();
+        assert_eq!(got, recs);
+        // Lookups on both sides of every chunk boundary.
+        for (i, &o) in c.block_off.iter().enumerate().skip(1) {
+            if o & (CHUNK as u32 - 1) == 0 {
+                let first = i * BLOCK;
+                assert_eq!(c.get(first - 1), Some(recs[first - 1]));
+                assert_eq!(c.get(first), Some(recs[first]));
+                assert_eq!(c.index_at(recs[first][0]), Some(first));
+            }
+        }
+        // The encoded form (one piece) splits back into chunks that read
+        // the same records.
+        let bytes: Vec<u8> = c.data.concat();
+        let offsets: Vec<u32> = c.contiguous_offsets().collect();
+        assert_eq!(offsets[0], 0);
+        assert!(offsets.windows(2).all(|w| w[0] <= w[1]));
+        let back = Packed::from_contiguous(
+            c.fields,
+            c.delta,
+            c.len,
+            &bytes,
+            c.block_time.clone(),
+            &offsets,
+        )
+        .unwrap();
+        let again: Vec<Rec> = back.iter().map(|(_, r)| r).collect();
+        assert_eq!(again, recs);
+        assert_eq!(back.data_len(), c.data_len());
+    }
+
+    #[test]
+    fn encoded_blocks_are_checked_before_splitting() {
+        let c = col(100);
+        let bytes: Vec<u8> = c.data.concat();
+        let offsets: Vec<u32> = c.contiguous_offsets().collect();
+        let t = c.block_time.clone();
+        // An offset past the bytes, offsets going back, a block too long.
+        let mut past = offsets.clone();
+        past[2] = bytes.len() as u32 + 1;
+        assert!(Packed::from_contiguous(3, 3, 100, &bytes, t.clone(), &past).is_err());
+        let mut back = offsets.clone();
+        back.swap(1, 2);
+        assert!(Packed::from_contiguous(3, 3, 100, &bytes, t.clone(), &back).is_err());
+        let long = vec![0u8; BLOCK_ROOM + 1];
+        assert!(Packed::from_contiguous(3, 3, 1, &long, vec![0], &[0]).is_err());
+        assert!(Packed::from_contiguous(3, 3, 100, &bytes, t, &offsets).is_ok());
     }
 }
