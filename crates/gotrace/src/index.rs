@@ -40,9 +40,12 @@
 
 use std::ops::Range;
 
+use std::io::Read;
+
 use crate::error::{Error, ErrorKind};
-use crate::event::{Payload, Time};
+use crate::event::{Event, Payload, Time};
 use crate::reader::Reader;
+use crate::stream::{read_window_framed, Window};
 use crate::wire::batch::{read_item, Item};
 use crate::wire::spec::ev;
 use crate::wire::{parse_header_len, Version};
@@ -292,34 +295,32 @@ struct ReadPass {
     error: Option<Error>,
 }
 
-/// Reads every event, noting each generation's times and events.
-fn times(data: &[u8]) -> Result<ReadPass, Error> {
-    let mut reader = Reader::new(data)?;
-    let mut origin = None;
-    let mut gens: Vec<Timed> = Vec::new();
-    let mut error = None;
-    while let Some(item) = reader.next_event() {
-        let ev = match item {
-            Ok(ev) => ev,
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        };
-        origin.get_or_insert(ev.time);
-        let gen = reader.generation();
-        let current = gens.last_mut().filter(|t| !t.finished);
+impl ReadPass {
+    fn new() -> ReadPass {
+        ReadPass {
+            origin: None,
+            gens: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Notes one event the reader emitted, read in generation `gen`
+    /// (`Reader::generation` right after it). `false` if it cannot be
+    /// placed (the pass stops, with `error` set).
+    fn event(&mut self, ev: &Event, gen: Option<u64>) -> bool {
+        self.origin.get_or_insert(ev.time);
+        let current = self.gens.last_mut().filter(|t| !t.finished);
         if matches!(ev.payload, Payload::Sync { .. }) {
             // A Sync either opens a new generation (the reader has installed
             // it) or closes the current one (end of trace, or an error next).
             if let Some(t) = current {
                 t.finished = true;
                 if gen == Some(t.number) {
-                    continue;
+                    return true;
                 }
             }
             if let Some(number) = gen {
-                gens.push(Timed {
+                self.gens.push(Timed {
                     number,
                     first: ev.time,
                     last: ev.time,
@@ -327,31 +328,43 @@ fn times(data: &[u8]) -> Result<ReadPass, Error> {
                     finished: false,
                 });
             }
-            continue;
+            return true;
         }
         match current {
             Some(t) if gen == Some(t.number) => {
                 t.last = ev.time;
                 t.events += 1;
+                true
             }
             _ => {
-                let e = Error::format(format!(
+                self.error = Some(Error::format(format!(
                     "internal error: event at {} outside any generation",
                     ev.time
-                ));
-                return Ok(ReadPass {
-                    origin,
-                    gens,
-                    error: Some(e),
-                });
+                )));
+                false
             }
         }
     }
-    Ok(ReadPass {
-        origin,
-        gens,
-        error,
-    })
+}
+
+/// Reads every event, noting each generation's times and events.
+fn times(data: &[u8]) -> Result<ReadPass, Error> {
+    let mut reader = Reader::new(data)?;
+    let mut pass = ReadPass::new();
+    while let Some(item) = reader.next_event() {
+        match item {
+            Ok(ev) => {
+                if !pass.event(&ev, reader.generation()) {
+                    break;
+                }
+            }
+            Err(e) => {
+                pass.error = Some(e);
+                break;
+            }
+        }
+    }
+    Ok(pass)
 }
 
 /// Indexes the generations of a new-format trace. See the
@@ -366,11 +379,76 @@ pub fn build(data: &[u8]) -> Result<Index, Error> {
         return Err(old_format_error(version, "the generation index"));
     }
     let (frames, frame_error) = frames(data, header_len, version);
+    let pass = times(data)?;
+    Ok(assemble(version, header_len, frames, frame_error, pass))
+}
+
+/// [`build`] from a stream, holding one segment of whole generations at a
+/// time ([`crate::stream`]: segments of `target` bytes or more,
+/// `stream::DEFAULT_TARGET`), of the part of the trace `window` covers (as
+/// read from there: times are since the part's first event, byte ranges
+/// are the file's). The same index as [`build`] of the bytes the window
+/// covers, cut after the header (`tests/stream.rs` checks it).
+pub fn build_stream<R: Read>(mut input: R, target: usize, window: Window) -> Result<Index, Error> {
+    // The header first: an old-format trace is refused before it is read.
+    let mut head = Vec::new();
+    (&mut input)
+        .take(HEAD_PEEK)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("reading the file: {e}")).at(0))?;
+    let (version, header_len) = parse_header_len(&head)?;
+    if version.is_v1() {
+        return Err(old_format_error(version, "the generation index"));
+    }
+    let mut framed: Vec<Frame> = Vec::new();
+    let mut frame_error: Option<Error> = None;
+    let mut pass = ReadPass::new();
+    let outcome = read_window_framed(
+        std::io::Cursor::new(head).chain(input),
+        target,
+        window,
+        |seg, read| {
+            if !read || frame_error.is_some() {
+                return;
+            }
+            let start = (header_len as u64).saturating_sub(seg.base) as usize;
+            let (frames, error) = frames(&seg.bytes, start, version);
+            framed.extend(frames.into_iter().map(|f| Frame {
+                start: f.start + seg.base,
+                end: f.end + seg.base,
+                ..f
+            }));
+            frame_error = error.map(|e| e.shifted(seg.base));
+        },
+        |ev, at| {
+            if pass.error.is_none() {
+                pass.event(ev, at.generation());
+            }
+        },
+    )?;
+    if pass.error.is_none() {
+        pass.error = outcome.error;
+    }
+    Ok(assemble(version, header_len, framed, frame_error, pass))
+}
+
+/// Bytes read ahead for the header (real headers are 16 bytes; Go's
+/// scanner accepts extra spaces).
+const HEAD_PEEK: u64 = 4096;
+
+/// The index from what framing and reading found.
+fn assemble(
+    version: Version,
+    header_len: usize,
+    frames: Vec<Frame>,
+    frame_error: Option<Error>,
+    pass: ReadPass,
+) -> Index {
     let ReadPass {
         origin: origin_ns,
         gens: timed,
         error: read_error,
-    } = times(data)?;
+    } = pass;
     let origin = origin_ns.unwrap_or(0);
     let mut generations = Vec::with_capacity(frames.len());
     let mut error = None;
@@ -409,13 +487,13 @@ pub fn build(data: &[u8]) -> Result<Index, Error> {
     if error.is_none() {
         error = frame_error.or(read_error);
     }
-    Ok(Index {
+    Index {
         version,
         header_len,
         origin_ns,
         generations,
         error,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -339,6 +339,7 @@ fn read_some(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 pub struct At<'r> {
     tables: &'r Tables,
     offset: u64,
+    generation: Option<u64>,
 }
 
 impl At<'_> {
@@ -349,6 +350,11 @@ impl At<'_> {
     /// Bytes of the file read so far (a file offset).
     pub fn position(&self) -> u64 {
         self.offset
+    }
+    /// The generation being read (`Reader::generation`); `None` for an
+    /// old-format trace.
+    pub fn generation(&self) -> Option<u64> {
+        self.generation
     }
 }
 
@@ -410,6 +416,20 @@ pub fn read_window<R: Read>(
     input: R,
     target: usize,
     window: Window,
+    each: impl FnMut(&Event, &At<'_>),
+) -> Result<Outcome, Error> {
+    read_window_framed(input, target, window, |_, _| {}, each)
+}
+
+/// [`read_window`], also showing each segment to `on_segment` before its
+/// events are read (with `true`), or when it is skipped because it comes
+/// before the window (with `false`): for what needs the bytes' framing as
+/// well as the events ([`crate::index::build_stream`]).
+pub fn read_window_framed<R: Read>(
+    input: R,
+    target: usize,
+    window: Window,
+    mut on_segment: impl FnMut(&Segment, bool),
     mut each: impl FnMut(&Event, &At<'_>),
 ) -> Result<Outcome, Error> {
     let mut segs = Segments::new(input, target);
@@ -442,6 +462,7 @@ pub fn read_window<R: Read>(
             if end > window.from {
                 return Err(not_a_boundary(window.from));
             }
+            on_segment(&seg, false);
             if first {
                 first = false;
                 carry = Some(Carry::fresh(Reader::new(&seg.bytes)?.version()));
@@ -463,6 +484,7 @@ pub fn read_window<R: Read>(
             None => return Err(Error::format("internal error: no reader state to resume")),
         };
         largest = largest.max(seg.bytes.len());
+        on_segment(&seg, true);
         let mut error = None;
         while let Some(item) = reader.next_event() {
             match item {
@@ -471,6 +493,7 @@ pub fn read_window<R: Read>(
                     &At {
                         tables: reader.tables(),
                         offset: reader.position() as u64,
+                        generation: reader.generation(),
                     },
                 ),
                 Err(e) => {
