@@ -220,7 +220,7 @@ await test("damaged or missing traces: gotrace-error", async (page) => {
   page.errors = page.errors.filter((e) => !/no-such\.trace|404/.test(e));
 });
 
-await test("raw iframe protocol: PING/PONG, buffer, view, goroutine, Perfetto message, strangers ignored", async (page) => {
+await test("raw iframe protocol: PING/PONG, buffer, blob, view, goroutine, Perfetto message, strangers ignored", async (page) => {
   await watchCsp(page);
   await page.goto(`${docsUrl}raw.html`);
   const f = await viewerFrame(page, "iframe#viewer");
@@ -258,14 +258,17 @@ await test("raw iframe protocol: PING/PONG, buffer, view, goroutine, Perfetto me
       viewer.postMessage({ gotrace: { goroutine: 22 } }, origin);
       const select = (await waitFor(t("select", (m) => m.goroutine === 22))).data.gotrace;
       // Hostile messages: ignored without breaking the viewer.
-      for (const m of [null, 42, "PONG", { gotrace: null }, { gotrace: { view: { start: "x" } } }, { gotrace: { goroutine: -1 } }, { gotrace: { buffer: "not a buffer" } }, { perfetto: 7 }])
+      for (const m of [null, 42, "PONG", { gotrace: null }, { gotrace: { view: { start: "x" } } }, { gotrace: { goroutine: -1 } }, { gotrace: { buffer: "not a buffer" } }, { gotrace: { blob: "not a blob" } }, { perfetto: 7 }])
         viewer.postMessage(m, origin);
       await new Promise((r) => setTimeout(r, 300));
       // Perfetto's shape opens a trace too.
       const buf2 = new Uint8Array(bytes).buffer;
       viewer.postMessage({ perfetto: { buffer: buf2, title: "from perfetto" } }, origin);
       const ready2 = (await waitFor(t("ready", (m) => m.title === "from perfetto"))).data.gotrace;
-      return { pongOrigin: pong.origin, ready, view, select, ready2, origins: [...new Set(inbox.map((m) => m.origin))] };
+      // A Blob (or File) is read like a dropped file, not copied whole.
+      viewer.postMessage({ gotrace: { blob: new Blob([new Uint8Array(bytes)]), title: "as a blob" } }, origin);
+      const ready3 = (await waitFor(t("ready", (m) => m.title === "as a blob"))).data.gotrace;
+      return { pongOrigin: pong.origin, ready, view, select, ready2, ready3, origins: [...new Set(inbox.map((m) => m.origin))] };
     },
     { bytes, origin: new URL(viewerUrl).origin },
   );
@@ -283,10 +286,11 @@ await test("raw iframe protocol: PING/PONG, buffer, view, goroutine, Perfetto me
   const strangerEvents = await page.evaluate(() => window.__inbox.filter((m) => m.data?.gotrace?.type === "view" && m.data.gotrace.start === 5).length);
   assert(strangerEvents === 0, "a sibling frame's message was acted on");
   assert(got.ready2.events === got.ready.events, "Perfetto-shaped message opened something else");
+  assert(got.ready3.events === got.ready.events, `the blob opened something else: ${JSON.stringify(got.ready3)}`);
   const h = await hook(f);
   assert(h.state === "ready", `viewer state after hostile messages: ${h.state}`);
   assert(h.events === got.ready.events && h.goroutines === got.ready.goroutines, `ready counts ${JSON.stringify(got.ready)} vs viewer ${h.events}/${h.goroutines}`);
-  assert(h.selected === null, `the Perfetto-shaped message opened a new trace: no selection carries over (${JSON.stringify(h.selected)})`);
+  assert(h.selected === null, `the blob message opened a new trace: no selection carries over (${JSON.stringify(h.selected)})`);
   const v = await cspViolations(page);
   assert(v.length === 0, `CSP violations: ${v.join("; ")}`);
 });

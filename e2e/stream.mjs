@@ -220,5 +220,24 @@ await test("?window=16: a trace bigger than a part is shown a part at a time", a
   assert(whole > first, "the whole trace was not bigger than its first part");
 });
 
+await test("Save view as trace in part 2: the file's own bytes of the part's generations, cut from a stream", async (page) => {
+  await openBig(page, "ok", "?window=16");
+  await page.click("#part-next");
+  await waitState(page, "ready", 120000);
+  const h = await hook(page);
+  const from = partEnd(0, 16e6);
+  const end = partEnd(from, 16e6);
+  assert(h.part && h.part.index === 1 && h.part.from === from, `part ${JSON.stringify(h.part)}`);
+  // The whole part in view: the cut is every generation of the part.
+  assert(h.visible.t0 <= 0 && h.visible.t1 >= h.duration, `view ${JSON.stringify(h.visible)} of ${h.duration}`);
+  const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 120000 }), page.click("#save-view")]);
+  const saved = fs.readFileSync(await dl.path());
+  const file = fs.readFileSync(big);
+  const want = Buffer.concat([file.subarray(0, 16), file.subarray(from, end)]);
+  assert(saved.length === want.length, `saved ${saved.length} bytes, want ${want.length} (header + bytes ${from}..${end})`);
+  assert(saved.equals(want), "the saved bytes differ from the file's header and part 2");
+  assert(!(await page.isVisible("[role=alert]")), "an alert after saving");
+});
+
 server.close();
 await finish();

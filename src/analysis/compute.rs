@@ -304,16 +304,6 @@ impl Engine {
         s
     }
 
-    /// The whole file in memory (for cutting it).
-    fn read_whole(&self) -> Result<Vec<u8>, String> {
-        let mut bytes = Vec::new();
-        self.file
-            .open()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("The trace could not be read again: {e}"))?;
-        Ok(bytes)
-    }
-
     /// The whole-trace results, computed in one pass on first use.
     fn whole(&mut self) -> Result<&Whole, String> {
         if self.whole.is_none() {
@@ -408,17 +398,16 @@ impl Engine {
                 start,
                 end,
             } => self.critical_path(*goroutine, *start, *end),
-            Request::Cut { start, end } => match self.read_whole() {
-                Ok(whole) => match gotrace::cut::cut(&whole, *start, *end) {
-                    Ok(bytes) => Response::File { bytes },
+            // Indexed from a stream (one segment held at a time), of the
+            // part shown: its times are those of the view.
+            Request::Cut { start, end } => {
+                match gotrace::cut::ranges_stream(self.file.open(), self.part, *start, *end) {
+                    Ok(ranges) => Response::Slices {
+                        ranges: ranges.iter().map(|r| [r.start, r.end]).collect(),
+                    },
                     Err(e) => Response::Error(e.to_string()),
-                },
-                Err(e) => Response::Error(e),
-            },
-            Request::Whole => match self.read_whole() {
-                Ok(bytes) => Response::File { bytes },
-                Err(e) => Response::Error(e),
-            },
+                }
+            }
         }
     }
 

@@ -82,11 +82,10 @@ pub enum Request {
         start: i64,
         end: i64,
     },
-    /// The generations that overlap `[start, end]` (ns since the trace's
-    /// start) as a trace file of their own ("Save view as trace").
+    /// The generations that overlap `[start, end]` (ns since the start of
+    /// the trace, or of the part of it shown) as a trace file of their own
+    /// ("Save view as trace"), answered by [`Response::Slices`].
     Cut { start: i64, end: i64 },
-    /// The whole trace file ("Open in full viewer" hands it to a new tab).
-    Whole,
 }
 
 /// One goroutine group row.
@@ -353,9 +352,11 @@ pub enum Response {
         name: String,
         bytes: Vec<u8>,
     },
-    /// A trace file (sent beside the message as an ArrayBuffer; empty here).
-    File {
-        bytes: Vec<u8>,
+    /// A trace file made of byte ranges `[start, end)` of the trace file,
+    /// in order: the page copies them out of its `File` (a cut of a trace
+    /// of any size never passes through wasm memory).
+    Slices {
+        ranges: Vec<[u64; 2]>,
     },
     Tasks {
         task_types: Vec<TypeRow>,

@@ -83,10 +83,6 @@ mod imp {
                 },
                 Some(Array::of1(&wire::to_buffer(&bytes))),
             ),
-            Response::File { bytes } => (
-                Response::File { bytes: Vec::new() },
-                Some(Array::of1(&wire::to_buffer(&bytes))),
-            ),
             r => (r, None),
         };
         let wasm_memory = gotrace_viewer::web::js::wasm_memory_bytes();

@@ -43,12 +43,16 @@ struct Incoming {
     perfetto: Option<PerfettoMessage>,
 }
 
-/// `{gotrace: {...}}`: open a trace (`buffer` or `url`), and/or move the
-/// view, and/or select a goroutine.
+/// `{gotrace: {...}}`: open a trace (`buffer`, `blob` or `url`), and/or
+/// move the view, and/or select a goroutine.
 #[derive(Deserialize)]
 struct GotraceMessage {
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     buffer: JsValue,
+    /// A `Blob` or `File`: read slice by slice like a dropped file, so a
+    /// trace of any size can be handed over without copying it.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    blob: JsValue,
     #[serde(default)]
     url: Option<String>,
     #[serde(default)]
@@ -215,6 +219,8 @@ fn on_message(e: MessageEvent) {
     let goroutine = g.goroutine.and_then(checked_goroutine);
     if let Ok(buf) = g.buffer.clone().dyn_into::<ArrayBuffer>() {
         open_buffer(buf, g.title, view, goroutine, (source, e.origin()));
+    } else if let Ok(blob) = g.blob.clone().dyn_into::<web_sys::Blob>() {
+        open_blob(blob, g.title, view, goroutine, (source, e.origin()));
     } else if let Some(u) = g.url.as_deref().and_then(checked_url) {
         HOST.with(|h| {
             let mut h = h.borrow_mut();
@@ -247,6 +253,29 @@ fn open_buffer(
     goroutine: Option<i64>,
     target: (JsValue, String),
 ) {
+    let title = host_opens(title, view, goroutine, target);
+    loader::load_buffer(buf, title);
+}
+
+fn open_blob(
+    blob: web_sys::Blob,
+    title: Option<String>,
+    view: Option<(f64, f64)>,
+    goroutine: Option<i64>,
+    target: (JsValue, String),
+) {
+    let title = host_opens(title, view, goroutine, target);
+    loader::load_blob(blob, title);
+}
+
+/// The host opens a trace: notes whom to answer and what to show once it is
+/// read; returns the checked title.
+fn host_opens(
+    title: Option<String>,
+    view: Option<(f64, f64)>,
+    goroutine: Option<i64>,
+    target: (JsValue, String),
+) -> String {
     let title = title
         .map(|t| checked_title(&t))
         .filter(|t| !t.is_empty())
@@ -259,7 +288,7 @@ fn open_buffer(
     });
     // The host says which view to show; a hash left by an earlier trace must not.
     url::write_hash("");
-    loader::load_buffer(buf, title);
+    title
 }
 
 /// Moves the view to `[a, b]` (ns since the trace's start).
@@ -479,27 +508,33 @@ pub fn open_full() {
             .and_then(|m| c.view.selected.map(|s| m.tl.goroutines[s.g as usize].id));
         ((c.view.t0, c.view.t1), sel)
     });
-    let mut href = format!("./#t={:.0},{:.0}", view.0, view.1);
-    if let Some(g) = selected {
-        href.push_str(&format!("&g={g}"));
+    let Some((file, later_part)) = loader::shown_file() else {
+        return;
+    };
+    // The new tab opens the file from its first part: the view of a later
+    // part (its times are since that part's start) would not fit it.
+    let view = (!later_part).then_some(view);
+    let mut href = "./".to_string();
+    if let Some((a, b)) = view {
+        href.push_str(&format!("#t={a:.0},{b:.0}"));
+        if let Some(g) = selected {
+            href.push_str(&format!("&g={g}"));
+        }
     }
     let Ok(Some(tab)) = window().open_with_url_and_target(&href, "_blank") else {
         return;
     };
     let title = core::ui().title.get_untracked();
-    client::request(&Request::Whole, move |r, buf| {
-        if let (Response::File { .. }, Some(buf)) = (r, buf) {
-            hand_over(tab, buf, title, view, selected, 0);
-        }
-    });
+    hand_over(tab, file, title, view, selected, 0);
 }
 
-/// Pings `tab` until it answers, then posts the trace (at most 30 s).
+/// Pings `tab` until it answers, then posts the trace file (at most 30 s):
+/// the `Blob` itself, cloned by reference, never read here.
 fn hand_over(
     tab: web_sys::Window,
-    buf: ArrayBuffer,
+    file: web_sys::Blob,
     title: String,
-    view: (f64, f64),
+    view: Option<(f64, f64)>,
     g: Option<i64>,
     tries: u32,
 ) {
@@ -525,22 +560,23 @@ fn hand_over(
                 .remove_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
             drop(listener);
             if !answered.get() {
-                return hand_over(tab, buf, title, view, g, tries + 1);
+                return hand_over(tab, file, title, view, g, tries + 1);
             }
             let msg = Object::new();
             let inner = Object::new();
-            super::js::set(&inner, "buffer", buf.clone());
+            super::js::set(&inner, "blob", file.clone());
             super::js::set(&inner, "title", title.as_str());
-            let v = Object::new();
-            super::js::set(&v, "start", view.0);
-            super::js::set(&v, "end", view.1);
-            super::js::set(&inner, "view", v);
+            if let Some((start, end)) = view {
+                let v = Object::new();
+                super::js::set(&v, "start", start);
+                super::js::set(&v, "end", end);
+                super::js::set(&inner, "view", v);
+            }
             if let Some(g) = g {
                 super::js::set(&inner, "goroutine", g as f64);
             }
             super::js::set(&msg, "gotrace", inner);
-            let transfer = js_sys::Array::of1(&buf);
-            let _ = tab.post_message_with_transfer(&msg, &origin, &transfer);
+            let _ = tab.post_message(&msg, &origin);
         },
         std::time::Duration::from_millis(100),
     );
@@ -561,15 +597,25 @@ pub fn save_view(on_error: impl Fn(String) + 'static) {
         crate::format::duration(b as f64)
     )
     .replace([' ', '/', '\\'], "");
-    client::request(&Request::Cut { start: a, end: b }, move |r, buf| {
-        match (r, buf) {
-            (Response::File { .. }, Some(buf)) => {
-                if let Err(e) = super::js::download(&file, &buf) {
-                    on_error(format!("Download failed: {}", js_text(&e)));
+    client::request(&Request::Cut { start: a, end: b }, move |r, _| match r {
+        Response::Slices { ranges } => {
+            let Some((trace, _)) = loader::shown_file() else {
+                return on_error("The trace is no longer open.".into());
+            };
+            let parts = js_sys::Array::new();
+            for [start, end] in ranges {
+                match trace.slice_with_f64_and_f64(start as f64, end as f64) {
+                    Ok(p) => {
+                        parts.push(&p);
+                    }
+                    Err(e) => return on_error(format!("Download failed: {}", js_text(&e))),
                 }
             }
-            (Response::Error(e), _) => on_error(e),
-            _ => {}
+            if let Err(e) = super::js::download_parts(&file, &parts) {
+                on_error(format!("Download failed: {}", js_text(&e)));
+            }
         }
+        Response::Error(e) => on_error(e),
+        _ => {}
     });
 }

@@ -92,10 +92,15 @@ pub fn context_2d(
 
 /// Offers `buf` to the user as a file named `name` (a download).
 pub fn download(name: &str, buf: &js_sys::ArrayBuffer) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::new(buf));
+    download_parts(name, &js_sys::Array::of1(&js_sys::Uint8Array::new(buf)))
+}
+
+/// Offers a file made of `parts` (`Blob`s, typed arrays) for download, as
+/// `name`: the browser concatenates them without the page reading them.
+pub fn download_parts(name: &str, parts: &js_sys::Array) -> Result<(), JsValue> {
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type("application/octet-stream");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)?;
+    let blob = web_sys::Blob::new_with_blob_sequence_and_options(parts, &opts)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = web_sys::window()
         .and_then(|w| w.document())

@@ -146,6 +146,15 @@ fn part_budget() -> u64 {
         .map_or(PART_BUDGET, |mb| mb * 1_000_000)
 }
 
+/// The trace file shown (decompressed, if it was gzip-compressed) and
+/// whether a part of it other than the first is shown.
+pub fn shown_file() -> Option<(Blob, bool)> {
+    JOB.with(|j| {
+        let j = j.borrow();
+        j.file.clone().map(|f| (f, j.part > 0))
+    })
+}
+
 /// Sends `file` to a new worker: its first part.
 fn parse(id: u32, file: Blob) {
     JOB.with(|j| {
@@ -437,11 +446,29 @@ pub fn load_file(file: web_sys::File) {
 
 /// Loads trace bytes a host page handed over (`web::embed`), shown as `name`.
 pub fn load_buffer(buf: ArrayBuffer, name: String) {
-    let id = begin(&name, "Opening the trace…");
     match Blob::new_with_buffer_source_sequence(&Array::of1(&buf)) {
-        Ok(file) => parse(id, file),
-        Err(e) => fail(format!("The trace could not be opened: {}", js_text(&e))),
+        Ok(file) => load_blob(file, name),
+        Err(e) => {
+            begin(&name, "Opening the trace…");
+            fail(format!("The trace could not be opened: {}", js_text(&e)))
+        }
     }
+}
+
+/// Opens a trace handed over as a `Blob` or `File` (a `postMessage`), read
+/// like a dropped file: never copied into memory whole.
+pub fn load_blob(file: Blob, name: String) {
+    let id = begin(&name, "Opening the trace…");
+    wasm_bindgen_futures::spawn_local(async move {
+        match accept(file).await {
+            Ok(file) => parse(id, file),
+            Err(why) => {
+                if current(id) {
+                    fail(why)
+                }
+            }
+        }
+    });
 }
 
 /// Why a download failed with no answer from the server: a cross-origin URL

@@ -230,6 +230,32 @@ pub fn cut(data: &[u8], start_ns: i64, end_ns: i64) -> Result<Vec<u8>, CutError>
     cut_indexed(data, &index, start_ns, end_ns)
 }
 
+/// The byte ranges of the file that make the cut of `[start_ns, end_ns]`
+/// of the trace read from `input` (or of the part of it `window` covers;
+/// times are then since the part's first event): the header, then the
+/// overlapping generations. Holds one segment of the file at a time
+/// ([`index::build_stream`]), so a trace of any size can be cut; whoever
+/// holds the file copies the ranges (the viewer slices its `Blob`).
+pub fn ranges_stream<R: std::io::Read>(
+    input: R,
+    window: crate::stream::Window,
+    start_ns: i64,
+    end_ns: i64,
+) -> Result<[Range<u64>; 2], CutError> {
+    let index = index::build_stream_for(input, crate::stream::DEFAULT_TARGET, window, "cutting")?;
+    let gens = select(&index, start_ns, end_ns)?;
+    let chosen = index.generations.get(gens).unwrap_or(&[]);
+    match (chosen.first(), chosen.last()) {
+        (Some(first), Some(last)) => Ok([
+            0..index.header_len as u64,
+            first.bytes.start..last.bytes.end,
+        ]),
+        _ => Err(CutError::Trace(Error::format(
+            "internal error: a cut chose no generation",
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

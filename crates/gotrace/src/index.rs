@@ -389,7 +389,18 @@ pub fn build(data: &[u8]) -> Result<Index, Error> {
 /// read from there: times are since the part's first event, byte ranges
 /// are the file's). The same index as [`build`] of the bytes the window
 /// covers, cut after the header (`tests/stream.rs` checks it).
-pub fn build_stream<R: Read>(mut input: R, target: usize, window: Window) -> Result<Index, Error> {
+pub fn build_stream<R: Read>(input: R, target: usize, window: Window) -> Result<Index, Error> {
+    build_stream_for(input, target, window, "the generation index")
+}
+
+/// [`build_stream`], for `what` (named in the error for an old-format
+/// trace: "cutting needs Go 1.22+ traces").
+pub fn build_stream_for<R: Read>(
+    mut input: R,
+    target: usize,
+    window: Window,
+    what: &str,
+) -> Result<Index, Error> {
     // The header first: an old-format trace is refused before it is read.
     let mut head = Vec::new();
     (&mut input)
@@ -398,7 +409,7 @@ pub fn build_stream<R: Read>(mut input: R, target: usize, window: Window) -> Res
         .map_err(|e| Error::new(ErrorKind::Io, format!("reading the file: {e}")).at(0))?;
     let (version, header_len) = parse_header_len(&head)?;
     if version.is_v1() {
-        return Err(old_format_error(version, "the generation index"));
+        return Err(old_format_error(version, what));
     }
     let mut framed: Vec<Frame> = Vec::new();
     let mut frame_error: Option<Error> = None;

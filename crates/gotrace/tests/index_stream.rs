@@ -131,3 +131,40 @@ fn old_format_traces_are_refused_before_they_are_read() {
     assert!(e.to_string().contains("needs Go 1.22+"), "{e}");
     assert_eq!(Err(e), index::build(&data));
 }
+
+#[test]
+fn cut_ranges_from_a_stream_make_the_cut() {
+    use gotrace::cut::{cut, ranges_stream};
+    let mut rng = Rng(0xc07_5eed);
+    let (mut cuts, mut refused) = (0, 0);
+    for f in trace_files() {
+        let data = std::fs::read(&f).unwrap();
+        let span = index::build(&data)
+            .ok()
+            .and_then(|i| i.time_range())
+            .map_or(1_000_000, |(_, b)| b.max(1));
+        for _ in 0..6 {
+            let a = rng.below(span as usize + span as usize / 4) as i64 - span / 8;
+            let b = a + rng.below(span as usize / 2 + 1) as i64;
+            let want = cut(&data, a, b);
+            let got = ranges_stream(&data[..], Window::WHOLE, a, b).map(|r| {
+                r.iter()
+                    .flat_map(|r| data[r.start as usize..r.end as usize].iter().copied())
+                    .collect::<Vec<u8>>()
+            });
+            assert!(
+                got == want,
+                "{}: cut of [{a}, {b}] from a stream differs: {:?} vs {:?}",
+                display(&f),
+                got.as_ref().map(Vec::len),
+                want.as_ref().map(Vec::len)
+            );
+            match want {
+                Ok(_) => cuts += 1,
+                Err(_) => refused += 1,
+            }
+        }
+    }
+    eprintln!("{cuts} cuts made from a stream as from the file, {refused} refused alike");
+    assert!(cuts > 100 && refused > 10, "{cuts} cuts, {refused} refused");
+}
