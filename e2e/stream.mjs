@@ -239,5 +239,43 @@ await test("Save view as trace in part 2: the file's own bytes of the part's gen
   assert(!(await page.isVisible("[role=alert]")), "an alert after saving");
 });
 
+await test("the overview lists every part of the file (read as a stream by a worker of its own); any part opens from it", async (page) => {
+  await openBig(page, "ok", "?window=16");
+  const starts = [0];
+  for (let end = partEnd(0, 16e6); end < size; end = partEnd(end, 16e6)) starts.push(end);
+  let h = await hook(page);
+  for (let t0 = Date.now(); h.overview?.state !== "ready" && Date.now() - t0 < 120000; h = await hook(page)) {
+    assert(h.overview && h.overview.state !== "failed", `overview ${JSON.stringify(h.overview)}`);
+    await page.waitForTimeout(250);
+  }
+  const o = h.overview;
+  assert(o && o.state === "ready" && o.damage === null, `overview ${JSON.stringify(o)}`);
+  assert(JSON.stringify(o.parts.map((p) => p.from)) === JSON.stringify(starts), `part starts ${o.parts.map((p) => p.from)} vs ${starts}`);
+  assert(o.parts.at(-1).end === size, `the last part ends at ${o.parts.at(-1).end}, the file at ${size}`);
+  for (let i = 1; i < o.parts.length; i++) {
+    assert(o.parts[i - 1].end === o.parts[i].from, `parts ${i - 1} and ${i} do not tile the file`);
+    assert(o.parts[i - 1].stop <= o.parts[i].start, `parts ${i - 1} and ${i} overlap in time`);
+  }
+  const buttons = page.locator("#overview .ov-part");
+  assert((await buttons.count()) === starts.length, `${await buttons.count()} part buttons for ${starts.length} parts`);
+  assert((await buttons.nth(0).getAttribute("aria-current")) === "true", "the part shown is not marked");
+  // Any part opens from the overview (here the last, never read yet).
+  const last = starts.length - 1;
+  assert(last >= 1, `only ${starts.length} part: the test needs 2+`);
+  await buttons.nth(last).click();
+  await waitState(page, "ready", 120000);
+  h = await hook(page);
+  assert(h.part && h.part.index === last && h.part.from === starts[last] && h.part.end === size, `part ${JSON.stringify(h.part)}, want the last from ${starts[last]}`);
+  assert((await buttons.nth(last).getAttribute("aria-current")) === "true", "the part opened is not marked");
+  const want = o.parts[last].events;
+  assert(Math.abs(h.events - want) <= 2, `the last part has ${h.events} events; its generations in the index ${want}`);
+  assert(await page.isDisabled("#part-next"), "#part-next enabled on the last part");
+  await page.click("#part-prev");
+  await waitState(page, "ready", 120000);
+  h = await hook(page);
+  assert(h.part.index === last - 1 && h.part.from === starts[last - 1], `previous of the last: ${JSON.stringify(h.part)}`);
+  assert(h.overview.state === "ready", "the overview was lost when opening a part");
+});
+
 server.close();
 await finish();

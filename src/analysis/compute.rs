@@ -398,6 +398,7 @@ impl Engine {
                 start,
                 end,
             } => self.critical_path(*goroutine, *start, *end),
+            Request::Index { budget } => self.index(*budget),
             // Indexed from a stream (one segment held at a time), of the
             // part shown: its times are those of the view.
             Request::Cut { start, end } => {
@@ -408,6 +409,30 @@ impl Engine {
                     Err(e) => Response::Error(e.to_string()),
                 }
             }
+        }
+    }
+
+    /// The whole file's generation index, from a stream.
+    fn index(&self, budget: u64) -> Response {
+        let input = self.file.open();
+        match gotrace::index::build_stream(input, gotrace::stream::DEFAULT_TARGET, Part::WHOLE) {
+            Ok(index) => Response::Index {
+                part_starts: index.part_starts(gotrace::stream::DEFAULT_TARGET as u64, budget),
+                generations: index
+                    .generations
+                    .iter()
+                    .map(|g| super::protocol::GenerationRow {
+                        number: g.number,
+                        from: g.bytes.start,
+                        end: g.bytes.end,
+                        start: g.start_ns,
+                        stop: g.end_ns,
+                        events: g.events,
+                    })
+                    .collect(),
+                damage: index.error.map(|e| e.to_string()),
+            },
+            Err(e) => Response::Error(err(e)),
         }
     }
 

@@ -86,6 +86,24 @@ pub enum Request {
     /// the trace, or of the part of it shown) as a trace file of their own
     /// ("Save view as trace"), answered by [`Response::Slices`].
     Cut { start: i64, end: i64 },
+    /// The generation index of the whole file (not only the part shown),
+    /// read as a stream, and where its parts of `budget` bytes start: the
+    /// overview of a trace shown a part at a time.
+    Index { budget: u64 },
+}
+
+/// One generation of the whole trace ([`Response::Index`]).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(Serialize, Deserialize))]
+pub struct GenerationRow {
+    pub number: u64,
+    /// Its bytes in the file, `[from, end)`.
+    pub from: u64,
+    pub end: u64,
+    /// Its times, ns since the whole trace's first event.
+    pub start: i64,
+    pub stop: i64,
+    pub events: u64,
 }
 
 /// One goroutine group row.
@@ -357,6 +375,13 @@ pub enum Response {
     /// of any size never passes through wasm memory).
     Slices {
         ranges: Vec<[u64; 2]>,
+    },
+    /// The whole trace's generations and where its parts start (the first
+    /// is 0); `damage` says why the index stops early, if it does.
+    Index {
+        generations: Vec<GenerationRow>,
+        part_starts: Vec<u64>,
+        damage: Option<String>,
     },
     Tasks {
         task_types: Vec<TypeRow>,

@@ -410,3 +410,45 @@ fn critical_path_follows_the_unblock() {
         Response::CriticalPath(None)
     );
 }
+
+/// The index request (the overview of a trace shown in parts): the whole
+/// file's generations, whatever part the engine analyses, and part starts
+/// that are where reading parts ends.
+#[test]
+fn index_covers_the_whole_file_and_its_parts() {
+    let path = format!(
+        "{}/testdata/traces/go1.27/annotations.trace",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(path).expect("test trace");
+    let whole = gotrace::index::build(&bytes).unwrap();
+    assert!(whole.generations.len() >= 3, "a trace of 3+ generations");
+    // An engine on its second part still indexes the whole file.
+    let second = whole.generations[1].bytes.start;
+    let mut e = Engine::new(bytes.clone()).with_window(gotrace::stream::Window {
+        from: second,
+        budget: 1,
+    });
+    let Response::Index {
+        generations,
+        part_starts,
+        damage,
+    } = e.handle(&Request::Index { budget: 1 })
+    else {
+        panic!("not an index");
+    };
+    assert_eq!(damage, None);
+    assert_eq!(generations.len(), whole.generations.len());
+    for (row, g) in generations.iter().zip(&whole.generations) {
+        assert_eq!(
+            (row.number, row.from, row.end),
+            (g.number, g.bytes.start, g.bytes.end)
+        );
+        assert_eq!(
+            (row.start, row.stop, row.events),
+            (g.start_ns, g.end_ns, g.events)
+        );
+    }
+    // Parts of 1 byte: one per 4 MiB segment, i.e. one for this small trace.
+    assert_eq!(part_starts, vec![0]);
+}

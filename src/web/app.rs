@@ -140,7 +140,7 @@ pub fn App() -> impl IntoView {
                 </div>
             </Show>
             <Show when=move || state() == AppState::Ready && ui.part.with(|p| p.is_some())>
-                <PartBar ui=ui />
+                <super::parts_ui::PartBar ui=ui />
             </Show>
             <Show when=move || ui.notice.with(|n| n.is_some())>
                 <div class="error notice" role="alert" id="notice">
@@ -342,36 +342,6 @@ fn Progress(ui: Ui) -> impl IntoView {
             <span class="progress-text">{move || ui.progress_text.get()}</span>
             <button id="cancel" class="button" on:click=move |_| loader::cancel()>
                 "Cancel"
-            </button>
-        </div>
-    }
-}
-
-/// The part of a big trace on screen, and buttons to the parts around it.
-#[component]
-fn PartBar(ui: Ui) -> impl IntoView {
-    let part = move || ui.part.get().unwrap_or_default();
-    let text = move || {
-        let p = part();
-        format!(
-            "Part {} of this trace: bytes {}–{} of {}. A trace this big is shown a part at a time (parts of {} or a little more: whole generations) so that it fits in a browser tab.",
-            p.index + 1,
-            crate::format::bytes(p.from),
-            crate::format::bytes(p.end),
-            crate::format::bytes(p.size),
-            crate::format::bytes(p.budget),
-        )
-    };
-    view! {
-        <div class="part" role="status" id="part">
-            <span id="part-text">{text}</span>
-            " "
-            <button id="part-prev" class="button" disabled=move || { part().index == 0 } on:click=move |_| loader::open_part(-1)>
-                "← Previous part"
-            </button>
-            // (In braces: a bare `>` would end the tag.)
-            <button id="part-next" class="button" disabled=move || { let p = part(); p.end >= p.size } on:click=move |_| loader::open_part(1)>
-                "Next part →"
             </button>
         </div>
     }

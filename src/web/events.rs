@@ -19,6 +19,8 @@ pub enum AppEvent {
     Progress(u16),
     /// Esc on the timeline (with no help shown): clear what is shown.
     Dismiss,
+    /// The overview of a trace shown in parts changed (`web::overview`).
+    Overview,
 }
 
 thread_local! {

@@ -15,7 +15,7 @@ use crate::lanes::LaneKind;
 
 /// Follows the app: a new state or a new frame rebuilds the snapshot.
 pub fn on_event(e: AppEvent) {
-    if matches!(e, AppEvent::State(_) | AppEvent::Drawn) {
+    if matches!(e, AppEvent::State(_) | AppEvent::Drawn | AppEvent::Overview) {
         update();
     }
 }
@@ -206,6 +206,7 @@ pub fn update() {
         None => JsValue::NULL,
     };
     set(&o, "part", p);
+    set(&o, "overview", overview());
     let draws = Array::new();
     for ms in timing::draw_times() {
         draws.push(&JsValue::from(ms));
@@ -246,6 +247,42 @@ fn critical(c: &core::Core, state: &PathState) -> JsValue {
                 set(&o, "stretches", h.stretches.len() as f64);
                 set(&o, "drawnStretches", stretches as f64);
                 set(&o, "drawnHops", (mk.len() - stretches) as f64);
+            }
+        }
+    }
+    o.into()
+}
+
+/// The overview of a trace shown in parts (`#overview`), or null: its state
+/// (`reading`, `ready`, `failed`), and when ready its parts (bytes, times
+/// in ns since the whole trace's start, events, generations) and damage.
+fn overview() -> JsValue {
+    use super::state::Overview;
+    let o = Object::new();
+    match leptos::prelude::GetUntracked::get_untracked(&super::core::ui().overview) {
+        Overview::None => return JsValue::NULL,
+        Overview::Reading => set(&o, "state", "reading"),
+        Overview::Failed(why) => {
+            set(&o, "state", "failed");
+            set(&o, "error", why.as_str());
+        }
+        Overview::Ready { parts, damage } => {
+            set(&o, "state", "ready");
+            let list = Array::new();
+            for p in parts {
+                let po = Object::new();
+                set(&po, "from", p.from as f64);
+                set(&po, "end", p.end as f64);
+                set(&po, "start", p.start as f64);
+                set(&po, "stop", p.stop as f64);
+                set(&po, "events", p.events as f64);
+                set(&po, "generations", p.generations.len() as f64);
+                list.push(&po);
+            }
+            set(&o, "parts", list);
+            match damage {
+                Some(d) => set(&o, "damage", d.as_str()),
+                None => set(&o, "damage", JsValue::NULL),
             }
         }
     }

@@ -17,7 +17,7 @@ use super::core;
 use super::events::{emit, AppEvent};
 use super::js::{get, js_text, wasm_memory_bytes};
 use super::pages::client;
-use super::state::AppState;
+use super::state::{AppState, Overview};
 use super::wire;
 use crate::model::Model;
 use crate::protocol::{FromWorker, Phase, ToWorker};
@@ -157,6 +157,7 @@ pub fn shown_file() -> Option<(Blob, bool)> {
 
 /// Sends `file` to a new worker: its first part.
 fn parse(id: u32, file: Blob) {
+    super::overview::stop();
     JOB.with(|j| {
         let mut j = j.borrow_mut();
         j.starts = vec![0];
@@ -168,9 +169,25 @@ fn parse(id: u32, file: Blob) {
 /// Opens the part of the shown trace `delta` parts away (`#part-prev`,
 /// `#part-next`).
 pub fn open_part(delta: isize) {
+    if let Some(i) = JOB.with(|j| j.borrow().part.checked_add_signed(delta)) {
+        open_part_at(i);
+    }
+}
+
+/// Opens the `index`-th part of the shown trace (from 0): one read so far,
+/// or any once the overview (`#overview`) knows where every part starts.
+pub fn open_part_at(index: usize) {
+    let overview: Vec<u64> = match core::ui().overview.get_untracked() {
+        Overview::Ready { parts, .. } => parts.iter().map(|p| p.from).collect(),
+        _ => Vec::new(),
+    };
     let target = JOB.with(|j| {
-        let j = j.borrow();
-        let i = j.part.checked_add_signed(delta)?;
+        let mut j = j.borrow_mut();
+        // The overview's starts extend those read so far (they agree).
+        if overview.len() > j.starts.len() && overview.starts_with(&j.starts) {
+            j.starts = overview;
+        }
+        let i = index;
         Some((j.file.clone()?, *j.starts.get(i)?, i, j.name.clone()))
     });
     let Some((file, from, index, name)) = target else {
@@ -366,6 +383,12 @@ fn note_part(stats: &crate::protocol::LoadStats) {
         })
     });
     core::ui().part.set(part);
+    // A trace shown in parts: an overview of all of them, once.
+    if part.is_some() {
+        if let Some((file, _)) = shown_file() {
+            super::overview::start(&file, part_budget());
+        }
+    }
 }
 
 /// Decodes the timeline one part at a time (each copied into wasm memory,

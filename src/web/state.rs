@@ -37,6 +37,39 @@ pub struct Part {
     pub budget: u64,
 }
 
+/// The overview of a trace shown a part at a time (`#overview`): every
+/// part of the whole file, from its generation index.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Overview {
+    /// Not a trace shown in parts.
+    #[default]
+    None,
+    /// The rest of the file is being read for it.
+    Reading,
+    Ready {
+        parts: Vec<OverviewPart>,
+        /// Why the index stops before the end of the file, if it does.
+        damage: Option<String>,
+    },
+    /// The file could not be indexed (the message says why).
+    Failed(String),
+}
+
+/// One part in the overview.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OverviewPart {
+    /// Its bytes, `[from, end)` (`end` of the last one is its last
+    /// generation's end).
+    pub from: u64,
+    pub end: u64,
+    /// Its times, ns since the whole trace's first event.
+    pub start: i64,
+    pub stop: i64,
+    pub events: u64,
+    /// Its generations: start, stop, events.
+    pub generations: Vec<(i64, i64, u64)>,
+}
+
 /// The reactive bits of the UI (all `Copy` handles).
 #[derive(Clone, Copy)]
 pub struct Ui {
@@ -49,6 +82,8 @@ pub struct Ui {
     pub warning: RwSignal<Option<String>>,
     /// The part of a big trace shown, when it is shown a part at a time.
     pub part: RwSignal<Option<Part>>,
+    /// The whole trace, part by part, when it is shown a part at a time.
+    pub overview: RwSignal<Overview>,
     /// A file that was not opened while a trace is shown (dismissable).
     pub notice: RwSignal<Option<String>>,
     /// The goroutine filter typed in `#search`.
@@ -71,6 +106,7 @@ impl Ui {
             warning: RwSignal::new(None),
             notice: RwSignal::new(None),
             part: RwSignal::new(None),
+            overview: RwSignal::new(Overview::None),
             search: RwSignal::new(String::new()),
             details: RwSignal::new(None),
             help: RwSignal::new(false),

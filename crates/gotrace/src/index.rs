@@ -108,6 +108,38 @@ pub struct Index {
 }
 
 impl Index {
+    /// Where the parts of the trace start when it is read a part at a time
+    /// (`stream::read_window` with segments of `target` bytes and parts of
+    /// `budget`): the `Outcome::next` of each part in turn, from 0. A part
+    /// ends at the first segment end at least `budget` after its start, a
+    /// segment at the first generation end at least `target` after its
+    /// start (the first one includes the header), as `stream::Segments`
+    /// frames them. For a damaged trace, the parts of its complete
+    /// generations.
+    pub fn part_starts(&self, target: u64, budget: u64) -> Vec<u64> {
+        let (target, budget) = (target.max(1), budget.max(1));
+        let mut segment_ends = Vec::new();
+        let mut start = 0u64;
+        for g in &self.generations {
+            if g.bytes.end.saturating_sub(start) >= target {
+                segment_ends.push(g.bytes.end);
+                start = g.bytes.end;
+            }
+        }
+        // A segment that ends the file is the last: no part starts there.
+        let file_end = self.generations.last().map(|g| g.bytes.end);
+        let mut starts = vec![0];
+        let mut from = 0u64;
+        for end in segment_ends {
+            let last = self.error.is_none() && Some(end) == file_end;
+            if end - from >= budget && !last {
+                starts.push(end);
+                from = end;
+            }
+        }
+        starts
+    }
+
     /// The time span of the indexed generations, in ns since the origin:
     /// from the first one's start to the last one's end.
     pub fn time_range(&self) -> Option<(i64, i64)> {

@@ -168,3 +168,51 @@ fn cut_ranges_from_a_stream_make_the_cut() {
     eprintln!("{cuts} cuts made from a stream as from the file, {refused} refused alike");
     assert!(cuts > 100 && refused > 10, "{cuts} cuts, {refused} refused");
 }
+
+#[test]
+fn part_starts_from_the_index_are_where_windows_end() {
+    use gotrace::stream::read_window;
+    let mut chains = 0;
+    for f in trace_files() {
+        let data = std::fs::read(&f).unwrap();
+        if !new_format(&data) {
+            continue;
+        }
+        let index = index::build(&data).unwrap();
+        if index.error.is_some() {
+            continue;
+        }
+        for (target, budget) in [
+            (1, 1),
+            (1, 50_000),
+            (4096, 20_000),
+            (100_000, 150_000),
+            (1, u64::MAX),
+        ] {
+            let mut want = vec![0u64];
+            loop {
+                let window = Window {
+                    from: *want.last().unwrap(),
+                    budget,
+                };
+                match read_window(&data[..], target, window, |_, _| {})
+                    .unwrap()
+                    .next
+                {
+                    Some(n) => want.push(n),
+                    None => break,
+                }
+            }
+            let got = index.part_starts(target as u64, budget);
+            assert_eq!(
+                got,
+                want,
+                "{}: parts of {budget} over segments of {target}",
+                display(&f)
+            );
+            chains += 1;
+        }
+    }
+    eprintln!("{chains} chains of parts computed from the index as read");
+    assert!(chains > 100, "only {chains}");
+}

@@ -1,0 +1,74 @@
+//! What the viewer's timeline worker holds, phase by phase, measured with a
+//! counting allocator (live heap bytes and their high-water mark): reading
+//! the trace as a stream into the timeline builder, closing the model
+//! (`Builder::finish`), and encoding it in parts that are dropped at once
+//! (the worker moves each out of wasm memory). The worker's wasm memory is
+//! at least the high-water mark; this says which phase sets it.
+//!
+//!     cargo run --release -p gotrace --example worker_memory -- FILE
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(l.size(), Relaxed) + l.size();
+            PEAK.fetch_max(now, Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        LIVE.fetch_sub(l.size(), Relaxed);
+    }
+}
+
+#[global_allocator]
+static A: Counting = Counting;
+
+fn mb(b: usize) -> String {
+    format!("{:.0} MB", b as f64 / 1e6)
+}
+
+/// Prints the live heap and the peak since the last call, and resets the peak.
+fn phase(name: &str) {
+    let live = LIVE.load(Relaxed);
+    let peak = PEAK.swap(live, Relaxed);
+    println!(
+        "{name:<28} live {:>8}   peak during it {:>8}",
+        mb(live),
+        mb(peak)
+    );
+}
+
+fn main() {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: worker_memory FILE");
+        std::process::exit(2);
+    };
+    let file = std::fs::File::open(&path).expect("open");
+    phase("start");
+    let mut b = gotrace::timeline::Builder::new();
+    let out =
+        gotrace::stream::read_stream(file, gotrace::stream::DEFAULT_TARGET, |ev, _| b.push(ev))
+            .expect("read");
+    phase("read (builder filled)");
+    let tl = b.finish(&out.tables);
+    drop(out);
+    phase("finish (model closed)");
+    println!("{:<28} {:>13}", "  model heap_bytes", mb(tl.heap_bytes()));
+    let mut parts = 0;
+    let mut largest = 0;
+    tl.encode_parts_with(4 << 20, |p| {
+        parts += 1;
+        largest = largest.max(p.len());
+    });
+    phase("encode (parts dropped)");
+    println!("  {parts} parts, the largest {}", mb(largest));
+}
