@@ -113,6 +113,18 @@ const pct = (p) => pctOf(frames, p);
 // The page's own work per frame (layout, scene, canvas calls), as it measures it.
 const draws = (await page.evaluate(() => window.__gotrace.drawMs)).slice(-frames.length).sort((a, b) => a - b);
 
+// A trace shown in parts: the overview of every part (read by a worker of
+// its own once the first part is shown), timed from the same start.
+const overview = await page.evaluate(async () => {
+  for (;;) {
+    const o = window.__gotrace && window.__gotrace.overview;
+    if (!o) return null;
+    if (o.state !== "reading") return { ...o, ms: performance.now() - window.__benchT0 };
+    if (performance.now() - window.__benchT0 > 600000) return { state: "timeout" };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});
+
 const outcome = await page.evaluate(() => ({
   state: document.querySelector("#app")?.getAttribute("data-state"),
   alert: [...document.querySelectorAll("[role=alert], #part")].map((e) => e.textContent.trim()).join(" | "),
@@ -156,6 +168,13 @@ console.log(JSON.stringify({
   model_bytes: mem.modelBytes,
   native_stats: native,
   ready_x_native: readyMs && native.seconds ? +(readyMs / 1000 / native.seconds).toFixed(2) : null,
+  overview: overview && {
+    state: overview.state,
+    ready_ms: overview.ms === undefined ? null : Math.round(overview.ms),
+    parts: overview.parts ? overview.parts.length : null,
+    worker_wasm_memory_bytes: overview.workerWasmMemory ?? null,
+    error: overview.error ?? overview.damage ?? null,
+  },
   page_timings: timings,
   page_errors: errors,
 }));

@@ -266,8 +266,13 @@ fn overview() -> JsValue {
             set(&o, "state", "failed");
             set(&o, "error", why.as_str());
         }
-        Overview::Ready { parts, damage } => {
+        Overview::Ready {
+            parts,
+            damage,
+            worker_memory,
+        } => {
             set(&o, "state", "ready");
+            set(&o, "workerWasmMemory", worker_memory);
             let list = Array::new();
             for p in parts {
                 let po = Object::new();

@@ -94,6 +94,7 @@ pub fn start(file: &Blob, budget: u64) {
                     } => Overview::Ready {
                         parts: parts(&generations, &part_starts),
                         damage,
+                        worker_memory: wasm_memory,
                     },
                     Response::Error(e) => Overview::Failed(e),
                     _ => Overview::Failed("The overview's reader answered something else.".into()),

@@ -58,7 +58,7 @@ fn OverviewStrip(ui: Ui) -> impl IntoView {
             </span>
         }
         .into_any(),
-        Overview::Ready { parts, damage } => {
+        Overview::Ready { parts, damage, .. } => {
             let peak = parts
                 .iter()
                 .flat_map(|p| p.generations.iter())

@@ -50,6 +50,8 @@ pub enum Overview {
         parts: Vec<OverviewPart>,
         /// Why the index stops before the end of the file, if it does.
         damage: Option<String>,
+        /// The wasm memory its worker used (its high-water mark), bytes.
+        worker_memory: f64,
     },
     /// The file could not be indexed (the message says why).
     Failed(String),
