@@ -277,5 +277,20 @@ await test("the overview lists every part of the file (read as a stream by a wor
   assert(h.overview.state === "ready", "the overview was lost when opening a part");
 });
 
+await test("Cancel while the overview is being read stops its worker too", async (page) => {
+  let h = await openBig(page, "ok", "?window=16");
+  await page.click("#part-next");
+  await page.waitForSelector('#app[data-state="loading"]');
+  h = await hook(page);
+  // (If the overview were done already, this test would prove nothing.)
+  assert(h.overview && h.overview.state === "reading", `overview ${JSON.stringify(h.overview)} before Cancel`);
+  assert(page.workers().length >= 2, `${page.workers().length} workers: the part's reader and the overview's expected`);
+  await page.click("#cancel");
+  await waitState(page, "empty");
+  for (let i = 0; i < 50 && page.workers().length > 0; i++) await page.waitForTimeout(100);
+  assert(page.workers().length === 0, `${page.workers().length} workers still running after Cancel`);
+  assert((await hook(page)).overview === null, "the overview outlived its trace");
+});
+
 server.close();
 await finish();

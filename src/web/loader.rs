@@ -113,6 +113,7 @@ fn stopped(message: String) {
 /// Shows an error (plain words) and clears the timeline.
 pub fn fail(message: String) {
     stop_worker();
+    super::overview::stop();
     actions::clear_model();
     core::set_state(AppState::Error, Some(message));
 }
@@ -121,6 +122,7 @@ pub fn fail(message: String) {
 pub fn cancel() {
     JOB.with(|j| j.borrow_mut().id += 1);
     stop_worker();
+    super::overview::stop();
     actions::clear_model();
     core::ui().title.set(String::new());
     core::set_state(AppState::Empty, None);
