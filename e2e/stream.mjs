@@ -256,6 +256,8 @@ await test("the overview lists every part of the file (read as a stream by a wor
     assert(o.parts[i - 1].end === o.parts[i].from, `parts ${i - 1} and ${i} do not tile the file`);
     assert(o.parts[i - 1].stop <= o.parts[i].start, `parts ${i - 1} and ${i} overlap in time`);
   }
+  // The busy recording collects garbage in every part.
+  assert(o.parts.every((p) => p.gcCycles > 0 && p.stwNs > 0), `GC per part: ${JSON.stringify(o.parts.map((p) => [p.gcCycles, p.stwNs]))}`);
   const buttons = page.locator("#overview .ov-part");
   assert((await buttons.count()) === starts.length, `${await buttons.count()} part buttons for ${starts.length} parts`);
   assert((await buttons.nth(0).getAttribute("aria-current")) === "true", "the part shown is not marked");

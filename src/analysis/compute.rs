@@ -428,6 +428,9 @@ impl Engine {
                         start: g.start_ns,
                         stop: g.end_ns,
                         events: g.events,
+                        gc_cycles: g.summary.gc_cycles,
+                        stw: g.summary.stw_ns,
+                        heap_max: g.summary.heap_max,
                     })
                     .collect(),
                 damage: index.error.map(|e| e.to_string()),

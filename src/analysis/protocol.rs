@@ -104,6 +104,10 @@ pub struct GenerationRow {
     pub start: i64,
     pub stop: i64,
     pub events: u64,
+    /// GC cycles begun, time stopped (ns), largest heap (bytes) in it.
+    pub gc_cycles: u32,
+    pub stw: i64,
+    pub heap_max: u64,
 }
 
 /// One goroutine group row.

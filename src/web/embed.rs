@@ -210,7 +210,7 @@ fn on_message(e: MessageEvent) {
     };
     if let Some(p) = msg.perfetto {
         if let Ok(buf) = p.buffer.dyn_into::<ArrayBuffer>() {
-            open_buffer(buf, p.title, None, None, (source, e.origin()));
+            loader::load_buffer(buf, host_opens(p.title, None, None, (source, e.origin())));
         }
         return;
     }
@@ -218,9 +218,11 @@ fn on_message(e: MessageEvent) {
     let view = g.view.and_then(|v| checked_view(v.start, v.end));
     let goroutine = g.goroutine.and_then(checked_goroutine);
     if let Ok(buf) = g.buffer.clone().dyn_into::<ArrayBuffer>() {
-        open_buffer(buf, g.title, view, goroutine, (source, e.origin()));
+        let title = host_opens(g.title, view, goroutine, (source, e.origin()));
+        loader::load_buffer(buf, title);
     } else if let Ok(blob) = g.blob.clone().dyn_into::<web_sys::Blob>() {
-        open_blob(blob, g.title, view, goroutine, (source, e.origin()));
+        let title = host_opens(g.title, view, goroutine, (source, e.origin()));
+        loader::load_blob(blob, title);
     } else if let Some(u) = g.url.as_deref().and_then(checked_url) {
         HOST.with(|h| {
             let mut h = h.borrow_mut();
@@ -244,28 +246,6 @@ fn checked_url(u: &str) -> Option<String> {
     let base = window().location().href().ok()?;
     let url = web_sys::Url::new_with_base(u, &base).ok()?;
     matches!(url.protocol().as_str(), "http:" | "https:").then(|| url.href())
-}
-
-fn open_buffer(
-    buf: ArrayBuffer,
-    title: Option<String>,
-    view: Option<(f64, f64)>,
-    goroutine: Option<i64>,
-    target: (JsValue, String),
-) {
-    let title = host_opens(title, view, goroutine, target);
-    loader::load_buffer(buf, title);
-}
-
-fn open_blob(
-    blob: web_sys::Blob,
-    title: Option<String>,
-    view: Option<(f64, f64)>,
-    goroutine: Option<i64>,
-    target: (JsValue, String),
-) {
-    let title = host_opens(title, view, goroutine, target);
-    loader::load_blob(blob, title);
 }
 
 /// The host opens a trace: notes whom to answer and what to show once it is

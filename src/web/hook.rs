@@ -282,6 +282,10 @@ fn overview() -> JsValue {
                 set(&po, "stop", p.stop as f64);
                 set(&po, "events", p.events as f64);
                 set(&po, "generations", p.generations.len() as f64);
+                let gc: u32 = p.generations.iter().map(|g| g.gc_cycles).sum();
+                let stw: i64 = p.generations.iter().map(|g| g.stw).sum();
+                set(&po, "gcCycles", gc as f64);
+                set(&po, "stwNs", stw as f64);
                 list.push(&po);
             }
             set(&o, "parts", list);

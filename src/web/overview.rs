@@ -155,7 +155,7 @@ pub fn parts(generations: &[GenerationRow], starts: &[u64]) -> Vec<OverviewPart>
             start: first.start,
             stop: last.stop,
             events: gens.iter().map(|g| g.events).sum(),
-            generations: gens.iter().map(|g| (g.start, g.stop, g.events)).collect(),
+            generations: gens.into_iter().cloned().collect(),
         });
     }
     parts

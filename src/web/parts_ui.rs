@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::loader;
-use super::state::{Overview, OverviewPart, Ui};
+use super::state::{GenerationRow, Overview, OverviewPart, Ui};
 use crate::format;
 
 /// The part of a big trace on screen, and buttons to the parts around it.
@@ -62,7 +62,7 @@ fn OverviewStrip(ui: Ui) -> impl IntoView {
             let peak = parts
                 .iter()
                 .flat_map(|p| p.generations.iter())
-                .map(|&(a, b, n)| rate(a, b, n))
+                .map(rate)
                 .fold(0.0, f64::max);
             let shown = move || ui.part.get().map_or(usize::MAX, |p| p.index);
             let buttons = parts
@@ -86,8 +86,36 @@ fn OverviewStrip(ui: Ui) -> impl IntoView {
 }
 
 /// Events per ns of a generation.
-fn rate(start: i64, stop: i64, events: u64) -> f64 {
-    events as f64 / (stop - start).max(1) as f64
+fn rate(g: &GenerationRow) -> f64 {
+    g.events as f64 / (g.stop - g.start).max(1) as f64
+}
+
+/// A generation's bar: as high as its event rate (of the busiest one's),
+/// from the accent colour to the GC colour as the world was stopped for
+/// up to 5 % of it, and its numbers as its tooltip.
+fn generation_bar(g: &GenerationRow, peak: f64) -> impl IntoView {
+    let span = (g.stop - g.start).max(1);
+    let h = (rate(g) / peak.max(f64::MIN_POSITIVE) * 100.0).clamp(6.0, 100.0);
+    let stopped = (g.stw as f64 / span as f64 * 2000.0).clamp(0.0, 100.0);
+    let title = format!(
+        "Generation {}: {} to {}, {} events, {} GC cycles, world stopped {}, heap up to {}",
+        g.number,
+        format::duration(g.start as f64),
+        format::duration(g.stop as f64),
+        format::count(g.events),
+        g.gc_cycles,
+        format::duration(g.stw as f64),
+        format::bytes(g.heap_max),
+    );
+    view! {
+        <span
+            class="ov-gen"
+            title=title
+            style:flex-grow=span.to_string()
+            style:height=format!("{h:.0}%")
+            style:background=format!("color-mix(in srgb, var(--gc) {stopped:.0}%, color-mix(in srgb, var(--accent) 55%, var(--bg)))")
+        ></span>
+    }
 }
 
 fn part_button(
@@ -107,19 +135,16 @@ fn part_button(
         format::bytes(p.from),
         format::bytes(p.end),
     );
+    let gc: u32 = p.generations.iter().map(|g| g.gc_cycles).sum();
+    let stw: i64 = p.generations.iter().map(|g| g.stw).sum();
+    let label = format!(
+        "{label}, {gc} GC cycles, world stopped {}",
+        format::duration(stw as f64)
+    );
     let bars = p
         .generations
         .iter()
-        .map(|&(a, b, n)| {
-            let h = (rate(a, b, n) / peak.max(f64::MIN_POSITIVE) * 100.0).clamp(6.0, 100.0);
-            view! {
-                <span
-                    class="ov-gen"
-                    style:flex-grow=format!("{}", (b - a).max(1))
-                    style:height=format!("{h:.0}%")
-                ></span>
-            }
-        })
+        .map(|g| generation_bar(g, peak))
         .collect_view();
     view! {
         <button

@@ -57,6 +57,8 @@ pub enum Overview {
     Failed(String),
 }
 
+pub use crate::analysis::protocol::GenerationRow;
+
 /// One part in the overview.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OverviewPart {
@@ -68,8 +70,7 @@ pub struct OverviewPart {
     pub start: i64,
     pub stop: i64,
     pub events: u64,
-    /// Its generations: start, stop, events.
-    pub generations: Vec<(i64, i64, u64)>,
+    pub generations: Vec<GenerationRow>,
 }
 
 /// The reactive bits of the UI (all `Copy` handles).

@@ -43,7 +43,7 @@ use std::ops::Range;
 use std::io::Read;
 
 use crate::error::{Error, ErrorKind};
-use crate::event::{Event, Payload, Time};
+use crate::event::{Event, Metric, Payload, RangeName, Time};
 use crate::reader::Reader;
 use crate::stream::{read_window_framed, Window};
 use crate::wire::batch::{read_item, Item};
@@ -71,6 +71,22 @@ pub struct GenerationInfo {
     pub start_ns: i64,
     /// Time of its last event, in ns since the trace's origin.
     pub end_ns: i64,
+    /// What happened in it, for an overview of a big trace.
+    pub summary: Summary,
+}
+
+/// What a generation holds, in a few numbers (the viewer's overview of a
+/// trace shown in parts draws them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// GC cycles that began in it (`GC concurrent mark phase` ranges).
+    pub gc_cycles: u32,
+    /// Time the world was stopped in it, ns: its stop-the-world ranges, cut
+    /// at its first and last events.
+    pub stw_ns: i64,
+    /// The largest heap in use it reported
+    /// (`/memory/classes/heap/objects:bytes`), bytes; 0 if none.
+    pub heap_max: u64,
 }
 
 impl GenerationInfo {
@@ -313,6 +329,9 @@ struct Timed {
     first: Time,
     last: Time,
     events: u64,
+    summary: Summary,
+    /// The start of a stop-the-world range still open.
+    stw_since: Option<Time>,
     /// The reader went past its last event.
     finished: bool,
 }
@@ -325,6 +344,38 @@ struct ReadPass {
     gens: Vec<Timed>,
     /// The reader's error, if any.
     error: Option<Error>,
+}
+
+impl Timed {
+    /// Adds what `ev` says to the summary.
+    fn note(&mut self, ev: &Event) {
+        match ev.payload {
+            Payload::RangeBegin {
+                name: RangeName::GcMark,
+                ..
+            } => self.summary.gc_cycles += 1,
+            Payload::RangeBegin {
+                name: RangeName::StopTheWorld(_),
+                ..
+            } => self.stw_since = Some(ev.time),
+            Payload::RangeActive {
+                name: RangeName::StopTheWorld(_),
+                ..
+            } => self.stw_since = Some(self.first),
+            Payload::RangeEnd {
+                name: RangeName::StopTheWorld(_),
+                ..
+            } => {
+                let since = self.stw_since.take().unwrap_or(self.first);
+                self.summary.stw_ns += ev.time - since;
+            }
+            Payload::Metric {
+                metric: Metric::HeapAlloc,
+                value,
+            } => self.summary.heap_max = self.summary.heap_max.max(value),
+            _ => {}
+        }
+    }
 }
 
 impl ReadPass {
@@ -347,6 +398,11 @@ impl ReadPass {
             // it) or closes the current one (end of trace, or an error next).
             if let Some(t) = current {
                 t.finished = true;
+                // A stop-the-world range open at its end counts up to its
+                // last event (the next generation says it is still active).
+                if let Some(since) = t.stw_since.take() {
+                    t.summary.stw_ns += t.last - since;
+                }
                 if gen == Some(t.number) {
                     return true;
                 }
@@ -357,6 +413,8 @@ impl ReadPass {
                     first: ev.time,
                     last: ev.time,
                     events: 1,
+                    summary: Summary::default(),
+                    stw_since: None,
                     finished: false,
                 });
             }
@@ -366,6 +424,7 @@ impl ReadPass {
             Some(t) if gen == Some(t.number) => {
                 t.last = ev.time;
                 t.events += 1;
+                t.note(ev);
                 true
             }
             _ => {
@@ -525,6 +584,7 @@ fn assemble(
             events: t.events,
             start_ns: t.first.saturating_sub(origin),
             end_ns: t.last.saturating_sub(origin),
+            summary: t.summary,
         });
     }
     if error.is_none() {

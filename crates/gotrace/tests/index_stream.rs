@@ -216,3 +216,78 @@ fn part_starts_from_the_index_are_where_windows_end() {
     eprintln!("{chains} chains of parts computed from the index as read");
     assert!(chains > 100, "only {chains}");
 }
+
+/// Each generation's summary adds up to what the events say: GC cycles and
+/// the largest heap exactly; stop-the-world time at most the ranges' total
+/// (it is cut at generation boundaries) and only where the world stopped.
+#[test]
+fn generation_summaries_add_up_to_the_events() {
+    use gotrace::event::{Metric, Payload, RangeName};
+    let (mut traces, mut with_gc) = (0, 0);
+    for f in trace_files() {
+        let data = std::fs::read(&f).unwrap();
+        if !new_format(&data) {
+            continue;
+        }
+        let Ok(index) = index::build(&data) else {
+            continue;
+        };
+        if index.error.is_some() {
+            continue;
+        }
+        let (mut gc, mut heap, mut stw, mut since) = (0u32, 0u64, 0i64, None);
+        gotrace::read_events(&data, |ev, _| match ev.payload {
+            Payload::RangeBegin {
+                name: RangeName::GcMark,
+                ..
+            } => gc += 1,
+            Payload::RangeBegin {
+                name: RangeName::StopTheWorld(_),
+                ..
+            } => since = Some(ev.time),
+            Payload::RangeEnd {
+                name: RangeName::StopTheWorld(_),
+                ..
+            } => {
+                if let Some(s) = since.take() {
+                    stw += ev.time - s;
+                }
+            }
+            Payload::Metric {
+                metric: Metric::HeapAlloc,
+                value,
+            } => heap = heap.max(value),
+            _ => {}
+        })
+        .unwrap();
+        let sum = |f: fn(&gotrace::index::GenerationInfo) -> i64| {
+            index.generations.iter().map(f).sum::<i64>()
+        };
+        assert_eq!(
+            sum(|g| g.summary.gc_cycles as i64),
+            gc as i64,
+            "{}: GC cycles",
+            display(&f)
+        );
+        let max_heap = index
+            .generations
+            .iter()
+            .map(|g| g.summary.heap_max)
+            .max()
+            .unwrap_or(0);
+        assert_eq!(max_heap, heap, "{}: largest heap", display(&f));
+        let summed = sum(|g| g.summary.stw_ns);
+        assert!(
+            summed <= stw && (summed > 0) == (stw > 0),
+            "{}: STW {summed} of {stw} ns",
+            display(&f)
+        );
+        traces += 1;
+        with_gc += (gc > 0) as usize;
+    }
+    eprintln!("{traces} traces summarized, {with_gc} with GC cycles");
+    assert!(
+        traces >= 30 && with_gc >= 10,
+        "{traces} traces, {with_gc} with GC"
+    );
+}
