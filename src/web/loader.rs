@@ -189,7 +189,12 @@ pub fn open_part_at(index: usize) {
         if overview.len() > j.starts.len() && overview.starts_with(&j.starts) {
             j.starts = overview;
         }
-        Some((j.file.clone()?, *j.starts.get(index)?, index, j.name.clone()))
+        Some((
+            j.file.clone()?,
+            *j.starts.get(index)?,
+            index,
+            j.name.clone(),
+        ))
     });
     let Some((file, from, index, name)) = target else {
         return;

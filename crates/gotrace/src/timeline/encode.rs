@@ -9,12 +9,12 @@
 
 use super::lod::{Levels, MaxLevels, SpanLevels};
 use super::model::*;
-use super::packed::Packed;
+use super::packed::{Filling, Head, Packed};
 use crate::wire::varint::{unzigzag, write_uvarint, zigzag};
 use std::fmt;
 
 const MAGIC: &[u8; 4] = b"GTTL";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// The encoded bytes were not a timeline of this version.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,19 +92,21 @@ impl W {
         v.iter()
             .for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
     }
+    /// A column: what comes before its bytes ([`W::packed_head`]), then
+    /// its bytes, chunk after chunk, one byte string in the encoded form.
     fn packed(&mut self, p: &Packed) {
+        self.packed_head(p);
+        p.data.iter().for_each(|c| self.0.extend_from_slice(c));
+    }
+    fn packed_head(&mut self, p: &Packed) {
         self.u8(p.fields);
         self.u8(p.delta);
         self.u32(p.len);
-        // The chunks, as one byte string (the encoded form has no chunks).
-        let n = p.data_len();
-        self.len(n);
-        self.0.reserve(n + p.block_time.len() * 12 + 8);
-        p.data.iter().for_each(|c| self.0.extend_from_slice(c));
         self.raw_i64s(&p.block_time);
         self.len(p.block_off.len());
         p.contiguous_offsets()
             .for_each(|o| self.0.extend_from_slice(&o.to_le_bytes()));
+        self.len(p.data_len());
     }
     fn span_levels(&mut self, l: &SpanLevels) {
         self.u8(l.shift);
@@ -237,16 +239,28 @@ impl<'a> R<'a> {
     fn raw_u32s(&mut self) -> Res<Vec<u32>> {
         self.raw(u32::from_le_bytes)
     }
+    /// A column whose bytes are all in this part.
     fn packed(&mut self) -> Res<Packed> {
         let at = self.pos;
-        let fields = self.u8()?;
-        let delta = self.u8()?;
-        let len = self.u32()?;
-        let bytes = self.take_len()?;
-        let block_time = self.raw_i64s()?;
-        let offsets = self.raw_u32s()?;
-        Packed::from_contiguous(fields, delta, len, bytes, block_time, &offsets)
+        let head = self.packed_head()?;
+        let n = head.bytes as usize;
+        let mut fill = Filling::new(head).map_err(|what| DecodeError { offset: at, what })?;
+        let bytes = self.take(n)?;
+        fill.push(bytes)
+            .and_then(|_| fill.finish())
             .map_err(|what| DecodeError { offset: at, what })
+    }
+    /// What comes before a column's bytes (which may run over into the
+    /// next parts: their count is not checked against this one).
+    fn packed_head(&mut self) -> Res<Head> {
+        Ok(Head {
+            fields: self.u8()?,
+            delta: self.u8()?,
+            len: self.u32()?,
+            block_time: self.raw_i64s()?,
+            offsets: self.raw_u32s()?,
+            bytes: self.u32()? as u64,
+        })
     }
     fn span_levels(&mut self) -> Res<SpanLevels> {
         let shift = self.u8()?;
@@ -263,19 +277,6 @@ impl<'a> R<'a> {
     }
     fn max_levels(&mut self) -> Res<MaxLevels> {
         self.span_levels()
-    }
-    fn exec_lane(&mut self) -> Res<ExecLane> {
-        let kind = match self.u8()? {
-            0 => ExecKind::Proc,
-            1 => ExecKind::Thread,
-            _ => return self.err("bad lane kind"),
-        };
-        Ok(ExecLane {
-            kind,
-            id: self.i64()?,
-            spans: self.packed()?,
-            levels: self.span_levels()?,
-        })
     }
     fn opt_i64(&mut self) -> Res<Option<i64>> {
         match self.u8()? {
@@ -414,9 +415,18 @@ impl Timeline {
         w.u32s(&self.stacks.ends);
         emit(w.0);
         let mut w = W(Vec::new());
-        let mut flush = |w: &mut W, force: bool| {
+        let flush = |w: &mut W, emit: &mut dyn FnMut(Vec<u8>), force: bool| {
             if !w.0.is_empty() && (force || w.0.len() >= max_part) {
                 emit(std::mem::take(&mut w.0));
+            }
+        };
+        // A column's bytes may end a part and go on in the next ones: a big
+        // column never has to be in one piece, here or on the page.
+        let column = |w: &mut W, emit: &mut dyn FnMut(Vec<u8>), p: &Packed| {
+            w.packed_head(p);
+            for c in &p.data {
+                w.0.extend_from_slice(c);
+                flush(w, emit, false);
             }
         };
         for g in &self.goroutines {
@@ -424,26 +434,26 @@ impl Timeline {
             w.u32(g.name);
             w.i64(g.running);
             w.u8(g.drawn as u8);
-            w.packed(&g.spans);
+            column(&mut w, &mut emit, &g.spans);
             w.span_levels(&g.levels);
-            flush(&mut w, false);
+            flush(&mut w, &mut emit, false);
         }
         for p in self.procs.iter().chain(&self.threads) {
             w.u8(p.kind as u8);
             w.i64(p.id);
-            w.packed(&p.spans);
+            column(&mut w, &mut emit, &p.spans);
             w.span_levels(&p.levels);
-            flush(&mut w, false);
+            flush(&mut w, &mut emit, false);
         }
         for p in &self.series {
-            w.packed(p);
-            flush(&mut w, false);
+            column(&mut w, &mut emit, p);
+            flush(&mut w, &mut emit, false);
         }
         for l in &self.counter_levels {
             w.max_levels(l);
-            flush(&mut w, false);
+            flush(&mut w, &mut emit, false);
         }
-        flush(&mut w, true);
+        flush(&mut w, &mut emit, true);
     }
 }
 
@@ -453,6 +463,23 @@ pub struct Decoder {
     counts: Counts,
     lanes: Vec<ExecLane>,
     items: usize,
+    /// An item whose column's bytes run over into the next part.
+    pending: Option<(ItemHead, Filling)>,
+}
+
+/// What comes before an item's column.
+enum ItemHead {
+    Goroutine {
+        id: i64,
+        name: u32,
+        running: i64,
+        drawn: bool,
+    },
+    Lane {
+        kind: ExecKind,
+        id: i64,
+    },
+    Series,
 }
 
 impl Decoder {
@@ -588,44 +615,102 @@ impl Decoder {
             counts,
             lanes: Vec::new(),
             items: 0,
+            pending: None,
         })
     }
 
-    /// Decodes the items of one more part.
+    /// Decodes the items of one more part (a part may begin and end in
+    /// the middle of a column's bytes).
     pub fn feed(&mut self, data: &[u8]) -> Result<(), DecodeError> {
         let mut r = R { data, pos: 0 };
-        let c = self.counts;
-        while r.pos < data.len() {
+        loop {
+            if let Some((head, fill)) = self.pending.as_mut() {
+                let n = (fill.missing().min(usize::MAX as u64) as usize).min(data.len() - r.pos);
+                let at = r.pos;
+                let bytes = r.take(n)?;
+                fill.push(bytes)
+                    .map_err(|what| DecodeError { offset: at, what })?;
+                let suffix = !matches!(head, ItemHead::Series);
+                if fill.missing() > 0 || (suffix && r.pos == data.len()) {
+                    // The rest (its bytes, or what follows them) is in the next part.
+                    return Ok(());
+                }
+                if let Some((head, fill)) = self.pending.take() {
+                    let spans = fill.finish().map_err(|what| DecodeError {
+                        offset: r.pos,
+                        what,
+                    })?;
+                    self.complete(head, spans, &mut r)?;
+                }
+                continue;
+            }
+            if r.pos >= data.len() {
+                return Ok(());
+            }
+            let c = self.counts;
             let i = self.items;
-            if i < c.goroutines {
-                self.tl.goroutines.push(Goroutine {
+            let head = if i < c.goroutines {
+                ItemHead::Goroutine {
                     id: r.i64()?,
                     name: r.u32()?,
                     running: r.i64()?,
                     drawn: r.u8()? != 0,
-                    spans: r.packed()?,
-                    levels: r.span_levels()?,
-                });
+                }
             } else if i < c.goroutines + c.lanes {
-                let lane = r.exec_lane()?;
-                self.lanes.push(lane);
+                let kind = match r.u8()? {
+                    0 => ExecKind::Proc,
+                    1 => ExecKind::Thread,
+                    _ => return r.err("bad lane kind"),
+                };
+                ItemHead::Lane { kind, id: r.i64()? }
             } else if i < c.goroutines + c.lanes + c.series {
-                let p = r.packed()?;
-                self.tl.series.push(p);
+                ItemHead::Series
             } else if i < c.total() {
                 let l = r.max_levels()?;
                 self.tl.counter_levels.push(l);
+                self.items += 1;
+                continue;
             } else {
                 return r.err("more items than announced");
-            }
-            self.items += 1;
+            };
+            let at = r.pos;
+            let fill =
+                Filling::new(r.packed_head()?).map_err(|what| DecodeError { offset: at, what })?;
+            self.pending = Some((head, fill));
         }
+    }
+
+    /// Finishes an item: what follows its column, then the item itself.
+    fn complete(&mut self, head: ItemHead, spans: Packed, r: &mut R) -> Result<(), DecodeError> {
+        match head {
+            ItemHead::Goroutine {
+                id,
+                name,
+                running,
+                drawn,
+            } => self.tl.goroutines.push(Goroutine {
+                id,
+                name,
+                running,
+                drawn,
+                spans,
+                levels: r.span_levels()?,
+            }),
+            ItemHead::Lane { kind, id } => self.lanes.push(ExecLane {
+                kind,
+                id,
+                spans,
+                levels: r.span_levels()?,
+            }),
+            ItemHead::Series => self.tl.series.push(spans),
+        }
+        self.items += 1;
         Ok(())
     }
 
     /// The model, once every part was fed.
     pub fn finish(mut self) -> Result<Timeline, DecodeError> {
-        if self.items != self.counts.total() {
+        if self.items != self.counts.total() || self.pending.is_some() {
             return Err(DecodeError {
                 offset: 0,
                 what: "parts missing",

@@ -190,6 +190,7 @@ impl Packed {
 
     /// A column from its encoded form: the records' bytes in one piece and
     /// each block's offset in it, split into chunks at block starts.
+    #[cfg(test)]
     pub(super) fn from_contiguous(
         fields: u8,
         delta: u8,
@@ -198,42 +199,17 @@ impl Packed {
         block_time: Vec<i64>,
         offsets: &[u32],
     ) -> Result<Packed, &'static str> {
-        let mut data: Vec<Vec<u8>> = Vec::new();
-        let mut block_off = Vec::with_capacity(offsets.len());
-        let mut cur: Vec<u8> = Vec::new();
-        for (i, &start) in offsets.iter().enumerate() {
-            let end = offsets.get(i + 1).map_or(bytes.len(), |&e| e as usize);
-            let block = bytes
-                .get(start as usize..end)
-                .ok_or("packed column blocks")?;
-            if block.len() > BLOCK_ROOM {
-                return Err("packed column block too long");
-            }
-            if cur.len() + BLOCK_ROOM > CHUNK {
-                data.push(std::mem::take(&mut cur));
-            }
-            if cur.capacity() == 0 {
-                if data.len() == CHUNKS_MAX {
-                    return Err("packed column too long");
-                }
-                cur.reserve_exact(CHUNK.min(bytes.len() - start as usize));
-            }
-            block_off.push(((data.len() as u32) << CHUNK_SHIFT) | cur.len() as u32);
-            cur.extend_from_slice(block);
-        }
-        if !cur.is_empty() || !block_off.is_empty() {
-            data.push(cur);
-        }
-        let p = Packed {
+        let head = Head {
             fields,
             delta,
             len,
-            data,
             block_time,
-            block_off,
+            offsets: offsets.to_vec(),
+            bytes: bytes.len() as u64,
         };
-        p.check()?;
-        Ok(p)
+        let mut f = Filling::new(head)?;
+        f.push(bytes)?;
+        f.finish()
     }
 
     /// The bytes of the block starting at `off`, up to `end` (the next
@@ -437,6 +413,135 @@ impl Packed {
             return Err("packed column blocks");
         }
         Ok(())
+    }
+}
+
+/// The encoded form of a column, but for its bytes: what comes before them.
+#[derive(Debug)]
+pub(super) struct Head {
+    pub fields: u8,
+    pub delta: u8,
+    pub len: u32,
+    pub block_time: Vec<i64>,
+    /// Each block's offset in the bytes (in one piece).
+    pub offsets: Vec<u32>,
+    /// How many bytes follow.
+    pub bytes: u64,
+}
+
+/// A column decoded from its encoded form as its bytes arrive (the page
+/// gets a big column over several messages), split into chunks at block
+/// starts as they come: the bytes are never held in one piece.
+#[derive(Debug)]
+pub(super) struct Filling {
+    col: Packed,
+    offsets: Vec<u32>,
+    /// The next block to start, and the bytes received so far.
+    next: usize,
+    at: u64,
+    total: u64,
+    /// The chunk being filled (its index is `col.data.len()`).
+    cur: Vec<u8>,
+}
+
+impl Filling {
+    /// Checks the offsets (in order, within the bytes, no block longer than
+    /// the writer makes them) before any byte is taken.
+    pub(super) fn new(head: Head) -> Result<Filling, &'static str> {
+        let Head {
+            fields,
+            delta,
+            len,
+            block_time,
+            offsets,
+            bytes,
+        } = head;
+        let ends = offsets.iter().skip(1).map(|&o| o as u64).chain([bytes]);
+        for (&start, end) in offsets.iter().zip(ends) {
+            if end < start as u64 {
+                return Err("packed column blocks");
+            }
+            if end - start as u64 > BLOCK_ROOM as u64 {
+                return Err("packed column block too long");
+            }
+        }
+        Ok(Filling {
+            col: Packed {
+                fields,
+                delta,
+                len,
+                data: Vec::new(),
+                block_off: Vec::with_capacity(offsets.len()),
+                block_time,
+            },
+            offsets,
+            next: 0,
+            at: 0,
+            total: bytes,
+            cur: Vec::new(),
+        })
+    }
+
+    /// Takes the next `bytes` of the column.
+    pub(super) fn push(&mut self, mut bytes: &[u8]) -> Result<(), &'static str> {
+        loop {
+            // The blocks that start here.
+            while self
+                .offsets
+                .get(self.next)
+                .is_some_and(|&o| o as u64 == self.at)
+            {
+                if self.cur.len() + BLOCK_ROOM > CHUNK {
+                    self.col.data.push(std::mem::take(&mut self.cur));
+                }
+                if self.col.data.len() >= CHUNKS_MAX {
+                    return Err("packed column too long");
+                }
+                if self.cur.capacity() == 0 {
+                    let left = (self.total - self.at).min(CHUNK as u64) as usize;
+                    self.cur.reserve_exact(left);
+                }
+                let chunk = (self.col.data.len() as u32) << CHUNK_SHIFT;
+                self.col.block_off.push(chunk | self.cur.len() as u32);
+                self.next += 1;
+            }
+            if bytes.is_empty() {
+                return Ok(());
+            }
+            let until = self
+                .offsets
+                .get(self.next)
+                .map_or(self.total, |&o| o as u64);
+            let n = (until.saturating_sub(self.at) as usize).min(bytes.len());
+            if n == 0 {
+                return Err("packed column longer than announced");
+            }
+            // (Bytes before the first block belong to no block.)
+            if self.next > 0 {
+                self.cur.extend_from_slice(&bytes[..n]);
+            }
+            self.at += n as u64;
+            bytes = &bytes[n..];
+        }
+    }
+
+    /// Bytes still to come.
+    pub(super) fn missing(&self) -> u64 {
+        self.total - self.at
+    }
+
+    /// The column, once all its bytes came.
+    pub(super) fn finish(mut self) -> Result<Packed, &'static str> {
+        self.push(&[])?;
+        if self.at != self.total || self.next != self.offsets.len() {
+            return Err("packed column cut short");
+        }
+        // The last block is in the chunk being filled.
+        if !self.col.block_off.is_empty() {
+            self.col.data.push(self.cur);
+        }
+        self.col.check()?;
+        Ok(self.col)
     }
 }
 
@@ -703,5 +808,46 @@ mod tests {
         let long = vec![0u8; BLOCK_ROOM + 1];
         assert!(Packed::from_contiguous(3, 3, 1, &long, vec![0], &[0]).is_err());
         assert!(Packed::from_contiguous(3, 3, 100, &bytes, t, &offsets).is_ok());
+    }
+
+    /// Bytes arriving in pieces of any size make the same column.
+    #[test]
+    fn a_column_filled_piece_by_piece_is_the_same() {
+        let recs = big_records(100_000);
+        let mut w = Writer::new(4, 0b0101);
+        recs.iter().for_each(|r| w.push(*r));
+        let c = w.finish();
+        let bytes: Vec<u8> = c.data.concat();
+        for piece in [1usize, 7, 1000, 65_536, 1 << 20, bytes.len()] {
+            let head = Head {
+                fields: c.fields,
+                delta: c.delta,
+                len: c.len,
+                block_time: c.block_time.clone(),
+                offsets: c.contiguous_offsets().collect(),
+                bytes: bytes.len() as u64,
+            };
+            let mut f = Filling::new(head).unwrap();
+            for p in bytes.chunks(piece) {
+                f.push(p).unwrap();
+            }
+            assert_eq!(f.missing(), 0);
+            let back = f.finish().unwrap();
+            assert_eq!(back, c, "pieces of {piece}");
+        }
+        // One byte too many, or too few: refused.
+        let head = || Head {
+            fields: c.fields,
+            delta: c.delta,
+            len: c.len,
+            block_time: c.block_time.clone(),
+            offsets: c.contiguous_offsets().collect(),
+            bytes: bytes.len() as u64,
+        };
+        let mut f = Filling::new(head()).unwrap();
+        assert!(f.push(&bytes).is_ok() && f.push(&[0]).is_err());
+        let mut f = Filling::new(head()).unwrap();
+        f.push(&bytes[..bytes.len() - 1]).unwrap();
+        assert!(f.finish().is_err());
     }
 }

@@ -666,3 +666,59 @@ fn preview_of_a_prefix_does_not_disturb_the_build() {
         }
     }
 }
+
+/// A column of several MiB is sent over several parts (its bytes run from
+/// one into the next) and decodes to the same model, whatever the part
+/// size; no part is much bigger than asked; cut or damaged parts fail
+/// cleanly.
+#[test]
+fn big_columns_run_over_parts() {
+    use super::packed::{Writer, CHUNK};
+    let mut tl = scenario();
+    let mut w = Writer::new(3, 0b0001);
+    for i in 0..600_000i64 {
+        w.push([i * 1000 + (i % 7) * 100, i % 5, (i % 3) + 300, 0, 0]);
+    }
+    tl.goroutines[0].spans = w.finish();
+    assert!(
+        tl.goroutines[0].spans.data.len() >= 2,
+        "the column fits one chunk"
+    );
+    // A part holds at most what was asked, plus one chunk and one column's
+    // block index (12 bytes per 32 records).
+    let index = tl.goroutines[0].spans.block_time.len() * 12;
+    for max_part in [1, 1000, 300_000, 4 << 20] {
+        let parts = tl.encode_parts(max_part);
+        assert!(
+            parts
+                .iter()
+                .skip(1)
+                .all(|p| p.len() <= max_part + CHUNK + index + 4096),
+            "parts of {max_part}: the largest is {}",
+            parts.iter().map(Vec::len).max().unwrap_or(0)
+        );
+        let mut d = Decoder::new(&parts[0]).unwrap();
+        for p in &parts[1..] {
+            d.feed(p).unwrap();
+        }
+        assert_eq!(d.finish().unwrap(), tl, "parts of {max_part}");
+        // Without its last part, or with a part cut short: an error, no panic.
+        let mut d = Decoder::new(&parts[0]).unwrap();
+        for p in &parts[1..parts.len() - 1] {
+            d.feed(p).unwrap();
+        }
+        assert!(
+            d.finish().is_err(),
+            "parts of {max_part}: the last part was not missed"
+        );
+        let mut d = Decoder::new(&parts[0]).unwrap();
+        let bad = parts[1..]
+            .iter()
+            .map(|p| d.feed(&p[..p.len() / 2]))
+            .any(|r| r.is_err());
+        assert!(
+            bad || d.finish().is_err(),
+            "parts of {max_part} cut in half decoded"
+        );
+    }
+}
