@@ -130,9 +130,10 @@ pub fn cancel() {
 
 /// Bytes of a new-format trace read at once (a part ends at the first
 /// generation boundary after this many bytes; a bigger trace is shown a
-/// part at a time, see `#part`): the page holds about 3.1 bytes of wasm
-/// memory per byte of trace shown (BENCHMARKS.md), so a part of up to
-/// ~280 MB (this plus one generation) keeps it within 1 GiB. `?window=MB`
+/// part at a time, see `#part`): the page holds about 2.6 bytes of wasm
+/// memory per byte of trace shown and the timeline worker about 2.8
+/// (BENCHMARKS.md), so a part of up to ~280 MB (this plus one generation)
+/// keeps both within 1 GiB. `?window=MB`
 /// (16 to 4096) sets another size.
 const PART_BUDGET: u64 = 256_000_000;
 
