@@ -294,5 +294,34 @@ await test("Cancel while the overview is being read stops its worker too", async
   assert((await hook(page)).overview === null, "the overview outlived its trace");
 });
 
+await test("a link to a later part (part= in the hash) opens that part at the link's view; a link to no part opens the first, with a notice", async (page) => {
+  const from = partEnd(0, 16e6);
+  await page.goto(`${base("ok")}?window=16#part=${from}&t=1000000,5000000`);
+  await waitState(page, "empty");
+  await page.setInputFiles("#file", big);
+  await waitState(page, "ready", 120000);
+  let h = await hook(page);
+  assert(h.part && h.part.from === from && h.part.end === partEnd(from, 16e6), `part ${JSON.stringify(h.part)}, want the one from ${from}`);
+  assert(Math.abs(h.visible.t0 - 1e6) < 2 && Math.abs(h.visible.t1 - 5e6) < 2, `view ${JSON.stringify(h.visible)}`);
+  assert((await page.evaluate(() => location.hash)).includes(`part=${from}`), "the hash lost the part");
+  assert(/^Part 2/.test(await page.textContent("#part-text")), "not named part 2");
+  // Back to the first part: the hash no longer names one.
+  await page.click("#part-prev");
+  await waitState(page, "ready", 120000);
+  h = await hook(page);
+  assert(h.part.index === 0 && h.part.from === 0, `previous: ${JSON.stringify(h.part)}`);
+  await page.waitForFunction(() => !location.hash.includes("part="), null, { timeout: 5000 });
+  // A byte where no part starts.
+  await page.goto("about:blank");
+  await page.goto(`${base("ok")}?window=16#part=12345`);
+  await waitState(page, "empty");
+  await page.setInputFiles("#file", big);
+  await waitState(page, "ready", 120000);
+  h = await hook(page);
+  assert(h.part && h.part.from === 0, `part ${JSON.stringify(h.part)}: want the first`);
+  const notice = (await page.textContent("#notice-text")) ?? "";
+  assert(/byte 12345/.test(notice) && /first part/.test(notice), `notice "${notice}"`);
+});
+
 server.close();
 await finish();

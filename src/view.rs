@@ -166,6 +166,10 @@ pub struct HashState {
     pub lane: Option<String>,
     /// Open analysis page (`Page::id`).
     pub page: Option<String>,
+    /// For a big trace shown a part at a time, the byte where the part
+    /// shown starts (`part=`; absent for the first part): the times above
+    /// are the part's.
+    pub part: Option<u64>,
 }
 
 fn parse_pair(v: &str) -> Option<(f64, f64)> {
@@ -198,6 +202,7 @@ impl HashState {
                 "sel" => st.selection = parse_pair(v),
                 "lane" => st.lane = token(v.trim()),
                 "page" => st.page = token(v.trim()),
+                "part" => st.part = v.trim().parse().ok().filter(|&p: &u64| p > 0),
                 _ => {}
             }
         }
@@ -207,9 +212,13 @@ impl HashState {
         st
     }
 
-    /// The hash text (no leading `#`), in the order `t, g, s, sel, lane, page`.
+    /// The hash text (no leading `#`), in the order `part, t, g, s, sel,
+    /// lane, page`.
     pub fn format(&self) -> String {
         let mut parts = Vec::new();
+        if let Some(p) = self.part {
+            parts.push(format!("part={p}"));
+        }
         if let Some((a, b)) = self.range {
             parts.push(format!("t={},{}", a.round() as i64, b.round() as i64));
         }
@@ -311,16 +320,21 @@ mod tests {
             selection: Some((200.0, 300.0)),
             lane: Some("g22".into()),
             page: Some("goroutines".into()),
+            part: Some(260_611_733),
         };
         let text = hs.format();
         assert_eq!(
             text,
-            "t=100,9100&g=22&s=4500&sel=200,300&lane=g22&page=goroutines"
+            "part=260611733&t=100,9100&g=22&s=4500&sel=200,300&lane=g22&page=goroutines"
         );
         assert_eq!(HashState::parse(&text), hs);
         // A slice needs its goroutine; hostile tokens are dropped.
         let st = HashState::parse("#s=5&lane=<b>&page=a%20b");
         assert_eq!(st, HashState::default());
         assert_eq!(HashState::parse("#g=7").goroutine, Some(7));
+        // The first part is no `part=`; a part is a byte offset.
+        for bad in ["#part=0", "#part=-5", "#part=1e9", "#part=x"] {
+            assert_eq!(HashState::parse(bad).part, None, "{bad}");
+        }
     }
 }

@@ -37,6 +37,8 @@ struct Job {
     file: Option<Blob>,
     starts: Vec<u64>,
     part: usize,
+    /// The part being read was asked for by the page's link (`part=`).
+    linked: bool,
     /// When the worker was started (ms), for the time left.
     started: f64,
     // Kept alive while the worker may call them; replaced by the next job.
@@ -54,6 +56,7 @@ thread_local! {
         file: None,
         starts: Vec::new(),
         part: 0,
+        linked: false,
         started: 0.0,
         _onmessage: None,
         _onerror: None,
@@ -158,15 +161,73 @@ pub fn shown_file() -> Option<(Blob, bool)> {
     })
 }
 
-/// Sends `file` to a new worker: its first part.
+/// Sends `file` to a new worker: its first part, or the part the page's
+/// link names (`part=` in the hash: a shared view of a later part).
 fn parse(id: u32, file: Blob) {
     super::overview::stop();
+    let linked = super::url::part_for_first_trace().filter(|&f| (f as f64) < file.size());
     JOB.with(|j| {
         let mut j = j.borrow_mut();
+        // Until the overview says which part it is, a linked part counts
+        // as the second.
+        j.starts = match linked {
+            Some(from) => vec![0, from],
+            None => vec![0],
+        };
+        j.part = j.starts.len() - 1;
+        j.linked = linked.is_some();
+    });
+    parse_part(id, file, linked.unwrap_or(0));
+}
+
+/// The link named a part that does not start where a part of this file
+/// does: the first part instead, with a notice.
+fn unlinked(id: u32) -> bool {
+    let file = JOB.with(|j| {
+        let mut j = j.borrow_mut();
+        let from = j.starts.get(j.part).copied().unwrap_or(0);
+        if !std::mem::take(&mut j.linked) || from == 0 {
+            return None;
+        }
         j.starts = vec![0];
         j.part = 0;
+        j.file.clone().map(|f| (f, from))
     });
+    let Some((file, from)) = file else {
+        return false;
+    };
+    core::ui().notice.set(Some(format!(
+        "The link asked for the part of the trace from byte {from}, where no part of this file starts: showing its first part."
+    )));
     parse_part(id, file, 0);
+    true
+}
+
+/// Follows the overview: once it knows where every part starts, the parts
+/// are counted by it (a part opened from a link gets its true number).
+pub fn on_event(e: AppEvent) {
+    if e != AppEvent::Overview {
+        return;
+    }
+    let Overview::Ready { parts, .. } = core::ui().overview.get_untracked() else {
+        return;
+    };
+    let starts: Vec<u64> = parts.iter().map(|p| p.from).collect();
+    let index = JOB.with(|j| {
+        let mut j = j.borrow_mut();
+        let from = *j.starts.get(j.part)?;
+        let index = starts.iter().position(|&s| s == from)?;
+        j.starts = starts;
+        j.part = index;
+        Some(index)
+    });
+    if let Some(index) = index {
+        core::ui().part.update(|p| {
+            if let Some(p) = p {
+                p.index = index;
+            }
+        });
+    }
 }
 
 /// Opens the part of the shown trace `delta` parts away (`#part-prev`,
@@ -180,16 +241,9 @@ pub fn open_part(delta: isize) {
 /// Opens the `index`-th part of the shown trace (from 0): one read so far,
 /// or any once the overview (`#overview`) knows where every part starts.
 pub fn open_part_at(index: usize) {
-    let overview: Vec<u64> = match core::ui().overview.get_untracked() {
-        Overview::Ready { parts, .. } => parts.iter().map(|p| p.from).collect(),
-        _ => Vec::new(),
-    };
     let target = JOB.with(|j| {
         let mut j = j.borrow_mut();
-        // The overview's starts extend those read so far (they agree).
-        if overview.len() > j.starts.len() && overview.starts_with(&j.starts) {
-            j.starts = overview;
-        }
+        j.linked = false;
         Some((
             j.file.clone()?,
             *j.starts.get(index)?,
@@ -347,7 +401,11 @@ fn on_message(id: u32, data: JsValue) {
                 );
             }
         }
-        FromWorker::Error { message } => stopped(message),
+        FromWorker::Error { message } => {
+            if !unlinked(id) {
+                stopped(message)
+            }
+        }
         FromWorker::Response { .. } => {}
     }
 }
@@ -381,6 +439,7 @@ fn note_part(stats: &crate::protocol::LoadStats) {
                 j.starts.push(next);
             }
         }
+        j.linked = false;
         (stats.from > 0 || stats.next.is_some()).then(|| crate::web::state::Part {
             index: i,
             from: stats.from,

@@ -42,6 +42,7 @@ pub fn start() {
     events::subscribe(critical::on_event);
     events::subscribe(embed::on_event);
     events::subscribe(app::on_event);
+    events::subscribe(loader::on_event);
     leptos::mount::mount_to_body(app::App);
     app::after_mount();
     // Last: answering PING means the viewer can take a trace.

@@ -75,6 +75,12 @@ pub fn draw() {
 
 /// Mirrors the view in the URL hash (when it changed).
 fn update_hash() {
+    // (Read before borrowing the core: `ui()` borrows it too.)
+    let part = super::core::ui()
+        .part
+        .get_untracked()
+        .map(|p| p.from)
+        .filter(|&f| f > 0);
     let hash = with(|c| {
         if c.state != AppState::Ready {
             return None;
@@ -90,6 +96,7 @@ fn update_hash() {
             hs.lane = lanes::lane_key(m, &c.lanes, top);
         }
         hs.page = url::current_page().map(str::to_string);
+        hs.part = part;
         let h = hs.format();
         (h != c.last_hash).then(|| {
             c.last_hash = h.clone();

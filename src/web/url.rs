@@ -50,6 +50,12 @@ pub fn hash_for_new_trace() -> HashState {
     }
 }
 
+/// The part (its first byte) the page's hash asks the first trace opened
+/// to show, if it is a part other than the first (`part=`).
+pub fn part_for_first_trace() -> Option<u64> {
+    FIRST.with(|f| f.get()).then(|| read_hash().part).flatten()
+}
+
 /// Remembers the analysis page a hash asks for, for the UI to open once the
 /// trace is installed.
 pub fn set_pending_page(p: Option<String>) {

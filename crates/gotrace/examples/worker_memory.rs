@@ -3,7 +3,8 @@
 //! the trace as a stream into the timeline builder, closing the model
 //! (`Builder::finish`), and encoding it in parts that are dropped at once
 //! (the worker moves each out of wasm memory). The worker's wasm memory is
-//! at least the high-water mark; this says which phase sets it.
+//! at least the high-water mark; this says which phase sets it (and how
+//! long each phase takes, natively).
 //!
 //!     cargo run --release -p gotrace --example worker_memory -- FILE
 
@@ -40,11 +41,17 @@ fn mb(b: usize) -> String {
 fn phase(name: &str) {
     let live = LIVE.load(Relaxed);
     let peak = PEAK.swap(live, Relaxed);
+    let secs = CLOCK.with(|c| c.replace(std::time::Instant::now()).elapsed().as_secs_f64());
     println!(
-        "{name:<28} live {:>8}   peak during it {:>8}",
+        "{name:<28} live {:>8}   peak during it {:>8}   {secs:6.2} s",
         mb(live),
         mb(peak)
     );
+}
+
+thread_local! {
+    static CLOCK: std::cell::Cell<std::time::Instant> =
+        std::cell::Cell::new(std::time::Instant::now());
 }
 
 fn main() {
