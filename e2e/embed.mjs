@@ -175,7 +175,7 @@ await test("the user's selection and view reach the host page", async (page) => 
   await waitEvent(page, "trace-http", "view", (d) => d.start === 1000000 && d.end === 2000000);
 });
 
-await test("GoTrace.embed: a page that builds the trace itself hands over the bytes", async (page) => {
+await test("GoTrace.embed: a page that builds the trace itself hands over the bytes, or a Blob", async (page) => {
   await page.goto(docsUrl);
   const bytes = [...fs.readFileSync(CRITPATH)];
   const ready = await page.evaluate(
@@ -197,6 +197,21 @@ await test("GoTrace.embed: a page that builds the trace itself hands over the by
   const h = await hook(f);
   assert(h.events === ready.events, `counts ${h.events} vs ${ready.events}`);
   await f.waitForFunction(() => window.__gotrace?.selected?.goroutine === 22, null, { timeout: 10000 });
+  // A Blob (a File from an <input type=file>, say) is handed over as it is.
+  const fromBlob = await page.evaluate(
+    (bytes) =>
+      new Promise((resolve, reject) => {
+        const box = document.createElement("div");
+        box.style.height = "300px";
+        document.querySelector("main").prepend(box);
+        box.addEventListener("gotrace-ready", (e) => resolve(e.detail));
+        box.addEventListener("gotrace-error", (e) => reject(new Error(e.detail.message)));
+        window.GoTrace.embed(box, { blob: new Blob([new Uint8Array(bytes)]), title: "a blob" });
+        setTimeout(() => reject(new Error("no gotrace-ready within 30 s")), 30000);
+      }),
+    bytes,
+  );
+  assert(fromBlob.title === "a blob" && fromBlob.events === ready.events, `ready from a blob ${JSON.stringify(fromBlob)}`);
 });
 
 await test("damaged or missing traces: gotrace-error", async (page) => {

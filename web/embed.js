@@ -95,13 +95,17 @@
 
     return {
       iframe,
-      /** {buffer: ArrayBuffer} or {url}, with optional title, view {start, end}, goroutine. */
+      /** {buffer: ArrayBuffer}, {blob: Blob or File} or {url}, with optional title, view {start, end}, goroutine. */
       async load(trace) {
         const msg = {};
         for (const k of ["title", "view", "goroutine"]) if (trace[k] !== undefined) msg[k] = trace[k];
         if (trace.buffer) {
           msg.buffer = trace.buffer;
           await post(msg, [trace.buffer]);
+        } else if (trace.blob) {
+          // Cloned by reference: the viewer reads it slice by slice.
+          msg.blob = trace.blob;
+          await post(msg);
         } else if (trace.url) {
           // Fetched here, by the host page: the trace may be on the docs site's origin.
           let res;
@@ -115,7 +119,7 @@
           if (!msg.title) msg.title = decodeURIComponent(new URL(res.url).pathname.split("/").pop() || "trace");
           await post(msg, [msg.buffer]);
         } else {
-          throw new Error("GoTrace: give a buffer or a url");
+          throw new Error("GoTrace: give a buffer, a blob or a url");
         }
       },
       setView: (start, end) => post({ view: { start, end } }),
@@ -183,7 +187,7 @@
 
   window.GoTrace = {
     viewer: VIEWER.href,
-    /** Embeds a viewer in ELEMENT and opens TRACE ({buffer | url, view, title, goroutine}); returns its controller. */
+    /** Embeds a viewer in ELEMENT and opens TRACE ({buffer | blob | url, view, title, goroutine}); returns its controller. */
     embed(element, trace = {}) {
       const v = mount(element, { height: trace.height });
       v.load(trace).catch((e) => emit(element, "error", { type: "error", message: String(e.message || e) }));
