@@ -3,7 +3,7 @@
 //! (what the viewer's "Save view as trace" downloads). Go reads the result.
 
 use crate::{one_file, open_input, parse_args, read_input, usage, Status, BAD_TRACE, OK};
-use gotrace::cut::{cut_indexed, select, TimeArg};
+use gotrace::cut::{byte_ranges, cut_indexed, TimeArg};
 use gotrace::stream::{Window, DEFAULT_TARGET};
 use std::io::{Read, Seek, SeekFrom, Write};
 
@@ -103,19 +103,12 @@ fn cut_file(o: &Opts, out: &mut dyn Write, err: &mut dyn Write) -> Status {
             Err(e) => return failed(&e, err),
         };
     let (start, end) = window(o, &index);
-    let gens = match select(&index, start, end) {
-        Ok(g) => g,
+    let ranges = match byte_ranges(&index, start, end) {
+        Ok(r) => r,
         Err(e) => return failed(&e, err),
     };
-    let chosen = index.generations.get(gens).unwrap_or(&[]);
-    let (Some(first), Some(last)) = (chosen.first(), chosen.last()) else {
-        return failed(&"internal error: a cut chose no generation", err);
-    };
     let copied = std::fs::File::open(&o.file).and_then(|mut f| {
-        for range in [
-            0..index.header_len as u64,
-            first.bytes.start..last.bytes.end,
-        ] {
+        for range in ranges {
             f.seek(SeekFrom::Start(range.start))?;
             let want = range.end - range.start;
             let n = std::io::copy(&mut (&mut f).take(want), out)?;

@@ -243,7 +243,13 @@ pub fn ranges_stream<R: std::io::Read>(
     end_ns: i64,
 ) -> Result<[Range<u64>; 2], CutError> {
     let index = index::build_stream_for(input, crate::stream::DEFAULT_TARGET, window, "cutting")?;
-    let gens = select(&index, start_ns, end_ns)?;
+    byte_ranges(&index, start_ns, end_ns)
+}
+
+/// The byte ranges of the trace `index` indexes that make its cut of
+/// `[start_ns, end_ns]`: the header, then the overlapping generations.
+pub fn byte_ranges(index: &Index, start_ns: i64, end_ns: i64) -> Result<[Range<u64>; 2], CutError> {
+    let gens = select(index, start_ns, end_ns)?;
     let chosen = index.generations.get(gens).unwrap_or(&[]);
     match (chosen.first(), chosen.last()) {
         (Some(first), Some(last)) => Ok([
