@@ -112,6 +112,8 @@ const pctOf = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.le
 const pct = (p) => pctOf(frames, p);
 // The page's own work per frame (layout, scene, canvas calls), as it measures it.
 const draws = (await page.evaluate(() => window.__gotrace.drawMs)).slice(-frames.length).sort((a, b) => a - b);
+// Of that, building the display list (the rest is canvas calls).
+const scenes = (await page.evaluate(() => window.__gotrace.sceneMs || [])).slice(-frames.length).sort((a, b) => a - b);
 
 // A trace shown in parts: the overview of every part (read by a worker of
 // its own once the first part is shown), timed from the same start.
@@ -161,6 +163,8 @@ console.log(JSON.stringify({
   draw_ms_p50: draws.length ? +pctOf(draws, 50).toFixed(2) : null,
   draw_ms_p95: draws.length ? +pctOf(draws, 95).toFixed(2) : null,
   draw_ms_max: draws.length ? +draws[draws.length - 1].toFixed(2) : null,
+  scene_ms_p50: scenes.length ? +pctOf(scenes, 50).toFixed(2) : null,
+  scene_ms_p95: scenes.length ? +pctOf(scenes, 95).toFixed(2) : null,
   js_heap_bytes: mem.jsHeap,
   page_wasm_memory_bytes: mem.wasmMemory,
   page_wasm_memory_x_file: mem.wasmMemory ? +(mem.wasmMemory / size).toFixed(2) : null,

@@ -14,6 +14,81 @@ pub struct Group {
     pub running: i64,
 }
 
+/// Indices of items sorted by start, with the running maximum of their
+/// ends, so that the items overlapping a time window are found by two
+/// binary searches ([`ByStart::overlapping`]) instead of a scan from the
+/// first item: a lane of a big trace holds up to millions (sweeps on a P,
+/// a server goroutine's regions), and a frame draws every lane in view.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ByStart {
+    /// Item indices, by start.
+    pub ids: Vec<u32>,
+    /// `reach[k]`: the latest end among `ids[..=k]`.
+    reach: Vec<i64>,
+    starts: Vec<i64>,
+}
+
+impl ByStart {
+    /// Appends item `id` over `[start, end]` (starts must not decrease).
+    pub fn push(&mut self, id: u32, start: i64, end: i64) {
+        let reach = self.reach.last().map_or(end, |&r| r.max(end));
+        self.ids.push(id);
+        self.reach.push(reach);
+        self.starts.push(start);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The unions of the items overlapping `[t0, t1]` (time ranges, in
+    /// order), items less than `gap` apart counting as touching: what a
+    /// thin band draws. A union costs a few binary searches, however many
+    /// items it covers (zoomed out, a P's sweeps are thousands a pixel).
+    pub fn unions(&self, t0: f64, t1: f64, gap: f64) -> Vec<(i64, i64)> {
+        let mut out = Vec::new();
+        let mut k = self.reach.partition_point(|&r| (r as f64) < t0);
+        let hi = self.starts.partition_point(|&s| (s as f64) <= t1);
+        while k < hi {
+            let start = self.starts[k];
+            let mut end = self.reach[k];
+            k += 1;
+            // Every item before `k` ended before `start` (else the previous
+            // union would have taken it), so a running maximum from the
+            // first item is this union's end. Items starting by its end
+            // (and `gap`) join it, and may take it further.
+            loop {
+                let limit = end as f64 + gap;
+                let j = k + self.starts[k..hi].partition_point(|&s| (s as f64) <= limit);
+                if j == k {
+                    break;
+                }
+                k = j;
+                let reach = self.reach[j - 1];
+                if reach <= end {
+                    break;
+                }
+                end = reach;
+            }
+            out.push((start, end));
+        }
+        out
+    }
+
+    /// The items that may overlap `[t0, t1]`, by start: from the first that
+    /// reaches `t0` (none before it does) to the last starting by `t1`.
+    /// Items among them that end before `t0` are the caller's to skip.
+    pub fn overlapping(&self, t0: f64, t1: f64) -> &[u32] {
+        let lo = self.reach.partition_point(|&r| (r as f64) < t0);
+        let hi = self.starts.partition_point(|&s| (s as f64) <= t1);
+        self.ids.get(lo..hi.max(lo)).unwrap_or(&[])
+    }
+}
+
 /// A loaded trace: the timeline plus what is derived once from it.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -23,9 +98,14 @@ pub struct Model {
     /// Deepest region nesting per goroutine index (0 = no regions).
     pub region_rows: Vec<u16>,
     /// GC mark assist ranges (indices into `Timeline::ranges`) per goroutine index.
-    pub assists: Vec<Vec<u32>>,
+    pub assists: Vec<ByStart>,
     /// GC sweep ranges (indices into `Timeline::ranges`) per P index.
-    pub sweeps: Vec<Vec<u32>>,
+    pub sweeps: Vec<ByStart>,
+    /// The GC lane's ranges (mark phases and stop-the-world pauses).
+    pub gc: ByStart,
+    /// User regions (indices into `Timeline::regions`) per goroutine index
+    /// and nesting depth.
+    pub regions: Vec<Vec<ByStart>>,
     /// User log messages (indices into `Timeline::logs`, by time) per goroutine index.
     pub logs: Vec<Vec<u32>>,
 }
@@ -68,25 +148,37 @@ impl Model {
                 *d = (*d).max(r.depth.saturating_add(1));
             }
         }
-        let mut assists = vec![Vec::new(); tl.goroutines.len()];
-        let mut sweeps = vec![Vec::new(); tl.procs.len()];
+        // Regions are by goroutine, then start: each (goroutine, depth) list is by start.
+        let mut regions: Vec<Vec<ByStart>> = region_rows
+            .iter()
+            .map(|&d| vec![ByStart::default(); d as usize])
+            .collect();
+        for (i, r) in tl.regions.iter().enumerate() {
+            if let Some(l) = regions
+                .get_mut(r.goroutine as usize)
+                .and_then(|g| g.get_mut(r.depth as usize))
+            {
+                l.push(i as u32, r.start, r.end);
+            }
+        }
+        // Ranges are by start.
+        let mut assists = vec![ByStart::default(); tl.goroutines.len()];
+        let mut sweeps = vec![ByStart::default(); tl.procs.len()];
+        let mut gc = ByStart::default();
         for (i, r) in tl.ranges.iter().enumerate() {
-            match r.kind {
-                RangeKind::GcMarkAssist => {
-                    if let Some(v) = usize::try_from(r.resource)
-                        .ok()
-                        .and_then(|g| assists.get_mut(g))
-                    {
-                        v.push(i as u32);
-                    }
-                }
-                RangeKind::GcSweep => {
-                    let p = tl.procs.iter().position(|p| p.id == r.resource);
-                    if let Some(v) = p.and_then(|p| sweeps.get_mut(p)) {
-                        v.push(i as u32);
-                    }
-                }
-                _ => {}
+            let list = match r.kind {
+                RangeKind::GcMarkAssist => usize::try_from(r.resource)
+                    .ok()
+                    .and_then(|g| assists.get_mut(g)),
+                RangeKind::GcSweep => tl
+                    .procs
+                    .iter()
+                    .position(|p| p.id == r.resource)
+                    .and_then(|p| sweeps.get_mut(p)),
+                RangeKind::GcMark | RangeKind::StopTheWorld => Some(&mut gc),
+            };
+            if let Some(l) = list {
+                l.push(i as u32, r.start, r.end);
             }
         }
         let mut logs = vec![Vec::new(); tl.goroutines.len()];
@@ -101,6 +193,8 @@ impl Model {
             region_rows,
             assists,
             sweeps,
+            gc,
+            regions,
             logs,
         }
     }
@@ -141,5 +235,88 @@ impl Model {
             .iter()
             .position(|grp| grp.goroutines.contains(&g))
             .map(|i| i as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ByStart;
+
+    /// Intervals by start, from a small LCG: clusters of short items, long
+    /// items reaching over others, items touching and a second apart.
+    fn items(seed: u64, n: usize) -> Vec<(i64, i64)> {
+        let mut x = seed;
+        let mut next = move |m: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        let mut t = 0i64;
+        let mut v: Vec<(i64, i64)> = (0..n)
+            .map(|_| {
+                t += next(40) as i64;
+                let len = if next(10) == 0 { next(500) } else { next(8) } as i64;
+                (t, t + len)
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn index(v: &[(i64, i64)]) -> ByStart {
+        let mut b = ByStart::default();
+        for (i, &(s, e)) in v.iter().enumerate() {
+            b.push(i as u32, s, e);
+        }
+        b
+    }
+
+    #[test]
+    fn overlapping_holds_every_item_in_the_window_and_none_after_it() {
+        for seed in 0..20 {
+            let v = items(seed, 300);
+            let b = index(&v);
+            for (t0, t1) in [(0.0, 50.0), (1000.0, 1400.0), (2500.0, 2501.0), (-5.0, 1e9)] {
+                let got = b.overlapping(t0, t1);
+                for (i, &(s, e)) in v.iter().enumerate() {
+                    let overlaps = (s as f64) <= t1 && (e as f64) >= t0;
+                    assert!(
+                        !overlaps || got.contains(&(i as u32)),
+                        "seed {seed} item {i}"
+                    );
+                }
+                assert!(got.iter().all(|&i| (v[i as usize].0 as f64) <= t1));
+            }
+        }
+    }
+
+    #[test]
+    fn unions_equal_merging_the_items_one_by_one() {
+        for seed in 0..20 {
+            let v = items(seed, 300);
+            let b = index(&v);
+            for (t0, t1, gap) in [
+                (0.0, 1e9, 0.0),
+                (700.0, 3000.0, 3.0),
+                (1500.0, 1600.0, 25.0),
+            ] {
+                let mut want: Vec<(i64, i64)> = Vec::new();
+                for &(s, e) in v
+                    .iter()
+                    .filter(|&&(s, e)| (s as f64) <= t1 && (e as f64) >= t0)
+                {
+                    match want.last_mut() {
+                        Some(last) if s as f64 <= last.1 as f64 + gap => last.1 = last.1.max(e),
+                        _ => want.push((s, e)),
+                    }
+                }
+                assert_eq!(
+                    b.unions(t0, t1, gap),
+                    want,
+                    "seed {seed} window {t0}..{t1} gap {gap}"
+                );
+            }
+        }
     }
 }

@@ -83,12 +83,17 @@ pub enum Prim {
 }
 
 /// Roughly truncates `s` to fit `max_w` px at `size` px font.
+/// Whether [`fit_text`] puts anything in `max_w` px (two characters, or
+/// one and an ellipsis): callers skip the work around a label otherwise.
+pub fn room_for_text(max_w: f64, size: f64) -> bool {
+    max_w / (size * 0.6) >= 2.0
+}
+
 pub fn fit_text(s: &str, max_w: f64, size: f64) -> Option<String> {
-    let per = size * 0.6;
-    let max_chars = (max_w / per).floor() as usize;
-    if max_chars < 2 {
+    if !room_for_text(max_w, size) {
         return None;
     }
+    let max_chars = (max_w / (size * 0.6)).floor() as usize;
     let n = s.chars().count();
     if n <= max_chars {
         return Some(s.to_string());

@@ -5,7 +5,7 @@ use gotrace::timeline::SpanLevels;
 
 use super::find::Marking;
 use super::lane::{Drawn, Lane};
-use crate::model::Model;
+use crate::model::ByStart;
 use crate::prim::{fit_text, Align, Prim, XYWH};
 use crate::theme::Rgba;
 use crate::view::{View, GUTTER};
@@ -147,35 +147,18 @@ pub fn widest(runs: &[Run]) -> Option<f64> {
         .max_by(|a, b| (a.x1 - a.x0).total_cmp(&(b.x1 - b.x0)))
         .map(|r| (r.x0 + r.x1) / 2.0)
 }
-/// A thin band marking GC ranges (indices into `Timeline::ranges`, by
-/// start): ranges closer than a pixel are merged into one rectangle.
-pub fn band(
-    p: &mut Vec<Prim>,
-    m: &Model,
-    ranges: &[u32],
-    view: &View,
-    y: f64,
-    h: f64,
-    color: Rgba,
-) {
-    let tl = &m.tl;
-    let get = |i: &u32| tl.ranges.get(*i as usize);
-    // Ranges starting after the view are not drawn; the ones before may reach into it.
-    let hi = ranges.partition_point(|i| get(i).is_some_and(|r| (r.start as f64) <= view.t1));
-    let mut rects: Vec<XYWH> = Vec::new();
-    for r in ranges[..hi].iter().filter_map(get) {
-        if (r.end as f64) < view.t0 {
-            continue;
-        }
-        let a = view.x_of(r.start as f64).max(GUTTER);
-        let b = view.x_of(r.end as f64).min(view.width).max(a + 1.0);
-        match rects.last_mut() {
-            Some(last) if a <= last.0 + last.2 + 1.0 => {
-                last.2 = last.2.max(b - last.0);
-            }
-            _ => rects.push((a, y, b - a, h)),
-        }
-    }
+/// A thin band marking GC ranges: ranges closer than a pixel are merged
+/// into one rectangle.
+pub fn band(p: &mut Vec<Prim>, ranges: &ByStart, view: &View, y: f64, h: f64, color: Rgba) {
+    let rects: Vec<XYWH> = ranges
+        .unions(view.t0, view.t1, view.ns_per_px())
+        .into_iter()
+        .map(|(start, end)| {
+            let a = view.x_of(start as f64).max(GUTTER);
+            let b = view.x_of(end as f64).min(view.width).max(a + 1.0);
+            (a, y, b - a, h)
+        })
+        .collect();
     if !rects.is_empty() {
         p.push(Prim::Rects { color, rects });
     }

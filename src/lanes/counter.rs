@@ -16,58 +16,117 @@ use crate::view::{View, GUTTER};
 /// `[t_of(GUTTER+i), t_of(GUTTER+i+1))` and holds the maximum value in it.
 /// Zoomed out, the maxima come from the counter's summaries.
 pub fn counter_columns(tl: &Timeline, kind: CounterKind, view: &View) -> Vec<u64> {
+    counters_columns(tl, &[kind], view)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// Several counters' columns (as [`counter_columns`]), in the order
+/// asked. Zoomed in, each series' samples are decoded once for all the
+/// counters asked of it: the goroutine counts share one series with a
+/// sample per goroutine transition, the most numerous records of a trace.
+pub fn counters_columns(tl: &Timeline, kinds: &[CounterKind], view: &View) -> Vec<Vec<u64>> {
     let n = view.plot_width().ceil() as usize;
-    let mut out = vec![0u64; n];
-    if n == 0 {
-        return out;
+    let mut out = vec![vec![0u64; n]; kinds.len()];
+    // Per series: (index in `out`, field of the record) of the counters
+    // drawn from their samples.
+    let mut from_samples: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
+    for (k, &kind) in kinds.iter().enumerate() {
+        if n == 0 || from_levels(tl, kind, view, &mut out[k]) {
+            continue;
+        }
+        let (series, field) = kind.source();
+        match from_samples.iter_mut().find(|(s, _)| *s == series) {
+            Some((_, fields)) => fields.push((k, field)),
+            None => from_samples.push((series, vec![(k, field)])),
+        }
     }
+    for (series, fields) in from_samples {
+        samples_columns(tl, series, &fields, view, &mut out);
+    }
+    out
+}
+
+/// Fills `out` from the counter's summaries, if the view is zoomed out
+/// enough for them (else returns false).
+fn from_levels(tl: &Timeline, kind: CounterKind, view: &View, out: &mut [u64]) -> bool {
     let npp = view.ns_per_px();
     let dur = tl.duration as f64;
     let levels = tl.counter_levels(kind);
-    if let Some((l, w)) = levels.level_for(npp) {
-        let buckets = levels.levels.get(l).map_or(&[][..], |b| &b[..]);
-        let scale = levels.scale;
-        let wf = w as f64;
-        for (col, slot) in out.iter_mut().enumerate() {
-            let ta = view.t0 + col as f64 * npp;
-            let tb = ta + npp;
-            if ta > dur || tb < 0.0 {
-                continue;
-            }
-            let b0 = (ta.max(0.0) / wf).floor() as usize;
-            let b1 = ((tb.min(dur) / wf).ceil() as usize).max(b0 + 1);
-            *slot = buckets
-                .get(b0.min(buckets.len())..b1.min(buckets.len()))
-                .and_then(|s| s.iter().copied().max())
-                .map_or(0, |v| (v as u64) << scale);
+    let Some((l, w)) = levels.level_for(npp) else {
+        return false;
+    };
+    let buckets = levels.levels.get(l).map_or(&[][..], |b| &b[..]);
+    let scale = levels.scale;
+    let wf = w as f64;
+    for (col, slot) in out.iter_mut().enumerate() {
+        let ta = view.t0 + col as f64 * npp;
+        let tb = ta + npp;
+        if ta > dur || tb < 0.0 {
+            continue;
         }
-        return out;
+        let b0 = (ta.max(0.0) / wf).floor() as usize;
+        let b1 = ((tb.min(dur) / wf).ceil() as usize).max(b0 + 1);
+        *slot = buckets
+            .get(b0.min(buckets.len())..b1.min(buckets.len()))
+            .and_then(|s| s.iter().copied().max())
+            .map_or(0, |v| (v as u64) << scale);
     }
-    let mut samples = tl.counter_from(kind, view.t0.floor() as i64).peekable();
-    let mut current = 0u64;
+    true
+}
+
+/// Fills `out[k]` for each `(k, field)` of `fields` from series
+/// `series`' samples in the view, in one pass over them.
+fn samples_columns(
+    tl: &Timeline,
+    series: usize,
+    fields: &[(usize, usize)],
+    view: &View,
+    out: &mut [Vec<u64>],
+) {
+    let Some(p) = tl.series.get(series) else {
+        return;
+    };
+    let npp = view.ns_per_px();
+    let dur = tl.duration as f64;
+    let value =
+        |r: &gotrace::timeline::Rec, field: usize| r.get(field).map_or(0, |&v| v.max(0) as u64);
+    let first = p.index_at(view.t0.floor() as i64).unwrap_or(0);
+    let mut samples = p.iter_from(first).map(|(_, r)| r).peekable();
+    let mut current = vec![0u64; fields.len()];
     // The sample in effect at t0 (if it is not after t0).
-    if let Some(&(t, v)) = samples.peek() {
-        if (t as f64) <= view.t0 {
-            current = v;
+    if let Some(r) = samples.peek() {
+        if (r[0] as f64) <= view.t0 {
+            for (c, &(_, f)) in current.iter_mut().zip(fields) {
+                *c = value(r, f);
+            }
             samples.next();
         }
     }
-    for (col, slot) in out.iter_mut().enumerate() {
+    let n = out.first().map_or(0, Vec::len);
+    let mut m = current.clone();
+    for col in 0..n {
         let t_end = view.t0 + (col as f64 + 1.0) * npp;
-        let mut m = current;
-        while let Some(&(t, v)) = samples.peek() {
-            if (t as f64) >= t_end {
+        m.copy_from_slice(&current);
+        while let Some(r) = samples.peek() {
+            if (r[0] as f64) >= t_end {
                 break;
             }
-            current = v;
-            m = m.max(v);
+            for ((c, mx), &(_, f)) in current.iter_mut().zip(m.iter_mut()).zip(fields) {
+                *c = value(r, f);
+                *mx = (*mx).max(*c);
+            }
             samples.next();
         }
         // Nothing is known after the trace end or before its start.
         let t_start = view.t0 + col as f64 * npp;
-        *slot = if t_start > dur || t_end < 0.0 { 0 } else { m };
+        let outside = t_start > dur || t_end < 0.0;
+        for (&mx, &(k, _)) in m.iter().zip(fields) {
+            if let Some(slot) = out.get_mut(k).and_then(|o| o.get_mut(col)) {
+                *slot = if outside { 0 } else { mx };
+            }
+        }
     }
-    out
 }
 
 /// Draws counter lane `lane` (its kind picks the series).
@@ -76,51 +135,42 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At) -> Drawn {
     let tl = &m.tl;
     let w = view.width;
     type Series = Vec<(Vec<u64>, Rgba)>;
+    let columns = |kinds: &[(CounterKind, Rgba)]| -> Series {
+        let ks: Vec<CounterKind> = kinds.iter().map(|k| k.0).collect();
+        counters_columns(tl, &ks, view)
+            .into_iter()
+            .zip(kinds.iter().map(|k| k.1))
+            .collect()
+    };
+    // The heap goal is a line over the heap's area (one pass for both).
+    let mut goal = None;
     let (series, max_label): (Series, fn(u64) -> String) = match lane.kind {
         LaneKind::Goroutines => (
-            vec![
-                (
-                    counter_columns(tl, CounterKind::GoRunning, view),
-                    theme.states[1],
-                ),
-                (
-                    counter_columns(tl, CounterKind::GoRunnable, view),
-                    theme.states[2],
-                ),
-                (
-                    counter_columns(tl, CounterKind::GoSyscall, view),
-                    theme.states[3],
-                ),
-            ],
+            columns(&[
+                (CounterKind::GoRunning, theme.states[1]),
+                (CounterKind::GoRunnable, theme.states[2]),
+                (CounterKind::GoSyscall, theme.states[3]),
+            ]),
             |v| count(v),
         ),
-        LaneKind::Waiting => (
-            vec![(
-                counter_columns(tl, CounterKind::GoWaiting, view),
-                theme.states[8],
-            )],
-            |v| count(v),
-        ),
+        LaneKind::Waiting => (columns(&[(CounterKind::GoWaiting, theme.states[8])]), |v| {
+            count(v)
+        }),
         LaneKind::Threads => (
-            vec![
-                (
-                    counter_columns(tl, CounterKind::ProcsRunning, view),
-                    theme.threads,
-                ),
-                (
-                    counter_columns(tl, CounterKind::GoSyscall, view),
-                    theme.states[3],
-                ),
-            ],
+            columns(&[
+                (CounterKind::ProcsRunning, theme.threads),
+                (CounterKind::GoSyscall, theme.states[3]),
+            ]),
             |v| count(v),
         ),
-        _ => (
-            vec![(
-                counter_columns(tl, CounterKind::HeapAlloc, view),
-                theme.heap,
-            )],
-            bytes,
-        ),
+        _ => {
+            let mut heap = columns(&[
+                (CounterKind::HeapAlloc, theme.heap),
+                (CounterKind::HeapGoal, theme.heap_goal),
+            ]);
+            goal = heap.pop().map(|g| g.0);
+            (heap, bytes)
+        }
     };
     // Stack the series.
     let n = series.first().map_or(0, |s| s.0.len());
@@ -132,8 +182,6 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At) -> Drawn {
         }
         stacked.push(acc.clone());
     }
-    let goal =
-        (lane.kind == LaneKind::Heap).then(|| counter_columns(tl, CounterKind::HeapGoal, view));
     let mut max = acc.iter().copied().max().unwrap_or(0);
     if let Some(g) = &goal {
         max = max.max(g.iter().copied().max().unwrap_or(0));

@@ -121,7 +121,6 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At, which: Exec) -> Drawn {
     if let Exec::Proc(pi) = which {
         band(
             p,
-            m,
             &m.sweeps[pi as usize],
             view,
             y + lane.h - 3.0,

@@ -1,6 +1,6 @@
 //! The GC lane: mark phases, with stop-the-world pauses drawn over them.
 
-use gotrace::timeline::{RangeKind, Timeline};
+use gotrace::timeline::RangeKind;
 
 use super::common::{covers, drawn, gutter_label, merge_runs, x_range, Run};
 use super::lane::{At, Cx, Drawn, Hit};
@@ -10,17 +10,21 @@ use crate::prim::Prim;
 use crate::view::View;
 
 /// GC lane runs: key 1 = mark phase, 2 = stop-the-world (drawn over the marks).
-pub fn gc_runs(tl: &Timeline, view: &View) -> Vec<Run> {
+pub fn gc_runs(m: &Model, view: &View) -> Vec<Run> {
+    let tl = &m.tl;
     let mut marks = Vec::new();
     let mut stws = Vec::new();
-    for (i, r) in tl.ranges.iter().enumerate() {
-        if (r.end as f64) < view.t0 || (r.start as f64) > view.t1 {
+    for &i in m.gc.overlapping(view.t0, view.t1) {
+        let Some(r) = tl.ranges.get(i as usize) else {
+            continue;
+        };
+        if (r.end as f64) < view.t0 {
             continue;
         }
         let (a, b) = x_range(view, r.start as f64, r.end as f64, 0.0);
         match r.kind {
-            RangeKind::GcMark => marks.push((a, b, 1, i as u32)),
-            RangeKind::StopTheWorld => stws.push((a, b, 2, i as u32)),
+            RangeKind::GcMark => marks.push((a, b, 1, i)),
+            RangeKind::StopTheWorld => stws.push((a, b, 2, i)),
             _ => {}
         }
     }
@@ -32,7 +36,7 @@ pub fn gc_runs(tl: &Timeline, view: &View) -> Vec<Run> {
 pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At) -> Drawn {
     let (m, view, theme, lane, y) = (cx.m, cx.view, cx.theme, at.lane, at.y);
     gutter_label(p, lane, y, &lane.label, (false, 0.0, theme.fg));
-    let runs = gc_runs(&m.tl, view);
+    let runs = gc_runs(m, view);
     for r in &runs {
         let stw = r.key == 2;
         let color = if stw { theme.stw } else { theme.gc_mark };
@@ -54,14 +58,13 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At) -> Drawn {
 
 /// The GC range at `t` (within `slop`), a pause before the mark phase around it.
 pub fn hit(m: &Model, t: f64, slop: f64) -> Option<Hit> {
-    m.tl.ranges
+    m.gc.overlapping(t - slop, t + slop)
         .iter()
-        .enumerate()
-        .filter(|(_, r)| matches!(r.kind, RangeKind::GcMark | RangeKind::StopTheWorld))
+        .filter_map(|&i| Some((i, m.tl.ranges.get(i as usize)?)))
         .filter(|(_, r)| covers(r.start, r.end, t, slop))
         // Prefer the stop-the-world pause over the mark phase around it.
         .max_by_key(|(_, r)| r.kind == RangeKind::StopTheWorld)
-        .map(|(i, _)| Hit::Range(i as u32))
+        .map(|(i, _)| Hit::Range(i))
 }
 
 /// Tooltip of GC range `i` (also the assist and sweep bands' ranges).

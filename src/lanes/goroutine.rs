@@ -81,7 +81,7 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At, g: u32) -> Drawn {
         theme.states[r.key as usize]
     });
     // Mark assists as a thin band on top.
-    band(p, m, &m.assists[g as usize], view, y, 2.0, theme.gc_mark);
+    band(p, &m.assists[g as usize], view, y, 2.0, theme.gc_mark);
     // User log messages: small ticks at the top, at most one per pixel.
     let ids = &m.logs[g as usize];
     let lo = ids.partition_point(|&i| (tl.logs[i as usize].time as f64) < view.t0);

@@ -207,11 +207,13 @@ pub fn update() {
     };
     set(&o, "part", p);
     set(&o, "overview", overview());
-    let draws = Array::new();
-    for ms in timing::draw_times() {
+    let (draws, scenes) = (Array::new(), Array::new());
+    for (ms, scene_ms) in timing::draw_times() {
         draws.push(&JsValue::from(ms));
+        scenes.push(&JsValue::from(scene_ms));
     }
     set(&o, "drawMs", draws);
+    set(&o, "sceneMs", scenes);
     set(&js_sys::global(), "__gotrace", o);
 }
 

@@ -57,8 +57,10 @@ pub fn draw() {
                         .and_then(|h| lanes::focus::index_of(&c.lanes, h)),
                 };
                 let sc = scene::build(&m, &c.lanes, &c.view, &c.theme, Some(&overlays));
+                let built = js::now_ms();
                 painter::paint(&ctx, &sc.prims, dpr);
-                timing::record_draw(js::now_ms() - t0);
+                let end = js::now_ms();
+                timing::record_draw(end - t0, built - t0);
                 c.stats = sc.lanes;
             }
             None => {

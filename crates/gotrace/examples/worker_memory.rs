@@ -70,6 +70,7 @@ fn main() {
     drop(out);
     phase("finish (model closed)");
     println!("{:<28} {:>13}", "  model heap_bytes", mb(tl.heap_bytes()));
+    breakdown(&tl);
     let mut parts = 0;
     let mut largest = 0;
     tl.encode_parts_with(4 << 20, |p| {
@@ -78,4 +79,44 @@ fn main() {
     });
     phase("encode (parts dropped)");
     println!("  {parts} parts, the largest {}", mb(largest));
+}
+
+/// Where the model's bytes are, by kind of lane.
+fn breakdown(tl: &gotrace::timeline::Timeline) {
+    let spans: usize = tl.goroutines.iter().map(|g| g.spans.heap_bytes()).sum();
+    let levels: usize = tl.goroutines.iter().map(|g| g.levels.heap_bytes()).sum();
+    let row = |name: &str, b: usize| println!("    {name:<26} {:>11}", mb(b));
+    row("goroutine spans", spans);
+    row("goroutine levels", levels);
+    for (name, lanes) in [("P", &tl.procs), ("thread", &tl.threads)] {
+        row(
+            &format!("{name} spans"),
+            lanes.iter().map(|l| l.spans.heap_bytes()).sum(),
+        );
+        row(
+            &format!("{name} levels"),
+            lanes.iter().map(|l| l.levels.heap_bytes()).sum(),
+        );
+    }
+    row(
+        "counter series",
+        tl.series.iter().map(|s| s.heap_bytes()).sum(),
+    );
+    row(
+        "counter levels",
+        tl.counter_levels.iter().map(|l| l.heap_bytes()).sum(),
+    );
+    row("samples", tl.samples.heap_bytes());
+    let (n, records) = (
+        tl.goroutines.len(),
+        tl.goroutines.iter().map(|g| g.spans.len()).sum::<usize>(),
+    );
+    println!("    {n} goroutines, {records} goroutine spans");
+    for (i, s) in tl.series.iter().enumerate() {
+        println!(
+            "    series {i}: {} records, {}",
+            s.len(),
+            mb(s.heap_bytes())
+        );
+    }
 }

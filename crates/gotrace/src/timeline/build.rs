@@ -870,9 +870,14 @@ fn counter_levels(series: &[Packed], end: i64) -> Vec<MaxLevels> {
             .filter(|k| k.source().0 == s)
             .map(|&k| (k as usize, k.source().1))
             .collect();
+        let ratio = if s == CounterKind::GoRunning.source().0 {
+            lod::GOROUTINE_COUNT_RATIO
+        } else {
+            lod::COUNTER_RATIO
+        };
         let mut builders: Vec<_> = kinds
             .iter()
-            .map(|_| lod::MaxLevelsBuilder::new(p.len(), end))
+            .map(|_| lod::MaxLevelsBuilder::new(p.len(), end, ratio))
             .collect();
         if builders.iter().all(Option::is_none) {
             continue;

@@ -43,7 +43,13 @@ impl MaxLevels {
 /// `records / SPAN_RATIO` buckets.
 pub const SPAN_RATIO: usize = 8;
 /// The same for counters (cheaper to draw from their records).
-pub const COUNTER_RATIO: usize = 64;
+pub const COUNTER_RATIO: usize = 8;
+/// The same for the goroutine counts, whose series has a sample per
+/// goroutine transition (the most numerous records of a trace) and four
+/// counters: at [`COUNTER_RATIO`] their levels would take more memory than
+/// the samples. Zoomed in just past level 0, a pixel column then holds up
+/// to this many samples, decoded on every frame.
+pub const GOROUTINE_COUNT_RATIO: usize = 64;
 
 /// Most items a [`SpanLevels`] bucket can name.
 pub const MAX_ITEM: u32 = (1 << 24) - 1;
@@ -207,8 +213,10 @@ pub struct MaxLevelsBuilder {
 }
 
 impl MaxLevelsBuilder {
-    pub fn new(n: usize, duration: i64) -> Option<MaxLevelsBuilder> {
-        let shift = base_shift(n, duration, COUNTER_RATIO)? as u32;
+    /// For a counter of `n` samples over `duration`, with about `n / ratio`
+    /// level-0 buckets; `None` if it needs no levels.
+    pub fn new(n: usize, duration: i64, ratio: usize) -> Option<MaxLevelsBuilder> {
+        let shift = base_shift(n, duration, ratio)? as u32;
         Some(MaxLevelsBuilder {
             shift,
             buckets: vec![0; bucket_count(duration, shift)],
@@ -263,7 +271,7 @@ mod tests {
     #[test]
     fn small_lanes_get_no_levels() {
         assert!(SpanLevelsBuilder::new(100, 1_000_000).is_none());
-        assert!(MaxLevelsBuilder::new(100, 1_000_000).is_none());
+        assert!(MaxLevelsBuilder::new(100, 1_000_000, COUNTER_RATIO).is_none());
     }
 
     #[test]
@@ -292,7 +300,7 @@ mod tests {
 
     #[test]
     fn counter_buckets_hold_the_maximum() {
-        let mut b = MaxLevelsBuilder::new(COUNTER_RATIO * 64 * 2, 1 << 20).unwrap();
+        let mut b = MaxLevelsBuilder::new(COUNTER_RATIO * 64 * 2, 1 << 20, COUNTER_RATIO).unwrap();
         let w = 1i64 << b.shift;
         b.add(0, 5);
         b.add(w / 2, 9);
@@ -307,7 +315,7 @@ mod tests {
 
     #[test]
     fn big_counter_values_are_scaled_to_32_bits() {
-        let mut b = MaxLevelsBuilder::new(COUNTER_RATIO * 64 * 2, 1 << 20).unwrap();
+        let mut b = MaxLevelsBuilder::new(COUNTER_RATIO * 64 * 2, 1 << 20, COUNTER_RATIO).unwrap();
         b.add(0, 5 << 40);
         b.add(1 << 19, 3);
         let l = b.finish();

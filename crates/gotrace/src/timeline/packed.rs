@@ -19,7 +19,7 @@
 //! Decoding never panics: malformed bytes (the page receives them from the
 //! worker) end a block early, and accessors return `None` past the end.
 
-use crate::wire::varint::{put_uvarint, unzigzag, zigzag, MAX_VARINT_LEN};
+use crate::wire::varint::{unzigzag, zigzag, MAX_VARINT_LEN};
 
 /// Records per block.
 pub const BLOCK: usize = 32;
@@ -62,18 +62,14 @@ pub struct Packed {
     pub(super) block_off: Vec<u32>,
 }
 
-/// A record's varints are assembled here and appended at once.
-struct Buf {
-    bytes: [u8; MAX_VARINT_LEN * (MAX_FIELDS + 1)],
-    len: usize,
-}
-
-impl Buf {
-    #[inline(always)]
-    fn put(&mut self, v: u64) {
-        // At most 10 bytes per varint; the buffer holds a record's worth.
-        self.len = put_uvarint(&mut self.bytes, self.len, v);
+/// Appends `v` as a LEB128 varint.
+#[inline(always)]
+fn put_var(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
     }
+    out.push(v as u8);
 }
 
 /// Reads a varint at `*pos`; `None` at the end of `data` or on an overlong one.
@@ -240,12 +236,14 @@ impl Packed {
             *prev = [0; MAX_FIELDS];
         }
         let n = self.fields as usize;
-        let mut buf = Buf {
-            bytes: [0; 10 * (MAX_FIELDS + 1)],
-            len: 0,
+        // The block's room was reserved when it began (`chunk_for_block`),
+        // so the varints go straight into the chunk: pushing a few bytes
+        // beats assembling them and copying (a `memcpy` call per record).
+        let Some(c) = self.data.last_mut() else {
+            return;
         };
         if self.delta & STEPS != 0 && n <= 5 {
-            buf.put(zigzag(rec[0].wrapping_sub(prev[0])));
+            put_var(c, zigzag(rec[0].wrapping_sub(prev[0])));
             let mut code = 0u64;
             let mut small = true;
             for k in (1..n).rev() {
@@ -254,11 +252,11 @@ impl Packed {
                 code = code * 3 + (d + 1).clamp(0, 2) as u64;
             }
             if small {
-                buf.put(code);
+                put_var(c, code);
             } else {
-                buf.put(STEP_ESCAPE);
+                put_var(c, STEP_ESCAPE);
                 for k in 1..n {
-                    buf.put(zigzag(rec[k].wrapping_sub(prev[k])));
+                    put_var(c, zigzag(rec[k].wrapping_sub(prev[k])));
                 }
             }
         } else {
@@ -268,12 +266,8 @@ impl Packed {
                 } else {
                     rec[k] as u64
                 };
-                buf.put(v);
+                put_var(c, v);
             }
-        }
-        // The block's room was reserved when it began (`chunk_for_block`).
-        if let Some(c) = self.data.last_mut() {
-            c.extend_from_slice(&buf.bytes[..buf.len]);
         }
         *prev = *rec;
         self.len += 1;
