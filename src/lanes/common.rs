@@ -220,6 +220,28 @@ pub fn gutter_label_marked(
     }
 }
 
+/// Ticks at canvas x positions (increasing), each `w` px wide, as one
+/// [`Prim::Rects`]: ticks that touch become one rectangle, so a dense
+/// stretch costs the canvas one call instead of one per tick.
+pub fn push_ticks(
+    p: &mut Vec<Prim>,
+    xs: impl IntoIterator<Item = f64>,
+    w: f64,
+    (y, h): (f64, f64),
+    color: Rgba,
+) {
+    let mut rects: Vec<XYWH> = Vec::new();
+    for x in xs {
+        match rects.last_mut() {
+            Some(last) if x <= last.0 + last.2 => last.2 = last.2.max(x + w - last.0),
+            _ => rects.push((x, y, w, h)),
+        }
+    }
+    if !rects.is_empty() {
+        p.push(Prim::Rects { color, rects });
+    }
+}
+
 /// A full-width background of the lane.
 pub fn fill_lane(p: &mut Vec<Prim>, lane: &Lane, y: f64, view: &View, color: Rgba) {
     p.push(Prim::Rect {

@@ -4,7 +4,8 @@
 use gotrace::timeline::Timeline;
 
 use super::common::{
-    band, drawn, fill_lane, gutter_label_marked, level_runs, merge_runs, push_runs, Run, KEYS,
+    band, drawn, fill_lane, gutter_label_marked, level_runs, merge_runs, push_runs, push_ticks,
+    Run, KEYS,
 };
 use super::find::Marking;
 use super::lane::{lane_screen_y, At, Cx, Drawn, Hit, Lane};
@@ -86,23 +87,18 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At, g: u32) -> Drawn {
     let ids = &m.logs[g as usize];
     let lo = ids.partition_point(|&i| (tl.logs[i as usize].time as f64) < view.t0);
     let mut last_x = f64::NEG_INFINITY;
-    for &i in &ids[lo..] {
-        let t = tl.logs[i as usize].time as f64;
-        if t > view.t1 {
-            break;
-        }
-        let x = view.x_of(t).round();
-        if x - last_x >= 2.0 {
-            p.push(Prim::Rect {
-                x: x - 1.0,
-                y,
-                w: 2.0,
-                h: lane.h / 3.0 + 1.0,
-                color: theme.fg,
-            });
-            last_x = x;
-        }
-    }
+    let ticks = ids[lo..]
+        .iter()
+        .map(|&i| tl.logs[i as usize].time as f64)
+        .take_while(|&t| t <= view.t1)
+        .filter_map(|t| {
+            let x = view.x_of(t).round();
+            (x - last_x >= 2.0).then(|| {
+                last_x = x;
+                x - 1.0
+            })
+        });
+    push_ticks(p, ticks, 2.0, (y, lane.h / 3.0 + 1.0), theme.fg);
     drawn(&runs)
 }
 

@@ -2,7 +2,7 @@
 
 use gotrace::timeline::Timeline;
 
-use super::common::gutter_label;
+use super::common::{gutter_label, push_ticks};
 use super::lane::{At, Cx, Drawn, Hit};
 use crate::model::Model;
 use crate::prim::Prim;
@@ -27,15 +27,13 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At) -> Drawn {
     let (m, view, theme, lane, y) = (cx.m, cx.view, cx.theme, at.lane, at.y);
     gutter_label(p, lane, y, &lane.label, (false, 0.0, theme.fg));
     let ticks = sample_ticks(&m.tl, view);
-    for &x in &ticks {
-        p.push(Prim::Rect {
-            x,
-            y: y + 3.0,
-            w: 1.0,
-            h: lane.h - 6.0,
-            color: theme.fg,
-        });
-    }
+    push_ticks(
+        p,
+        ticks.iter().copied(),
+        1.0,
+        (y + 3.0, lane.h - 6.0),
+        theme.fg,
+    );
     Drawn {
         runs: ticks.len(),
         widest_x: ticks.first().copied(),
