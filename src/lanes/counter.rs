@@ -201,8 +201,8 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At) -> Drawn {
         for (i, &v) in cols.iter().enumerate() {
             let x = GUTTER + i as f64;
             let yy = base - v as f64 * scale;
-            pts.push((x, yy));
-            pts.push((x + 1.0, yy));
+            step_to(&mut pts, (x, yy));
+            step_to(&mut pts, (x + 1.0, yy));
         }
         pts.push((GUTTER + cols.len() as f64, base));
         if cols.iter().any(|&v| v > 0) {
@@ -221,8 +221,8 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At) -> Drawn {
             }
             let x = GUTTER + i as f64;
             let yy = base - v as f64 * scale;
-            pts.push((x, yy));
-            pts.push((x + 1.0, yy));
+            step_to(&mut pts, (x, yy));
+            step_to(&mut pts, (x + 1.0, yy));
         }
         if pts.len() > 1 {
             drawn += 1;
@@ -260,6 +260,18 @@ pub fn draw(p: &mut Vec<Prim>, cx: Cx, at: At) -> Drawn {
     }
 }
 
+/// Appends a point of a step line, dropping the one it makes redundant:
+/// on a level stretch only its ends are kept (a counter is level over
+/// most pixel columns, and every point is a canvas call).
+fn step_to(pts: &mut Vec<(f64, f64)>, (x, y): (f64, f64)) {
+    let n = pts.len();
+    if n >= 2 && pts[n - 1].1 == y && pts[n - 2].1 == y {
+        pts[n - 1].0 = x;
+    } else {
+        pts.push((x, y));
+    }
+}
+
 /// Tooltip of counter lane `kind` at time `t`: the counters' values.
 pub fn describe(m: &Model, kind: LaneKind, t: f64, res: f64) -> Vec<String> {
     let tl = &m.tl;
@@ -287,4 +299,28 @@ pub fn describe(m: &Model, kind: LaneKind, t: f64, res: f64) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::step_to;
+
+    #[test]
+    fn a_step_line_keeps_its_corners_only() {
+        let mut pts = vec![(0.0, 10.0)];
+        for (x, y) in [
+            (0.0, 5.0),
+            (1.0, 5.0),
+            (1.0, 5.0),
+            (2.0, 5.0),
+            (2.0, 3.0),
+            (3.0, 3.0),
+        ] {
+            step_to(&mut pts, (x, y));
+        }
+        assert_eq!(
+            pts,
+            vec![(0.0, 10.0), (0.0, 5.0), (2.0, 5.0), (2.0, 3.0), (3.0, 3.0)]
+        );
+    }
 }
