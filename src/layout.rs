@@ -399,6 +399,66 @@ mod tests {
         assert_eq!(cols[99], 20);
     }
 
+    /// Several counters at once (one pass over each series) give what each
+    /// gives from its own samples, in the order asked, zoomed in and out.
+    #[test]
+    fn counters_of_one_series_share_a_pass() {
+        use gotrace::event::GoState::*;
+        let mut go = vec![(0, 1, Undetermined, Running), (0, 2, Undetermined, Waiting)];
+        let mut heap = Vec::new();
+        for i in 1..3000i64 {
+            let (a, b) = if i % 2 == 1 { (1, 2) } else { (2, 1) };
+            go.push((i * 37, a, Running, Waiting));
+            go.push((i * 37 + 5, b, Waiting, Running));
+            heap.push((i * 41, (i % 13) as u64 * 100));
+        }
+        let tl = built(&heap, &go, 3000 * 41);
+        // From the samples one by one (what one counter alone drew before).
+        let by_hand = |kind: CounterKind, v: &View| -> Vec<u64> {
+            let npp = v.ns_per_px();
+            let n = v.plot_width().ceil() as usize;
+            let samples: Vec<(i64, u64)> = tl.counter_from(kind, 0).collect();
+            (0..n)
+                .map(|c| {
+                    let (a, b) = (v.t0 + c as f64 * npp, v.t0 + (c as f64 + 1.0) * npp);
+                    let before = samples
+                        .iter()
+                        .rev()
+                        .find(|s| s.0 as f64 <= a)
+                        .map_or(0, |s| s.1);
+                    let inside = samples
+                        .iter()
+                        .filter(|s| (s.0 as f64) > a && (s.0 as f64) < b);
+                    inside.map(|s| s.1).fold(before, u64::max)
+                })
+                .collect()
+        };
+        let kinds = [
+            CounterKind::GoRunning,
+            CounterKind::HeapAlloc,
+            CounterKind::GoWaiting,
+        ];
+        let mut v = View::new(tl.duration, GUTTER + 200.0, 500.0);
+        v.t0 = 1000.0;
+        v.t1 = 1800.0;
+        let cols = crate::lanes::counter::counters_columns(&tl, &kinds, &v);
+        assert_eq!(cols.len(), 3);
+        for (k, kind) in kinds.iter().enumerate() {
+            assert_eq!(cols[k], by_hand(*kind, &v), "{kind:?} zoomed in");
+            assert_eq!(cols[k], counter_columns(&tl, *kind, &v));
+        }
+        assert!(cols[0].iter().any(|&c| c > 0) && cols[1].iter().any(|&c| c > 0));
+        let whole = View::new(tl.duration, GUTTER + 200.0, 500.0);
+        let cols = crate::lanes::counter::counters_columns(&tl, &kinds, &whole);
+        for (k, kind) in kinds.iter().enumerate() {
+            assert_eq!(
+                cols[k],
+                counter_columns(&tl, *kind, &whole),
+                "{kind:?} zoomed out"
+            );
+        }
+    }
+
     /// Zoomed out, lanes are drawn from summaries; what they show agrees with
     /// the spans, and a short spike in a counter is kept.
     #[test]

@@ -106,7 +106,18 @@ fn samples_columns(
     let n = out.first().map_or(0, Vec::len);
     let mut m = current.clone();
     for col in 0..n {
+        let t_start = view.t0 + col as f64 * npp;
         let t_end = view.t0 + (col as f64 + 1.0) * npp;
+        // A sample at the column's very start replaces the value before it.
+        while let Some(r) = samples.peek() {
+            if (r[0] as f64) > t_start {
+                break;
+            }
+            for (c, &(_, f)) in current.iter_mut().zip(fields) {
+                *c = value(r, f);
+            }
+            samples.next();
+        }
         m.copy_from_slice(&current);
         while let Some(r) = samples.peek() {
             if (r[0] as f64) >= t_end {
@@ -119,7 +130,6 @@ fn samples_columns(
             samples.next();
         }
         // Nothing is known after the trace end or before its start.
-        let t_start = view.t0 + col as f64 * npp;
         let outside = t_start > dur || t_end < 0.0;
         for (&mx, &(k, _)) in m.iter().zip(fields) {
             if let Some(slot) = out.get_mut(k).and_then(|o| o.get_mut(col)) {
