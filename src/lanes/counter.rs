@@ -94,21 +94,13 @@ fn samples_columns(
     let first = p.index_at(view.t0.floor() as i64).unwrap_or(0);
     let mut samples = p.iter_from(first).map(|(_, r)| r).peekable();
     let mut current = vec![0u64; fields.len()];
-    // The sample in effect at t0 (if it is not after t0).
-    if let Some(r) = samples.peek() {
-        if (r[0] as f64) <= view.t0 {
-            for (c, &(_, f)) in current.iter_mut().zip(fields) {
-                *c = value(r, f);
-            }
-            samples.next();
-        }
-    }
     let n = out.first().map_or(0, Vec::len);
     let mut m = current.clone();
     for col in 0..n {
         let t_start = view.t0 + col as f64 * npp;
         let t_end = view.t0 + (col as f64 + 1.0) * npp;
-        // A sample at the column's very start replaces the value before it.
+        // Samples by the column's start set the value it starts with (for
+        // the first column, the one in effect at t0).
         while let Some(r) = samples.peek() {
             if (r[0] as f64) > t_start {
                 break;
