@@ -22,7 +22,7 @@ pub struct Group {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ByStart {
     /// Item indices, by start.
-    pub ids: Vec<u32>,
+    ids: Vec<u32>,
     /// `reach[k]`: the latest end among `ids[..=k]`.
     reach: Vec<i64>,
     starts: Vec<i64>,
@@ -35,14 +35,6 @@ impl ByStart {
         self.ids.push(id);
         self.reach.push(reach);
         self.starts.push(start);
-    }
-
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
     }
 
     /// The unions of the items overlapping `[t0, t1]` (time ranges, in
@@ -95,8 +87,6 @@ pub struct Model {
     pub tl: Timeline,
     /// Groups, busiest first.
     pub groups: Vec<Group>,
-    /// Deepest region nesting per goroutine index (0 = no regions).
-    pub region_rows: Vec<u16>,
     /// GC mark assist ranges (indices into `Timeline::ranges`) per goroutine index.
     pub assists: Vec<ByStart>,
     /// GC sweep ranges (indices into `Timeline::ranges`) per P index.
@@ -104,7 +94,7 @@ pub struct Model {
     /// The GC lane's ranges (mark phases and stop-the-world pauses).
     pub gc: ByStart,
     /// User regions (indices into `Timeline::regions`) per goroutine index
-    /// and nesting depth.
+    /// and nesting depth (as many depths as its deepest region needs).
     pub regions: Vec<Vec<ByStart>>,
     /// User log messages (indices into `Timeline::logs`, by time) per goroutine index.
     pub logs: Vec<Vec<u32>>,
@@ -142,23 +132,16 @@ impl Model {
         }
         let mut groups: Vec<Group> = by_name.into_values().collect();
         groups.sort_by(|a, b| b.running.cmp(&a.running).then_with(|| a.name.cmp(&b.name)));
-        let mut region_rows = vec![0u16; tl.goroutines.len()];
-        for r in &tl.regions {
-            if let Some(d) = region_rows.get_mut(r.goroutine as usize) {
-                *d = (*d).max(r.depth.saturating_add(1));
-            }
-        }
-        // Regions are by goroutine, then start: each (goroutine, depth) list is by start.
-        let mut regions: Vec<Vec<ByStart>> = region_rows
-            .iter()
-            .map(|&d| vec![ByStart::default(); d as usize])
-            .collect();
+        // Regions are by goroutine, then start: each (goroutine, depth) list
+        // is by start, and a goroutine has a list per depth down to its deepest.
+        let mut regions: Vec<Vec<ByStart>> = vec![Vec::new(); tl.goroutines.len()];
         for (i, r) in tl.regions.iter().enumerate() {
-            if let Some(l) = regions
-                .get_mut(r.goroutine as usize)
-                .and_then(|g| g.get_mut(r.depth as usize))
-            {
-                l.push(i as u32, r.start, r.end);
+            if let Some(depths) = regions.get_mut(r.goroutine as usize) {
+                let d = r.depth as usize;
+                if depths.len() <= d {
+                    depths.resize(d + 1, ByStart::default());
+                }
+                depths[d].push(i as u32, r.start, r.end);
             }
         }
         // Ranges are by start.
@@ -190,7 +173,6 @@ impl Model {
         Model {
             tl,
             groups,
-            region_rows,
             assists,
             sweeps,
             gc,

@@ -153,7 +153,8 @@ pub fn lanes_with(
                     GOROUTINE_H,
                     format!("G{}", m.tl.goroutines[g as usize].id),
                 );
-                for d in 0..m.region_rows[g as usize] {
+                let depths = m.regions.get(g as usize).map_or(0, Vec::len);
+                for d in 0..depths as u16 {
                     push(LaneKind::Regions(g, d), REGION_H, String::new());
                 }
             }
