@@ -473,36 +473,29 @@ pub fn build_from_trace(
     window: Option<(Time, Time)>,
 ) -> Result<(ProfileSet, Tables, Option<crate::Error>), crate::Error> {
     // Whether an event is profiled is known only at the next Sync (or the
-    // end): the events since the last Sync wait in `pending` (at most one
-    // generation's), so one pass suffices, even over a stream.
+    // end of the trace): if the trace breaks before the next Sync, Go's
+    // profiles stop at the last one. So besides the builder that takes
+    // every event, a copy taken at the last Sync sees the events since
+    // only in the goroutines' lifetimes; it is the result if the read
+    // fails. One pass, even over a stream, and memory bounded by the
+    // builder's state (goroutines and stacks), not by a generation's events.
     let mut b = ProfileBuilder::with_window(window);
-    let mut pending: Vec<Event> = Vec::new();
-    let mut synced = false;
+    let mut at_sync: Option<ProfileBuilder> = None;
     let mut read = data.read_all(|ev, tables| {
+        b.add(ev, tables);
         if matches!(ev.payload, Payload::Sync { .. }) {
-            synced = true;
-            for p in pending.drain(..) {
-                b.add(&p, tables);
+            match &mut at_sync {
+                Some(s) => s.clone_from(&b),
+                None => at_sync = Some(b.clone()),
             }
-            b.add(ev, tables);
-        } else {
-            pending.push(*ev);
+        } else if let Some(s) = &mut at_sync {
+            s.add_summary_only(ev, tables);
         }
     })?;
-    match read.error.take() {
-        None => {
-            for p in &pending {
-                b.add(p, &read.tables);
-            }
-            Ok((b.finish(), read.tables, None))
-        }
-        Some(e) if !synced => Err(e),
-        Some(e) => {
-            for p in &pending {
-                b.add_summary_only(p, &read.tables);
-            }
-            Ok((b.finish(), read.tables, Some(e)))
-        }
+    match (read.error.take(), at_sync) {
+        (None, _) => Ok((b.finish(), read.tables, None)),
+        (Some(e), None) => Err(e),
+        (Some(e), Some(s)) => Ok((s.finish(), read.tables, Some(e))),
     }
 }
 
