@@ -625,7 +625,7 @@ impl Engine {
                 .task_types
                 .iter()
                 .map(|t| TypeRow {
-                    ty: t.ty.clone(),
+                    ty: t.ty.to_string(),
                     func: String::new(),
                     count: t.count,
                     complete: t.complete,
@@ -637,8 +637,12 @@ impl Engine {
                 .region_types
                 .iter()
                 .map(|t| TypeRow {
-                    ty: t.ty.clone(),
-                    func: t.frame.as_ref().map(|f| f.func.clone()).unwrap_or_default(),
+                    ty: t.ty.to_string(),
+                    func: t
+                        .frame
+                        .as_ref()
+                        .map(|f| f.func.to_string())
+                        .unwrap_or_default(),
                     count: t.count,
                     complete: t.complete,
                     durations: durations(&t.durations),
@@ -666,7 +670,7 @@ impl Engine {
         let mut matched: Vec<&tasks::Task> = a
             .tasks
             .iter()
-            .filter(|t| ty.is_none_or(|ty| t.ty == ty))
+            .filter(|t| ty.is_none_or(|ty| *t.ty == *ty))
             .filter(|t| hits.as_ref().is_none_or(|h| h.contains(&t.id)))
             .filter(|t| goroutine.is_none_or(|g| t.goroutines.contains(&g)))
             .collect();
@@ -678,7 +682,7 @@ impl Engine {
                 .take(limit)
                 .map(|t| TaskRow {
                     id: t.id,
-                    ty: t.ty.clone(),
+                    ty: t.ty.to_string(),
                     parent: t.parent,
                     start: t.start_ns,
                     end: t.end_ns,

@@ -123,7 +123,7 @@ fn check_region_types(
                 .frame
                 .as_ref()
                 .map_or((String::new(), 0, String::new(), 0), |f| {
-                    (f.func.clone(), f.pc, f.file.clone(), f.line)
+                    (f.func.to_string(), f.pc, f.file.to_string(), f.line)
                 });
             (
                 go_quote(&r.ty),
@@ -241,12 +241,12 @@ fn search_texts(a: &Annotations) -> Vec<String> {
     let mut texts = BTreeSet::new();
     for t in a.task_types.iter().take(4) {
         if !t.ty.is_empty() {
-            texts.insert(t.ty.clone());
+            texts.insert(t.ty.to_string());
         }
     }
     for r in a.region_types.iter().take(4) {
         if !r.ty.is_empty() {
-            texts.insert(r.ty.clone());
+            texts.insert(r.ty.to_string());
         }
     }
     let mut logs = 0;
@@ -258,7 +258,7 @@ fn search_texts(a: &Annotations) -> Vec<String> {
                         texts.insert(w.to_string());
                     }
                     if !category.is_empty() {
-                        texts.insert(category.clone());
+                        texts.insert(category.to_string());
                     }
                     logs += 1;
                 }

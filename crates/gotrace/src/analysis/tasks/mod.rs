@@ -38,7 +38,14 @@ use crate::event::{Event, GoId, GoState, Payload, Time, NO_GOROUTINE, NO_TASK};
 use crate::intmap::IntMap;
 use crate::tables::{Frame, StackId, StrId, Tables};
 use crate::Error;
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// A string of the trace in the results: shared, so that the thousands of
+/// regions, tasks and log lines naming the same type, function or file
+/// hold one copy of it (each string of the trace's tables is copied once).
+pub type Text = Arc<str>;
 
 /// What a task log entry is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,18 +53,18 @@ pub enum EntryKind {
     TaskBegin {
         id: u64,
         parent: u64,
-        ty: String,
+        ty: Text,
     },
     TaskEnd,
     RegionBegin {
-        ty: String,
+        ty: Text,
     },
     RegionEnd {
-        ty: String,
+        ty: Text,
     },
     Log {
-        category: String,
-        message: String,
+        category: Text,
+        message: Text,
     },
     /// A goroutine state change that began or ended a region (creation of
     /// a goroutine that inherits a task, exit with open regions).
@@ -102,7 +109,7 @@ impl TaskEntry {
 pub struct Task {
     pub id: u64,
     /// Its type ("" for the background task and for tasks only mentioned).
-    pub ty: String,
+    pub ty: Text,
     /// The parent task, if the trace names one (top-level tasks have 0).
     pub parent: Option<u64>,
     /// Subtasks, in the order they appeared.
@@ -138,7 +145,7 @@ impl Task {
 pub struct Region {
     pub task: u64,
     /// Its type ("" for the region a goroutine inherits from its creator).
-    pub ty: String,
+    pub ty: Text,
     pub goroutine: GoId,
     /// Begin time if known (else the region began before the trace).
     pub begin: Option<Time>,
@@ -166,8 +173,8 @@ impl Region {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FrameInfo {
     pub pc: u64,
-    pub func: String,
-    pub file: String,
+    pub func: Text,
+    pub file: Text,
     pub line: u64,
 }
 
@@ -190,7 +197,7 @@ pub struct DurationStats {
 /// One row of the task-type table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskTypeStats {
-    pub ty: String,
+    pub ty: Text,
     /// All tasks of the type, complete or not (Go's "Count").
     pub count: usize,
     /// Complete ones.
@@ -206,7 +213,7 @@ pub struct TaskTypeStats {
 /// One row of the region-type table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegionTypeStats {
-    pub ty: String,
+    pub ty: Text,
     /// Root frame of the begin stack (None: no stack, Go's zero frame).
     pub frame: Option<FrameInfo>,
     /// All regions of the group (Go's "Count").
@@ -661,7 +668,14 @@ impl TaskCore {
         for slot in 0..self.goroutines.len() {
             self.close_goroutine(slot as u32, None, tables);
         }
-        let text = |id: StrId| tables.str(id).into_owned();
+        let interned: RefCell<HashMap<StrId, Text>> = RefCell::new(HashMap::new());
+        let text = |id: StrId| -> Text {
+            interned
+                .borrow_mut()
+                .entry(id)
+                .or_insert_with(|| Text::from(tables.str(id).as_ref()))
+                .clone()
+        };
         let frame_of = |stack: StackId| -> Option<FrameInfo> {
             tables.stack(stack).last().map(|f: &Frame| FrameInfo {
                 pc: f.pc,

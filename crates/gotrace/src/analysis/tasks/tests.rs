@@ -183,7 +183,7 @@ fn tasks_regions_logs() {
     assert_eq!(ids, vec![0, 5, 6, 7, 9]);
     let t5 = a.task(5).unwrap();
     assert_eq!(
-        (t5.ty.as_str(), t5.parent, t5.complete, t5.duration()),
+        (t5.ty.as_ref(), t5.parent, t5.complete, t5.duration()),
         ("request", Some(0), true, 85)
     );
     assert_eq!(t5.children, vec![6]);
@@ -220,7 +220,7 @@ fn tasks_regions_logs() {
         ]
     );
     let t0 = a.task(0).unwrap();
-    assert_eq!((t0.ty.as_str(), t0.children.clone()), ("", vec![5]));
+    assert_eq!((t0.ty.as_ref(), t0.children.clone()), ("", vec![5]));
     let t7 = a.task(7).unwrap();
     assert_eq!((t7.start_ns, t7.end_ns, t7.complete), (0, 100, false));
 
@@ -228,7 +228,7 @@ fn tasks_regions_logs() {
     let tt: Vec<(&str, usize, usize)> = a
         .task_types
         .iter()
-        .map(|t| (t.ty.as_str(), t.count, t.complete))
+        .map(|t| (t.ty.as_ref(), t.count, t.complete))
         .collect();
     assert_eq!(tt, vec![("", 3, 0), ("request", 1, 1), ("sub", 1, 0)]);
     assert_eq!(a.task_types[1].durations.max, 85);
@@ -241,7 +241,7 @@ fn tasks_regions_logs() {
     let rt: Vec<(&str, Option<u64>, usize)> = a
         .region_types
         .iter()
-        .map(|r| (r.ty.as_str(), r.frame.as_ref().map(|f| f.pc), r.count))
+        .map(|r| (r.ty.as_ref(), r.frame.as_ref().map(|f| f.pc), r.count))
         .collect();
     assert_eq!(
         rt,
@@ -291,7 +291,7 @@ fn forever_wait_and_end_of_trace() {
     let r: Vec<(String, i64, Option<i64>)> = a
         .regions
         .iter()
-        .map(|r| (r.ty.clone(), r.start_ns, r.end))
+        .map(|r| (r.ty.to_string(), r.start_ns, r.end))
         .collect();
     assert_eq!(r, vec![("a".into(), 10, Some(20)), ("b".into(), 11, None)]);
     assert_eq!(a.regions[1].end_ns, 30);
