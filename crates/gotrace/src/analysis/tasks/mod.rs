@@ -720,7 +720,12 @@ impl TaskCore {
         // The region table: regions of every goroutine.
         let mut table_regions = Vec::new();
         let mut groups: BTreeMap<(Vec<u8>, u64, Option<FrameInfo>), Vec<usize>> = BTreeMap::new();
-        let mut recs: Vec<&GoRec> = self.goroutines.iter().flatten().collect();
+        // The builder's records are dropped as soon as the results made
+        // from them no longer need them: the peak is less than both whole.
+        let mut recs: Vec<GoRec> = std::mem::take(&mut self.goroutines)
+            .into_iter()
+            .flatten()
+            .collect();
         recs.sort_by_key(|r| r.id);
         for rec in recs {
             for &ri in &rec.done {
@@ -765,10 +770,9 @@ impl TaskCore {
             .collect();
 
         let task_regions: Vec<Region> = self.regions.iter().map(region_out).collect();
-        let mut tasks: Vec<Task> = self
-            .tasks
-            .iter()
-            .map(|(&id, t)| {
+        let mut tasks: Vec<(Task, StrId)> = std::mem::take(&mut self.tasks)
+            .into_iter()
+            .map(|(id, t)| {
                 let mut marks: Vec<&Mark> = Vec::new();
                 marks.extend(t.begin.iter());
                 marks.extend(t.end.iter());
@@ -782,33 +786,34 @@ impl TaskCore {
                 marks.sort_by_key(|m| m.time);
                 let mut goroutines: Vec<GoId> = t
                     .goroutines
-                    .iter()
-                    .copied()
+                    .into_iter()
                     .filter(|&g| g != NO_GOROUTINE)
                     .collect();
                 goroutines.sort_unstable();
-                Task {
+                let task = Task {
                     id,
                     ty: text(t.ty),
                     parent: t.parent,
-                    children: t.children.clone(),
+                    children: t.children,
                     begin: t.begin.map(|m| m.time),
                     end: t.end.map(|m| m.time),
                     goroutines,
                     events: marks.into_iter().map(entry).collect(),
-                    regions: t.regions.clone(),
                     logs: t.logs.len(),
                     complete: t.begin.is_some() && t.end.is_some(),
                     start_ns: t.begin.map_or(trace_start, |m| m.time),
                     end_ns: t.end.map_or(trace_end, |m| m.time),
-                }
+                    regions: t.regions,
+                };
+                (task, t.ty)
             })
             .collect();
-        tasks.sort_by_key(|t| t.id);
+        drop(self.regions);
+        tasks.sort_by_key(|(t, _)| t.id);
+        let (tasks, types): (Vec<Task>, Vec<StrId>) = tasks.into_iter().unzip();
 
         let mut by_type: BTreeMap<Vec<u8>, Vec<usize>> = BTreeMap::new();
-        for (i, t) in tasks.iter().enumerate() {
-            let ty = self.tasks.get(&t.id).map_or(StrId::EMPTY, |r| r.ty);
+        for (i, &ty) in types.iter().enumerate() {
             by_type
                 .entry(tables.bytes(ty).to_vec())
                 .or_default()
