@@ -95,21 +95,46 @@ if (!process.env.GOTRACE_BIN) {
   execFileSync("cargo", ["build", "--release", "--quiet", "-p", "gotrace-cli", "--bin", "gotrace"], { cwd: root, stdio: "inherit" });
 }
 const DURATION_NS = { ns: 1, "µs": 1e3, ms: 1e6, s: 1e9 };
-/** `gotrace stats` on the file's header and bytes FROM..END: GC cycles and stop-the-world total. */
-function nativeGc(from, end) {
+/** The native CLI's output of `gotrace CMD` on the file's header and bytes FROM..END. */
+function native(cmd, from, end) {
   const file = fs.readFileSync(big);
   const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gotrace-part-")), "part.trace");
   fs.writeFileSync(tmp, Buffer.concat([file.subarray(0, 16), file.subarray(Math.max(from, 16), end)]));
   try {
-    const out = execFileSync(cli, ["stats", tmp], { encoding: "utf8" });
-    const gc = /^GC cycles:\s+(\d+)$/m.exec(out);
-    const stw = /^stop-the-world:.*total ([\d.]+) (ns|µs|ms|s)$/m.exec(out);
-    assert(gc && stw, `gotrace stats printed no GC or stop-the-world line:\n${out}`);
-    // Printed with 3 decimals: equal within the last digit.
-    return { gc: +gc[1], stwNs: +stw[1] * DURATION_NS[stw[2]], stwTolerance: DURATION_NS[stw[2]] / 1000 };
+    return execFileSync(cli, [cmd, tmp], { encoding: "utf8", maxBuffer: 64 << 20 });
   } finally {
     fs.rmSync(path.dirname(tmp), { recursive: true, force: true });
   }
+}
+
+/** `gotrace stats` on bytes FROM..END: GC cycles and stop-the-world total. */
+function nativeGc(from, end) {
+  const out = native("stats", from, end);
+  const gc = /^GC cycles:\s+(\d+)$/m.exec(out);
+  const stw = /^stop-the-world:.*total ([\d.]+) (ns|µs|ms|s)$/m.exec(out);
+  assert(gc && stw, `gotrace stats printed no GC or stop-the-world line:\n${out}`);
+  // Printed with 3 decimals: equal within the last digit.
+  return { gc: +gc[1], stwNs: +stw[1] * DURATION_NS[stw[2]], stwTolerance: DURATION_NS[stw[2]] / 1000 };
+}
+
+/** A Go duration ("946.623202ms", "1m2.5s", "0s") in ns. */
+function goDuration(text) {
+  const unit = { h: 3600e9, m: 60e9, s: 1e9, ms: 1e6, "µs": 1e3, us: 1e3, ns: 1 };
+  let ns = 0;
+  for (const [, v, u] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ns += Number(v) * unit[u];
+  return Math.round(ns);
+}
+
+/** `gotrace goroutines` on bytes FROM..END: [name, count, execution ns], by name. */
+function nativeGroups(from, end) {
+  const rows = native("goroutines", from, end).split("\n").slice(1).filter((l) => l.trim());
+  return rows
+    .map((l) => {
+      const m = /^(.*?)\s+(\d+)\s+(\S+)$/.exec(l);
+      assert(m, `gotrace goroutines printed an odd line: ${l}`);
+      return [m[1], +m[2], goDuration(m[3])];
+    })
+    .sort((a, b) => a[0].localeCompare(b[0]));
 }
 
 const FAULTS = {
@@ -311,6 +336,74 @@ await test("the overview lists every part of the file (read as a stream by a wor
   h = await hook(page);
   assert(h.part.index === last - 1 && h.part.from === starts[last - 1], `previous of the last: ${JSON.stringify(h.part)}`);
   assert(h.overview.state === "ready", "the overview was lost when opening a part");
+});
+
+await test("the analysis pages of a big trace cover the whole file on request (equal to gotrace on the file); a link to a time in another part opens that part there", async (page) => {
+  await openBig(page, "ok", "?window=16");
+  let h = await hook(page);
+  for (let t0 = Date.now(); h.overview?.state !== "ready" && Date.now() - t0 < 120000; h = await hook(page)) await page.waitForTimeout(250);
+  const { parts, origin } = h.overview;
+  assert(parts.length >= 2 && typeof origin === "number", `overview ${JSON.stringify(h.overview).slice(0, 300)}`);
+  assert(h.part.index === 0, `part ${JSON.stringify(h.part)}`);
+  // The goroutine groups, once computed (the busy line gone, rows shown).
+  const groups = async () => {
+    await page.waitForFunction(() => !document.querySelector(".pages .busy") && document.querySelectorAll("#groups-table tr.group-row").length > 0, null, { timeout: 180000 });
+    return (await page.$$eval("#groups-table tr.group-row", (rs) => rs.map((r) => [r.dataset.name, +r.querySelector(".count").textContent, +r.dataset.execNs]))).sort((a, b) => a[0].localeCompare(b[0]));
+  };
+  await page.click("#menu-goroutines");
+  assert(!(await page.isChecked("#analysis-whole")), "the pages start on the whole file; the part shown was expected");
+  const ofPart = await groups();
+  const nativePart = nativeGroups(parts[0].from, parts[0].end);
+  assert(JSON.stringify(ofPart) === JSON.stringify(nativePart), `part 1: page ${JSON.stringify(ofPart)}\nnative ${JSON.stringify(nativePart)}`);
+  await page.check("#analysis-whole");
+  await page.waitForSelector(".pages .busy", { timeout: 10000 });
+  assert(/whole file/.test(await page.textContent(".pages .busy")), "the busy line does not say the whole file is read");
+  const ofFile = await groups();
+  const nativeFile = nativeGroups(0, size);
+  assert(JSON.stringify(ofFile) === JSON.stringify(nativeFile), `whole file: page ${JSON.stringify(ofFile)}\nnative ${JSON.stringify(nativeFile)}`);
+  assert(JSON.stringify(ofFile) !== JSON.stringify(ofPart), "the whole file's groups equal the first part's: the comparison proves nothing");
+
+  // A region in another part: its link opens that part, at the region.
+  await page.click("#tab-tasks");
+  await page.waitForSelector("#region-types tbody tr button", { timeout: 180000 });
+  const types = await page.locator("#region-types tbody tr button").count();
+  let target = null;
+  for (let i = 0; i < types && !target; i++) {
+    await page.locator("#region-types tbody tr button").nth(i).click();
+    await page.waitForSelector(".region-focus", { timeout: 60000 });
+    const rows = await page.$$eval(".region-focus", (bs) => bs.map((b) => [+b.dataset.start, +b.dataset.end]));
+    for (const [a, b] of rows) {
+      const at = a - origin;
+      const k = parts.findIndex((p) => p.start <= at && at <= p.stop);
+      if (k > 0) {
+        target = { a, b, k };
+        break;
+      }
+    }
+  }
+  assert(target, "no region listed lies in a part after the first");
+  await page.click(`.region-focus[data-start="${target.a}"]`);
+  await page
+    .waitForFunction((k) => window.__gotrace?.part?.index === k && document.querySelector("#app")?.dataset.state === "ready", target.k, { timeout: 120000 })
+    .catch(async (e) => {
+      const g = await hook(page);
+      const notice = await page.textContent("#notice").catch(() => null);
+      throw new Error(`part ${target.k + 1} (region at ${target.a}) not shown: ${e.message}; part ${JSON.stringify(g.part)}, state ${g.state}, notice ${notice}, selection ${JSON.stringify(g.selectionRange)}, origin ${g.origin}, duration ${g.duration}, parts ${JSON.stringify(parts.map((p) => [p.start, p.stop]))}, file origin ${origin}`);
+    });
+  await page.waitForFunction(() => window.__gotrace.hasSelection, null, { timeout: 10000 });
+  h = await hook(page);
+  const want = [target.a - h.origin, Math.max(target.b - h.origin, target.a - h.origin + 1)];
+  const got = [h.selectionRange.t0, h.selectionRange.t1];
+  assert(Math.abs(got[0] - want[0]) <= 1 && Math.abs(got[1] - want[1]) <= 1, `selection ${got} in part ${target.k + 1}, want the region's ${want}`);
+  assert(h.visible.t0 <= want[0] && h.visible.t1 >= want[1], `view ${JSON.stringify(h.visible)} does not show the region ${want}`);
+  assert(!(await page.isVisible("#pages")), "the pages stayed over the timeline");
+  // The pages still analyse the whole file, without reading it again.
+  await page.click("#menu-goroutines");
+  assert(await page.isChecked("#analysis-whole"), "the whole-file choice was lost with the part");
+  const t0 = Date.now();
+  const again = await groups();
+  assert(JSON.stringify(again) === JSON.stringify(nativeFile), "the whole file's groups changed with the part shown");
+  assert(Date.now() - t0 < 5000, `the whole file was analysed again (${Date.now() - t0} ms)`);
 });
 
 await test("Cancel while the overview is being read stops its worker too", async (page) => {

@@ -27,6 +27,12 @@ pub enum ToWorker {
     Trace { from: u64, budget: u64 },
     /// An analysis request (answered by [`FromWorker::Response`] with the same id).
     Request { id: u32, request: Request },
+    /// To the analysis worker: another part of the same file is shown
+    /// (what it computed of the whole file stays).
+    Part { from: u64, budget: u64 },
+    /// To the analysis worker: analyse the whole file (`true`) or the part
+    /// shown (`false`, the default).
+    Scope { whole_file: bool },
 }
 
 /// What the timeline worker is doing.

@@ -56,9 +56,18 @@ pub const NO_STACK: &str = "(no stack)";
 /// See the module doc.
 pub struct Engine {
     file: Box<dyn TraceFile>,
-    /// The part of the file analysed (the part the timeline shows).
+    /// The part of the file the timeline shows (the whole file, unless the
+    /// trace is shown a part at a time); critical paths and cuts are of it.
     part: Part,
-    /// Everything about the whole trace, from one pass (on first need).
+    /// The analyses cover the whole file, not only the part shown (asked
+    /// for on a big trace's pages).
+    whole_file: bool,
+    /// The size of the segments the file is read in (parts start at their
+    /// boundaries): `gotrace::stream::DEFAULT_TARGET`, as the timeline's.
+    target: usize,
+    /// Everything about what is analysed (the part shown, or the whole
+    /// file), from one pass on first need. Only one is kept, for memory; the
+    /// whole file's outlives a change of the part shown.
     whole: Option<Result<Whole, String>>,
     /// The goroutine report and the profile samples for the last window asked.
     report: Option<(Window, GoroutineReport)>,
@@ -283,6 +292,8 @@ impl Engine {
         Engine {
             file: Box::new(file),
             part: Part::WHOLE,
+            whole_file: false,
+            target: gotrace::stream::DEFAULT_TARGET,
             whole: None,
             report: None,
             profiles: None,
@@ -297,45 +308,101 @@ impl Engine {
         self
     }
 
-    /// The trace (the part analysed), to read from its start.
+    /// Reads the file in segments of `target` bytes (tests: parts of small
+    /// traces).
+    pub fn with_segment_target(mut self, target: usize) -> Engine {
+        self.target = target;
+        self
+    }
+
+    /// Another part of the same file is shown: what was computed of the
+    /// old part is dropped, what was computed of the whole file is kept.
+    pub fn set_part(&mut self, part: Part) {
+        if part != self.part {
+            self.part = part;
+            self.critical = None;
+            if !self.whole_file {
+                self.whole = None;
+                self.forget_windows();
+            }
+        }
+    }
+
+    /// Whether the analyses cover the whole file or the part shown.
+    pub fn set_whole_file(&mut self, whole_file: bool) {
+        if whole_file != self.whole_file {
+            self.whole_file = whole_file;
+            self.whole = None;
+            self.forget_windows();
+        }
+    }
+
+    /// Drops the results of windows and other MMU flags (they are of the
+    /// part or the file analysed before).
+    fn forget_windows(&mut self) {
+        self.report = None;
+        self.profiles = None;
+        self.curves.clear();
+    }
+
+    /// What the analyses read: the part shown, or the whole file.
+    fn analysed(&self) -> Part {
+        if self.whole_file {
+            Part::WHOLE
+        } else {
+            self.part
+        }
+    }
+
+    /// The trace analysed, to read from its start.
     fn stream(&self) -> Stream<Box<dyn std::io::Read + '_>> {
+        self.stream_of(self.analysed())
+    }
+
+    fn stream_of(&self, part: Part) -> Stream<Box<dyn std::io::Read + '_>> {
         let mut s = Stream::new(self.file.open());
-        s.window = self.part;
+        s.window = part;
+        s.target = self.target;
         s
     }
 
-    /// The whole-trace results, computed in one pass on first use.
+    /// The results of one pass over what is analysed, computed on first use.
     fn whole(&mut self) -> Result<&Whole, String> {
         if self.whole.is_none() {
-            let mut cpu = Vec::new();
-            let pass = all::analyze_source_with(
-                || self.stream(),
-                Analyses::new(),
-                |ev| {
-                    if matches!(ev.payload, Payload::StackSample) {
-                        cpu.push((ev.time, ev.stack));
-                    }
-                },
-            );
-            self.whole = Some(match pass {
-                Ok((r, _damage, tables)) => match (r.goroutines, r.profiles, r.tasks, r.mmu) {
-                    (Some(report), Some(profiles), Some(annotations), Some(curve)) => Ok(Whole {
-                        tables,
-                        report,
-                        profiles: profiles.map_err(err),
-                        annotations,
-                        curve,
-                        cpu,
-                    }),
-                    _ => Err("The trace could not be analysed.".to_string()),
-                },
-                Err(e) => Err(err(e)),
-            });
+            self.whole = Some(self.one_pass());
         }
         match &self.whole {
             Some(Ok(w)) => Ok(w),
             Some(Err(e)) => Err(e.clone()),
             None => Err("no analysis".to_string()),
+        }
+    }
+
+    /// Every analysis in one pass over what is analysed.
+    fn one_pass(&self) -> Result<Whole, String> {
+        let mut cpu = Vec::new();
+        let pass = all::analyze_source_with(
+            || self.stream(),
+            Analyses::new(),
+            |ev| {
+                if matches!(ev.payload, Payload::StackSample) {
+                    cpu.push((ev.time, ev.stack));
+                }
+            },
+        );
+        match pass {
+            Ok((r, _damage, tables)) => match (r.goroutines, r.profiles, r.tasks, r.mmu) {
+                (Some(report), Some(profiles), Some(annotations), Some(curve)) => Ok(Whole {
+                    tables,
+                    report,
+                    profiles: profiles.map_err(err),
+                    annotations,
+                    curve,
+                    cpu,
+                }),
+                _ => Err("The trace could not be analysed.".to_string()),
+            },
+            Err(e) => Err(err(e)),
         }
     }
 
@@ -417,6 +484,7 @@ impl Engine {
         let input = self.file.open();
         match gotrace::index::build_stream(input, gotrace::stream::DEFAULT_TARGET, Part::WHOLE) {
             Ok(index) => Response::Index {
+                origin: index.origin_ns,
                 part_starts: index.part_starts(gotrace::stream::DEFAULT_TARGET as u64, budget),
                 generations: index
                     .generations
@@ -441,7 +509,7 @@ impl Engine {
 
     fn critical_path(&mut self, goroutine: i64, start: i64, end: i64) -> Response {
         if self.critical.is_none() {
-            match critical_path::from_trace(self.stream()) {
+            match critical_path::from_trace(self.stream_of(self.part)) {
                 Ok((a, tables, _damage)) => self.critical = Some((a, tables)),
                 Err(e) => return Response::Error(err(e)),
             }

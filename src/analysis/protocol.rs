@@ -386,6 +386,9 @@ pub enum Response {
         generations: Vec<GenerationRow>,
         part_starts: Vec<u64>,
         damage: Option<String>,
+        /// The absolute time (the trace's clock) of the file's first event,
+        /// which the generations' times count from.
+        origin: Option<i64>,
     },
     Tasks {
         task_types: Vec<TypeRow>,

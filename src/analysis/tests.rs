@@ -433,11 +433,20 @@ fn index_covers_the_whole_file_and_its_parts() {
         generations,
         part_starts,
         damage,
+        origin,
     } = e.handle(&Request::Index { budget: 1 })
     else {
         panic!("not an index");
     };
     assert_eq!(damage, None);
+    // The file's first event, which `gotrace dump` prints first.
+    let first = gotrace::Reader::new(&bytes[..])
+        .unwrap()
+        .next_event()
+        .unwrap()
+        .unwrap()
+        .time;
+    assert_eq!(origin, Some(first));
     assert_eq!(generations.len(), whole.generations.len());
     for (row, g) in generations.iter().zip(&whole.generations) {
         assert_eq!(
@@ -451,4 +460,86 @@ fn index_covers_the_whole_file_and_its_parts() {
     }
     // Parts of 1 byte: one per 4 MiB segment, i.e. one for this small trace.
     assert_eq!(part_starts, vec![0]);
+}
+
+/// A big trace's pages can analyse the whole file instead of the part
+/// shown: then they answer as an engine on the whole file does, also after
+/// another part of the file is shown; back on the part, as an engine on
+/// that part does.
+#[test]
+fn whole_file_scope_outlives_the_part_shown() {
+    let path = format!(
+        "{}/testdata/traces/go1.27/annotations.trace",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(path).expect("test trace");
+    let gens = gotrace::index::build(&bytes).unwrap().generations;
+    assert!(gens.len() >= 3, "a trace of 3+ generations");
+    let part = |g: usize| gotrace::stream::Window {
+        from: gens[g].bytes.start,
+        budget: 1,
+    };
+    let answers = |e: &mut Engine| {
+        let groups = e.handle(&Request::Groups {
+            window: None,
+            filter: Filter::default(),
+        });
+        let tasks = e.handle(&Request::Tasks);
+        let mmu = e.handle(&Request::MmuWorst {
+            flags: util_flags_default(),
+            window: 1_000_000,
+            n: 3,
+        });
+        (groups, tasks, mmu)
+    };
+    // Segments of one generation each, so that every generation is a part.
+    let new = || Engine::new(bytes.clone()).with_segment_target(1);
+    let of_file = answers(&mut new());
+    let of_part = |g: usize| answers(&mut new().with_window(part(g)));
+    let (second, third) = (of_part(1), of_part(2));
+    assert_ne!(second, of_file, "the part is not the whole file");
+    assert_ne!(second, third);
+
+    // The engine counts how often it reads the file.
+    let opens = std::rc::Rc::new(std::cell::Cell::new(0));
+    let mut e = Engine::new(Counted(bytes.clone(), opens.clone()))
+        .with_segment_target(1)
+        .with_window(part(1));
+    assert_eq!(answers(&mut e), second);
+    e.set_whole_file(true);
+    assert_eq!(answers(&mut e), of_file);
+    // Another part shown: the whole file's results are not read again.
+    let read = opens.get();
+    e.set_part(part(2));
+    assert_eq!(answers(&mut e), of_file);
+    assert_eq!(opens.get(), read, "the whole file was read again");
+    e.set_whole_file(false);
+    assert_eq!(answers(&mut e), third);
+    // The critical path is always of the part shown (the timeline's).
+    let path_of = |e: &mut Engine| {
+        e.handle(&Request::CriticalPath {
+            goroutine: 1,
+            start: 0,
+            end: i64::MAX,
+        })
+    };
+    let want = path_of(&mut new().with_window(part(2)));
+    e.set_whole_file(true);
+    assert_eq!(path_of(&mut e), want);
+}
+
+/// Trace bytes that count how often they are read.
+struct Counted(Vec<u8>, std::rc::Rc<std::cell::Cell<usize>>);
+
+impl super::compute::TraceFile for Counted {
+    fn open(&self) -> Box<dyn std::io::Read + '_> {
+        self.1.set(self.1.get() + 1);
+        Box::new(&self.0[..])
+    }
+}
+
+fn util_flags_default() -> u8 {
+    (0..=u8::MAX)
+        .find(|&f| util_flags(f) == UtilFlags::DEFAULT)
+        .expect("flags for Go's default")
 }

@@ -8,6 +8,8 @@
 //! - worker → page `FromWorker::Ready` once started;
 //! - page → worker `ToWorker::Trace`, the `Blob` as `data[0]`;
 //! - page → worker `ToWorker::Request { id, request }`;
+//! - page → worker `ToWorker::Part` (another part of the same file shown)
+//!   and `ToWorker::Scope` (the whole file or the part shown analysed);
 //! - worker → page `FromWorker::Response { id, response }` (for `Pprof`,
 //!   and `File`, the bytes are `data[0]`, transferred, and the response carries none).
 
@@ -62,6 +64,16 @@ mod imp {
                     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
                 }
             }
+            Ok((ToWorker::Part { from, budget }, _)) => ENGINE.with(|e| {
+                if let Some(engine) = e.borrow_mut().as_mut() {
+                    engine.set_part(gotrace::stream::Window { from, budget });
+                }
+            }),
+            Ok((ToWorker::Scope { whole_file }, _)) => ENGINE.with(|e| {
+                if let Some(engine) = e.borrow_mut().as_mut() {
+                    engine.set_whole_file(whole_file);
+                }
+            }),
             Ok((ToWorker::Request { id, request }, _)) => {
                 let response = ENGINE.with(|e| match e.borrow_mut().as_mut() {
                     Some(engine) => engine.handle(&request),

@@ -181,6 +181,8 @@ pub fn update() {
         set(&o, "contentHeight", crate::lanes::content_height(&c.lanes));
         if let Some(m) = &c.model {
             set(&o, "duration", m.tl.duration as f64);
+            // The absolute time (the trace's clock) of the timeline's 0.
+            set(&o, "origin", m.tl.origin as f64);
             set(&o, "events", m.tl.events as f64);
             set(&o, "goroutines", m.tl.goroutines.len() as f64);
             set(&o, "procs", m.tl.procs.len() as f64);
@@ -272,9 +274,14 @@ fn overview() -> JsValue {
             parts,
             damage,
             worker_memory,
+            origin,
         } => {
             set(&o, "state", "ready");
             set(&o, "workerWasmMemory", worker_memory);
+            match origin {
+                Some(t) => set(&o, "origin", t as f64),
+                None => set(&o, "origin", JsValue::NULL),
+            }
             let list = Array::new();
             for p in parts {
                 let po = Object::new();

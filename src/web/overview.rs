@@ -91,10 +91,12 @@ pub fn start(file: &Blob, budget: u64) {
                         generations,
                         part_starts,
                         damage,
+                        origin,
                     } => Overview::Ready {
                         parts: parts(&generations, &part_starts),
                         damage,
                         worker_memory: wasm_memory,
+                        origin,
                     },
                     Response::Error(e) => Overview::Failed(e),
                     _ => Overview::Failed("The overview's reader answered something else.".into()),

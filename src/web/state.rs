@@ -52,6 +52,9 @@ pub enum Overview {
         damage: Option<String>,
         /// The wasm memory its worker used (its high-water mark), bytes.
         worker_memory: f64,
+        /// The absolute time of the file's first event (the parts' times
+        /// count from it).
+        origin: Option<i64>,
     },
     /// The file could not be indexed (the message says why).
     Failed(String),

@@ -21,6 +21,8 @@ type Callback = Box<dyn FnOnce(Response, Option<ArrayBuffer>)>;
 struct Client {
     /// The trace being read and the part of it, until the worker takes it.
     pending: Option<(web_sys::Blob, u64, u64)>,
+    /// The file the worker (running or pending) analyses.
+    file: Option<web_sys::Blob>,
     worker: Option<Worker>,
     ready: bool,
     /// Messages (with their byte payloads) waiting for "ready".
@@ -33,6 +35,7 @@ struct Client {
 thread_local! {
     static CLIENT: RefCell<Client> = RefCell::new(Client {
         pending: None,
+        file: None,
         worker: None,
         ready: false,
         queue: Vec::new(),
@@ -50,17 +53,51 @@ fn post(w: &Worker, msg: &ToWorker, data: Option<&Array>) {
 
 /// A new trace is being opened: keeps `file` for the analysis worker,
 /// which starts once the timeline is ready (see [`on_state`]); stops the
-/// previous one and resets the pages.
+/// previous one and resets the pages. Another part of the file already
+/// analysed keeps its worker (and what it computed of the whole file): it
+/// is told the part, and the pages forget only their answers.
 pub fn open(file: &web_sys::Blob, from: u64, budget: u64) {
+    let same_file = CLIENT.with(|c| {
+        let c = c.borrow();
+        c.worker.is_some() && c.file.as_ref() == Some(file)
+    });
+    if same_file {
+        CLIENT.with(|c| c.borrow_mut().callbacks.clear());
+        send(ToWorker::Part { from, budget });
+        nav::reset_for_part();
+        return;
+    }
     let old = CLIENT.with(|c| {
         let mut c = c.borrow_mut();
         c.pending = Some((file.clone(), from, budget));
+        c.file = Some(file.clone());
         stop(&mut c)
     });
     if let Some(w) = old {
         w.terminate();
     }
     nav::reset();
+}
+
+/// Analyse the whole file (`true`) or the part shown.
+pub fn set_whole_file(whole_file: bool) {
+    send(ToWorker::Scope { whole_file });
+}
+
+/// Posts `msg` to the worker, or queues it until the worker is ready.
+fn send(msg: ToWorker) {
+    let w = CLIENT.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.ready && c.worker.is_some() {
+            c.worker.clone()
+        } else {
+            c.queue.push((msg.clone(), None));
+            None
+        }
+    });
+    if let Some(w) = w {
+        post(&w, &msg, None);
+    }
 }
 
 fn stop(c: &mut Client) -> Option<Worker> {
@@ -102,6 +139,7 @@ pub fn on_state(state: AppState) {
             let old = CLIENT.with(|c| {
                 let mut c = c.borrow_mut();
                 c.pending = None;
+                c.file = None;
                 stop(&mut c)
             });
             if let Some(w) = old {

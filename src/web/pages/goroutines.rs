@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::safe_text::visible;
 
-use super::client;
-use super::shared::{self, nav, Page, Scope, Status};
+use super::shared::{nav, Page, Scope, Status};
+use super::{client, focus};
 use crate::analysis::protocol::{GroupRow, GroupTable, Request, Response};
 use crate::analysis::table::{self, dur, percent, GroupSort};
 
@@ -160,7 +160,7 @@ pub fn GoroutinesPage() -> impl IntoView {
                                             let label = if r.name.is_empty() { "(no start function)".to_string() } else { visible(&r.name, 160) };
                                             let full = visible(&r.name, 2000);
                                             view! {
-                                                <tr class="group-row" class:selected=move || n.group.with(|g| g.as_deref() == Some(nm2.as_str())) data-name=r.name.clone()>
+                                                <tr class="group-row" class:selected=move || n.group.with(|g| g.as_deref() == Some(nm2.as_str())) data-name=r.name.clone() data-exec-ns=r.exec_time>
                                                     <td class="mono"><button class="link cut" title=full on:click=move |_| n.group.set(Some(nm.clone()))>{label}</button></td>
                                                     <td class="num count">{r.count}</td>
                                                     <td class="num">{dur(r.exec_time)}</td>
@@ -311,7 +311,7 @@ fn GroupView(t: GroupTable, col_sort: RwSignal<String>) -> impl IntoView {
                     view! {
                         <tr class="goroutine-row">
                             <td>
-                                <button class="link goroutine-link" title="Show it on the timeline" on:click=move |_| shared::focus_goroutine(id, a, b)>
+                                <button class="link goroutine-link" title="Show it on the timeline" on:click=move |_| focus::focus_goroutine(id, a, b)>
                                     {format!("G{id}")}
                                 </button>
                             </td>

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::client;
-use super::shared::{self, at, nav, Status};
+use super::shared::{at, nav, Status};
+use super::{client, focus};
 use crate::analysis::mmu_plot::{self, Plot};
 use crate::analysis::protocol::{MmuData, Request, Response, Window};
 use crate::theme::Theme;
@@ -188,7 +188,7 @@ pub fn MmuPage() -> impl IntoView {
                                 let (a, b) = (win.start, win.end);
                                 view! {
                                     <li>
-                                        <button class="link worst-window" title="Show this window on the timeline" on:click=move |_| shared::focus_range(a, b)>
+                                        <button class="link worst-window" title="Show this window on the timeline" on:click=move |_| focus::focus_range(a, b)>
                                             {format!("{} – {}", at(win.start), at(win.end))}
                                         </button>
                                         <span class="muted">{format!(" mutator utilization {:.1}%", win.util * 100.0)}</span>

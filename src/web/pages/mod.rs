@@ -7,6 +7,7 @@
 
 pub mod client;
 mod flame;
+mod focus;
 mod goroutines;
 mod mmu;
 mod profiles;
@@ -89,6 +90,17 @@ pub fn DetailsLinks(group: String, goroutine: i64) -> impl IntoView {
     }
 }
 
+/// The pages analyse the whole file (`true`) or the part shown, and fetch
+/// their answers again.
+fn set_whole_file(whole_file: bool) {
+    let n = nav();
+    if n.whole_file.get_untracked() != whole_file {
+        n.whole_file.set(whole_file);
+        client::set_whole_file(whole_file);
+        n.generation.update(|g| *g = g.wrapping_add(1));
+    }
+}
+
 /// The pages, over the timeline (inside `main.workspace`).
 #[component]
 pub fn Pages() -> impl IntoView {
@@ -104,8 +116,13 @@ pub fn Pages() -> impl IntoView {
         crate::web::url::set_current_page(n.page.get().map(|p| p.id()));
         crate::web::render::request_redraw();
     });
-    // The analysis worker follows the app state (see `client::on_state`).
-    Effect::new(move |_| client::on_state(core::ui().state.get()));
+    // The analysis worker follows the app state (see `client::on_state`),
+    // and so does a link waiting for the part it named (`focus::on_state`).
+    Effect::new(move |_| {
+        let state = core::ui().state.get();
+        client::on_state(state);
+        focus::on_state(state);
+    });
     std::mem::forget(window_event_listener(ev::resize, move |_| {
         n.resized.update(|r| *r = r.wrapping_add(1));
     }));
@@ -130,6 +147,20 @@ pub fn Pages() -> impl IntoView {
                         })
                         .collect_view()}
                     <span class="spacer"></span>
+                    <Show when=move || core::ui().part.get().is_some()>
+                        <label
+                            class="whole-file"
+                            title="Analyse every part of the file, not only the part shown. The file is read once more, whole, which takes a while for a big file; links to times in other parts open those parts."
+                        >
+                            <input
+                                type="checkbox"
+                                id="analysis-whole"
+                                prop:checked=move || n.whole_file.get()
+                                on:change=move |e| set_whole_file(event_target_checked(&e))
+                            />
+                            "Whole file"
+                        </label>
+                    </Show>
                     <button class="button" id="pages-close" title="Back to the timeline (Esc)" on:click=move |_| close()>
                         "× Timeline"
                     </button>

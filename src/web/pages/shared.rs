@@ -8,9 +8,7 @@ use std::cell::RefCell;
 
 use leptos::prelude::*;
 
-use crate::web::actions::reveal;
 use crate::web::core;
-use crate::web::render::request_redraw;
 
 /// The pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +87,9 @@ pub struct Nav {
     pub cpu_scope: RwSignal<Scope>,
     /// Tasks page: only tasks this goroutine took part in.
     pub task_goroutine: RwSignal<Option<i64>>,
+    /// A trace shown a part at a time: the pages analyse the whole file
+    /// (else the part shown).
+    pub whole_file: RwSignal<bool>,
     /// Bumped on window resize (canvases redraw).
     pub resized: RwSignal<u32>,
 }
@@ -108,6 +109,7 @@ pub fn nav() -> Nav {
             profile_scope: RwSignal::new(Scope::All),
             cpu_scope: RwSignal::new(Scope::All),
             task_goroutine: RwSignal::new(None),
+            whole_file: RwSignal::new(false),
             resized: RwSignal::new(0),
         })
     })
@@ -115,6 +117,13 @@ pub fn nav() -> Nav {
 
 /// A new trace: close the pages and forget their choices.
 pub fn reset() {
+    nav().whole_file.set(false);
+    reset_for_part();
+}
+
+/// Another part of the same trace: as [`reset`], but the pages keep
+/// analysing the whole file if they did.
+pub fn reset_for_part() {
     let n = nav();
     n.page.set(None);
     n.group.set(None);
@@ -196,42 +205,32 @@ pub fn visible_range() -> (f64, f64) {
     core::with(|c| (c.view.t0.max(0.0), c.view.t1.min(c.view.duration)))
 }
 
-/// Closes the pages and shows `[a, b]` (absolute times) on the timeline,
-/// marked as the selection.
-pub fn focus_range(a: i64, b: i64) {
-    let (a, b) = (rel(a), rel(b));
-    close();
-    core::with(|c| {
-        c.view.fit(a, b.max(a + 1.0));
-        c.view.selection = Some((a, b.max(a + 1.0)));
-    });
-    request_redraw();
-}
-
-/// Closes the pages, selects goroutine `id` on the timeline and shows
-/// `[a, b]` (absolute; its lifetime).
-pub fn focus_goroutine(id: i64, a: i64, b: i64) {
-    let (ra, rb) = (rel(a), rel(b));
-    close();
-    let target = core::with(|c| {
-        let m = c.model.clone()?;
-        let g = m.tl.goroutine_index(id)?;
-        let mid = ((ra + rb) / 2.0).max(0.0) as i64;
-        let span =
-            m.tl.span_at(g, mid)
-                .or_else(|| (m.tl.span_count(g) > 0).then_some(0))?;
-        Some((g as u32, span as u32))
-    });
-    if let Some((g, span)) = target {
-        reveal(g, span, false);
-    }
-    core::with(|c| c.view.fit(ra, rb.max(ra + 1.0)));
-    request_redraw();
-}
-
-/// "12.3 ms" since the trace start, for an absolute time.
+/// "12.3 ms" since the trace start, for an absolute time: since the start
+/// of the part shown, or of the file when the pages analyse the whole file
+/// (once the overview knows when it starts).
 pub fn at(abs: i64) -> String {
-    crate::format::duration(rel(abs))
+    let since = match file_origin() {
+        Some(o) if nav().whole_file.get_untracked() => abs.saturating_sub(o) as f64,
+        _ => rel(abs),
+    };
+    crate::format::duration(since)
+}
+
+/// The absolute time of the first event of a file shown in parts.
+fn file_origin() -> Option<i64> {
+    match core::ui().overview.get_untracked() {
+        crate::web::state::Overview::Ready { origin, .. } => origin,
+        _ => None,
+    }
+}
+
+/// What the pages analyse, for headings: the whole trace, or the part of
+/// it shown.
+pub fn analysed_text() -> String {
+    match core::ui().part.get() {
+        Some(p) if !nav().whole_file.get() => format!("part {} of the trace", p.index + 1),
+        _ => "the whole trace".into(),
+    }
 }
 
 /// A "computing…" / error line.
@@ -239,7 +238,12 @@ pub fn at(abs: i64) -> String {
 pub fn Status(busy: Signal<bool>, error: Signal<Option<String>>) -> impl IntoView {
     view! {
         <Show when=move || busy.get()>
-            <p class="busy" role="status">"Computing…"</p>
+            <p class="busy" role="status">
+                {move || {
+                    let whole = nav().whole_file.get() && core::ui().part.get().is_some();
+                    if whole { "Computing… (reading the whole file, every part of it)" } else { "Computing…" }
+                }}
+            </p>
         </Show>
         {move || error.get().map(|e| view! { <p class="error-line" role="alert">{e}</p> })}
     }
@@ -248,7 +252,7 @@ pub fn Status(busy: Signal<bool>, error: Signal<Option<String>>) -> impl IntoVie
 /// A description of a scope for headings.
 pub fn scope_text(s: &Scope) -> String {
     match s {
-        Scope::All => "the whole trace".into(),
+        Scope::All => analysed_text(),
         Scope::Group(g) if g.is_empty() => "goroutines without a start function".into(),
         Scope::Group(g) => format!("goroutine group {}", crate::safe_text::visible(g, 120)),
         Scope::Goroutine(id) => format!("goroutine {id}"),

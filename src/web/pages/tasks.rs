@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::safe_text::visible;
 
-use super::client;
-use super::shared::{self, at, nav, Status};
+use super::shared::{at, nav, Status};
+use super::{client, focus};
 use crate::analysis::protocol::{RegionRow, Request, Response, TaskRow, TypeRow};
 use crate::analysis::table::dur;
 
@@ -231,7 +231,7 @@ pub fn TasksPage() -> impl IntoView {
                                     <td class="num">{dur(r.end - r.start)}{(!r.complete).then_some(" (open)")}</td>
                                     <td>{format!("G{}", r.goroutine)}</td>
                                     <td>{if r.task == 0 { "–".to_string() } else { r.task.to_string() }}</td>
-                                    <td><button class="link region-focus" on:click=move |_| shared::focus_range(a, b)>"show on timeline"</button></td>
+                                    <td><button class="link region-focus" data-start=a data-end=b on:click=move |_| focus::focus_range(a, b)>"show on timeline"</button></td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -258,7 +258,7 @@ fn TaskLog(t: TaskRow) -> impl IntoView {
                 <span class="mono">{format!("Task {} “{}”", t.id, type_label(&t.ty))}</span>
                 <span class="muted">{format!(" {} · starts at {} · {}{}", dur(t.end - t.start), at(t.start), if t.complete { "complete" } else { "incomplete" }, t.parent.filter(|p| *p != 0).map(|p| if p == u64::MAX { " · parent none".to_string() } else { format!(" · parent {p}") }).unwrap_or_default())}</span>
                 " "
-                <button class="link task-focus" on:click=move |_| shared::focus_range(a, b)>"show on timeline"</button>
+                <button class="link task-focus" data-start=a data-end=b on:click=move |_| focus::focus_range(a, b)>"show on timeline"</button>
             </summary>
             <p class="muted">{format!("Goroutines: {goroutines}")}</p>
             <table class="data log">
@@ -271,7 +271,7 @@ fn TaskLog(t: TaskRow) -> impl IntoView {
                                 <td class="num">{at(e.time)}</td>
                                 <td class="num">{dur(e.time - start)}</td>
                                 <td>
-                                    <button class="link" title="Select this goroutine on the timeline, over the task's time range" on:click=move |_| shared::focus_goroutine(g, a, b)>
+                                    <button class="link" title="Select this goroutine on the timeline, over the task's time range" on:click=move |_| focus::focus_goroutine(g, a, b)>
                                         {format!("G{g}")}
                                     </button>
                                 </td>
