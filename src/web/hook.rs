@@ -194,6 +194,11 @@ pub fn update() {
     });
     set(&o, "wasmMemory", wasm_memory_bytes());
     set(&o, "workerWasmMemory", super::memory::worker_high_water());
+    set(
+        &o,
+        "analysisWorkerWasmMemory",
+        super::memory::analysis_high_water(),
+    );
     // The part of a big trace shown (`#part`), or null.
     let part = leptos::prelude::GetUntracked::get_untracked(&super::core::ui().part);
     let p = match part {

@@ -172,7 +172,7 @@ fn on_message(data: JsValue) {
             },
             data,
         )) => {
-            crate::web::memory::note_worker(wasm_memory);
+            crate::web::memory::note_analysis_worker(wasm_memory);
             let cb = CLIENT.with(|c| c.borrow_mut().callbacks.remove(&id));
             if let Some(cb) = cb {
                 cb(response, wire::buffer(&data, 0));
