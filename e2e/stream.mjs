@@ -358,6 +358,9 @@ await test("the analysis pages of a big trace cover the whole file on request (e
   await page.check("#analysis-whole");
   await page.waitForSelector(".pages .busy", { timeout: 10000 });
   assert(/whole file/.test(await page.textContent(".pages .busy")), "the busy line does not say the whole file is read");
+  // It says how much of the file is read so far.
+  await page.waitForFunction(() => /of [\d.]+ (MiB|GiB) read/.test(document.querySelector(".pages .busy")?.textContent || ""), null, { timeout: 30000 })
+    .catch(async () => { throw new Error(`no progress in the busy line: "${await page.textContent(".pages .busy").catch(() => "(gone)")}"`); });
   const ofFile = await groups();
   const nativeFile = nativeGroups(0, size);
   assert(JSON.stringify(ofFile) === JSON.stringify(nativeFile), `whole file: page ${JSON.stringify(ofFile)}\nnative ${JSON.stringify(nativeFile)}`);

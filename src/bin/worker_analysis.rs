@@ -10,6 +10,8 @@
 //! - page → worker `ToWorker::Request { id, request }`;
 //! - page → worker `ToWorker::Part` (another part of the same file shown)
 //!   and `ToWorker::Scope` (the whole file or the part shown analysed);
+//! - worker → page `FromWorker::Progress` while a computation reads the
+//!   file (bytes read of the file's size);
 //! - worker → page `FromWorker::Response { id, response }` (for `Pprof`,
 //!   and `File`, the bytes are `data[0]`, transferred, and the response carries none).
 
@@ -25,8 +27,8 @@ fn main() {}
 mod imp {
     use std::cell::RefCell;
 
-    use gotrace_viewer::analysis::compute::Engine;
-    use gotrace_viewer::protocol::{FromWorker, Response, ToWorker};
+    use gotrace_viewer::analysis::compute::{Engine, TraceFile};
+    use gotrace_viewer::protocol::{FromWorker, Phase, Response, ToWorker};
     use gotrace_viewer::web::wire;
     use js_sys::Array;
     use wasm_bindgen::prelude::*;
@@ -58,7 +60,7 @@ mod imp {
         match wire::decode::<ToWorker>(data) {
             Ok((ToWorker::Trace { from, budget }, data)) => {
                 if let Some(blob) = wire::blob(&data, 0) {
-                    let file = gotrace_viewer::web::blob::BlobFile(blob);
+                    let file = Reporting(gotrace_viewer::web::blob::BlobFile(blob));
                     let window = gotrace::stream::Window { from, budget };
                     let engine = Engine::new(file).with_window(window);
                     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
@@ -82,6 +84,50 @@ mod imp {
                 reply(scope, id, response);
             }
             Err(e) => web_sys::console::warn_1(&format!("gotrace analysis worker: {e}").into()),
+        }
+    }
+
+    /// The trace file, telling the page how much of it a computation has
+    /// read (`FromWorker::Progress`, at most every 250 ms): reading a big
+    /// file whole takes a minute.
+    struct Reporting(gotrace_viewer::web::blob::BlobFile);
+
+    impl TraceFile for Reporting {
+        fn open(&self) -> Box<dyn std::io::Read + '_> {
+            Box::new(ProgressReader {
+                inner: self.0.open(),
+                bytes: 0,
+                total: self.0 .0.size() as u64,
+                last_ms: js_sys::Date::now(),
+            })
+        }
+    }
+
+    struct ProgressReader<'a> {
+        inner: Box<dyn std::io::Read + 'a>,
+        bytes: u64,
+        total: u64,
+        last_ms: f64,
+    }
+
+    impl std::io::Read for ProgressReader<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.bytes += n as u64;
+            let now = js_sys::Date::now();
+            if now - self.last_ms >= 250.0 {
+                self.last_ms = now;
+                let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+                let msg = FromWorker::Progress {
+                    phase: Phase::Reading,
+                    fraction: self.bytes as f64 / self.total.max(1) as f64,
+                    events: 0,
+                    bytes: self.bytes,
+                    total: self.total,
+                };
+                post(&scope, &msg, None);
+            }
+            Ok(n)
         }
     }
 

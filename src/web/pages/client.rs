@@ -173,10 +173,14 @@ fn on_message(data: JsValue) {
             data,
         )) => {
             crate::web::memory::note_analysis_worker(wasm_memory);
+            nav::nav().reading.set(None);
             let cb = CLIENT.with(|c| c.borrow_mut().callbacks.remove(&id));
             if let Some(cb) = cb {
                 cb(response, wire::buffer(&data, 0));
             }
+        }
+        Ok((FromWorker::Progress { bytes, total, .. }, _)) => {
+            nav::nav().reading.set(Some((bytes, total)));
         }
         Ok(_) => {}
         Err(e) => web_sys::console::warn_1(&e.into()),

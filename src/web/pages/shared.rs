@@ -90,6 +90,9 @@ pub struct Nav {
     /// A trace shown a part at a time: the pages analyse the whole file
     /// (else the part shown).
     pub whole_file: RwSignal<bool>,
+    /// How much of the file the computation under way has read: (bytes,
+    /// of the file's size).
+    pub reading: RwSignal<Option<(u64, u64)>>,
     /// Bumped on window resize (canvases redraw).
     pub resized: RwSignal<u32>,
 }
@@ -110,6 +113,7 @@ pub fn nav() -> Nav {
             cpu_scope: RwSignal::new(Scope::All),
             task_goroutine: RwSignal::new(None),
             whole_file: RwSignal::new(false),
+            reading: RwSignal::new(None),
             resized: RwSignal::new(0),
         })
     })
@@ -125,6 +129,7 @@ pub fn reset() {
 /// analysing the whole file if they did.
 pub fn reset_for_part() {
     let n = nav();
+    n.reading.set(None);
     n.page.set(None);
     n.group.set(None);
     n.profile_scope.set(Scope::All);
@@ -241,7 +246,11 @@ pub fn Status(busy: Signal<bool>, error: Signal<Option<String>>) -> impl IntoVie
             <p class="busy" role="status">
                 {move || {
                     let whole = nav().whole_file.get() && core::ui().part.get().is_some();
-                    if whole { "Computing… (reading the whole file, every part of it)" } else { "Computing…" }
+                    let what = if whole { " (reading the whole file, every part of it)" } else { "" };
+                    let read = nav().reading.get().map(|(b, t)| {
+                        format!(" · {} of {} read", crate::format::bytes(b), crate::format::bytes(t))
+                    });
+                    format!("Computing…{what}{}", read.unwrap_or_default())
                 }}
             </p>
         </Show>
