@@ -85,8 +85,11 @@ export async function suite({ prefix = "", ignoreRequest = () => false } = {}) {
       console.log(`ok    ${name} (${Date.now() - t0} ms)`);
     } catch (e) {
       failed++;
-      problems.push(`${name}: ${e.message}`);
-      console.log(`FAIL  ${name}: ${e.message}`);
+      // A panic in the page (an uncaught error) is often the cause: say it.
+      const errs = page.errors.filter((x) => !/deprecated parameters|integrity/.test(x));
+      const why = errs.length ? `${e.message}\n  errors on the page:\n  ${errs.join("\n  ")}` : e.message;
+      problems.push(`${name}: ${why}`);
+      console.log(`FAIL  ${name}: ${why}`);
       try {
         await page.screenshot({ path: path.join(out, `FAIL-${prefix}${name.replace(/\W+/g, "_")}.png`) });
       } catch {}
