@@ -486,7 +486,7 @@ fn whole_file_scope_outlives_the_part_shown() {
         });
         let tasks = e.handle(&Request::Tasks);
         let mmu = e.handle(&Request::MmuWorst {
-            flags: util_flags_default(),
+            flags: UtilFlags::DEFAULT.bits(),
             window: 1_000_000,
             n: 3,
         });
@@ -536,10 +536,4 @@ impl super::compute::TraceFile for Counted {
         self.1.set(self.1.get() + 1);
         Box::new(&self.0[..])
     }
-}
-
-fn util_flags_default() -> u8 {
-    (0..=u8::MAX)
-        .find(|&f| util_flags(f) == UtilFlags::DEFAULT)
-        .expect("flags for Go's default")
 }
