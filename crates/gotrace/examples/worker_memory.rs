@@ -6,7 +6,11 @@
 //! at least the high-water mark; this says which phase sets it (and how
 //! long each phase takes, natively).
 //!
-//!     cargo run --release -p gotrace --example worker_memory -- FILE
+//!     cargo run --release -p gotrace --example worker_memory -- FILE [--ship]
+//!
+//! With `--ship`, sealed column chunks are taken out of the builder every
+//! 500,000 events and dropped, as the worker sends them to the page
+//! (`Builder::take_sealed`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -56,16 +60,25 @@ thread_local! {
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: worker_memory FILE");
+        eprintln!("usage: worker_memory FILE [--ship]");
         std::process::exit(2);
     };
+    let ship = std::env::args().any(|a| a == "--ship");
     let file = std::fs::File::open(&path).expect("open");
     phase("start");
     let mut b = gotrace::timeline::Builder::new();
-    let out =
-        gotrace::stream::read_stream(file, gotrace::stream::DEFAULT_TARGET, |ev, _| b.push(ev))
-            .expect("read");
+    let mut sent = 0usize;
+    let out = gotrace::stream::read_stream(file, gotrace::stream::DEFAULT_TARGET, |ev, at| {
+        b.push(ev);
+        if ship && b.events().is_multiple_of(500_000) {
+            b.take_sealed(at.tables(), |c| sent += c.bytes.len());
+        }
+    })
+    .expect("read");
     phase("read (builder filled)");
+    if ship {
+        println!("{:<28} {:>13}", "  sent ahead while read", mb(sent));
+    }
     let tl = b.finish(&out.tables);
     drop(out);
     phase("finish (model closed)");

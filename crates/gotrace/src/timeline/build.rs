@@ -17,9 +17,11 @@ use std::collections::HashMap;
 /// Hash maps keyed by small integers: SipHash showed up in profiles here.
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<crate::intmap::IdHasher>>;
 
-use super::lod::{self, MaxLevels, SpanLevels};
+use super::feed::{MaxFeed, SpanFeed, SpanOf};
+use super::lod::{self, MaxLevels};
 use super::model::*;
 use super::packed::{self, Packed, Rec};
+use super::ship::SealedChunk;
 use crate::error::Error;
 use crate::event::{
     Event, GoState, Metric, Payload, ProcState, RangeName, Resource, StateTransition, Transition,
@@ -64,6 +66,7 @@ struct GState {
     first_stack: StackId,
     /// Records `[start, payload, unblocker id + 1]`; the last one stays amendable.
     spans: packed::Writer,
+    levels: SpanFeed,
     /// When it last started running (while running), and the total so far.
     running_since: Option<i64>,
     running: i64,
@@ -82,6 +85,7 @@ struct GState {
 struct ExecState {
     running: Option<(u32, i64, i64)>,
     spans: packed::Writer,
+    levels: SpanFeed,
 }
 
 impl ExecState {
@@ -89,6 +93,7 @@ impl ExecState {
         ExecState {
             running: None,
             spans: packed::Writer::new(ExecLane::fields(kind), 0b0001),
+            levels: SpanFeed::default(),
         }
     }
 }
@@ -104,6 +109,7 @@ struct PState {
 #[derive(Clone)]
 struct SeriesState {
     w: packed::Writer,
+    levels: MaxFeed,
     values: Rec,
     time: i64,
     dirty: bool,
@@ -115,6 +121,7 @@ impl SeriesState {
         let mask = if steps { 0xff } else { 0x7f };
         SeriesState {
             w: packed::Writer::new(fields, mask),
+            levels: MaxFeed::default(),
             values: [0; packed::MAX_FIELDS],
             time: 0,
             dirty: false,
@@ -144,9 +151,12 @@ impl SeriesState {
             }
         }
     }
-    fn finish(mut self) -> Packed {
+    /// The series' column and its counters' levels (into `out`).
+    fn finish(mut self, s: usize, end: i64, out: &mut [MaxLevels]) -> Packed {
         self.flush();
-        self.w.finish()
+        let col = self.w.finish();
+        self.levels.finish(s, &col, end, out);
+        col
     }
 }
 
@@ -166,6 +176,8 @@ pub struct Builder {
     threads: Vec<(i64, ExecState)>,
     m_index: FastMap<i64, u32>,
     kinds: Vec<SpanKind>,
+    /// Colour key of each kind known so far ([`Builder::update_keys`]).
+    kind_keys: Vec<u8>,
     kind_index: FastMap<SpanKind, u16>,
     payloads: Vec<SpanPayload>,
     /// (state, reason, stack) → payload, so a transition costs one lookup.
@@ -180,6 +192,8 @@ pub struct Builder {
     samples: packed::Writer,
     go_counts: [i64; 6],
     procs_running: i64,
+    /// The name of the next column to send chunks of ahead.
+    next_column: u32,
 }
 
 impl Default for Builder {
@@ -223,6 +237,7 @@ impl Builder {
             threads: Vec::new(),
             m_index: FastMap::default(),
             kinds: Vec::new(),
+            kind_keys: Vec::new(),
             kind_index: FastMap::default(),
             payloads: Vec::new(),
             transition_payload: FastMap::default(),
@@ -240,6 +255,63 @@ impl Builder {
             samples: packed::Writer::new(4, 0b0001),
             go_counts: [0; 6],
             procs_running: 0,
+            next_column: 1,
+        }
+    }
+
+    /// Colour keys of the span kinds added since the last call (a kind's
+    /// reason is a string of the reader's `tables`).
+    fn update_keys(&mut self, tables: &Tables) {
+        for k in &self.kinds[self.kind_keys.len()..] {
+            self.kind_keys
+                .push(color_key(k.state, &tables.str(StrId(k.reason))));
+        }
+    }
+
+    /// Feeds the records written since the last call to the lanes' levels.
+    fn feed_levels(&mut self, tables: &Tables) {
+        self.update_keys(tables);
+        let span = goroutine_span(&self.payloads, &self.kind_keys);
+        for gs in &mut self.goroutines {
+            gs.levels.feed(&gs.spans, &span);
+        }
+        let lanes = self.procs.iter_mut().map(|p| &mut p.exec);
+        for ex in lanes.chain(self.threads.iter_mut().map(|t| &mut t.1)) {
+            ex.levels.feed(&ex.spans, exec_span);
+        }
+        for (s, ser) in self.series.iter_mut().enumerate() {
+            ser.levels.feed(s, &ser.w);
+        }
+    }
+
+    /// Moves every chunk of the model's columns that will not be written to
+    /// any more out of the builder, to `emit` (the viewer's worker sends
+    /// them to the page at once, so what it holds does not grow with the
+    /// model). The lanes' levels take those records first. The model
+    /// [`Builder::finish`] returns then names the chunks sent (the page
+    /// puts them back: [`Decoder::with_shipped`](super::Decoder::with_shipped)).
+    /// `tables` are the reader's tables so far.
+    pub fn take_sealed(&mut self, tables: &Tables, mut emit: impl FnMut(SealedChunk)) {
+        self.feed_levels(tables);
+        let mut send = |column, index, bytes| {
+            emit(SealedChunk {
+                column,
+                index,
+                bytes,
+            })
+        };
+        let next = &mut self.next_column;
+        let lanes = self.procs.iter_mut().map(|p| &mut p.exec.spans);
+        let writers = self
+            .goroutines
+            .iter_mut()
+            .map(|g| &mut g.spans)
+            .chain(lanes)
+            .chain(self.threads.iter_mut().map(|t| &mut t.1.spans))
+            .chain(self.series.iter_mut().map(|s| &mut s.w))
+            .chain([&mut self.samples]);
+        for w in writers {
+            w.take_sealed(next, &mut send);
         }
     }
 
@@ -385,6 +457,7 @@ impl Builder {
             state: SpanState::Unknown,
             first_stack: StackId::NONE,
             spans: packed::Writer::new(SPAN_FIELDS, 0b0001),
+            levels: SpanFeed::default(),
             running_since: None,
             running: 0,
             drawn: false,
@@ -767,11 +840,8 @@ impl Builder {
         let map = |i: u32| remap.get(i as usize).copied().unwrap_or(NO_INDEX);
 
         let strings = copy_strings(tables);
-        let kind_keys: Vec<u8> = self
-            .kinds
-            .iter()
-            .map(|k| color_key(k.state, &strings.get(k.reason)))
-            .collect();
+        self.update_keys(tables);
+        let kind_keys = std::mem::take(&mut self.kind_keys);
         let payloads = std::mem::take(&mut self.payloads);
         let mut slots: Vec<Option<GState>> = self.goroutines.into_iter().map(Some).collect();
         let goroutines = order
@@ -779,12 +849,9 @@ impl Builder {
             .filter_map(|&old| slots.get_mut(old as usize).and_then(Option::take))
             .map(|gs| {
                 let spans = gs.spans.finish();
-                let levels = span_levels(&spans, end, |r| {
-                    let kind = payloads
-                        .get(r[1] as usize)
-                        .map_or(usize::MAX, |p| p.kind as usize);
-                    kind_keys.get(kind).copied().unwrap_or(0) as u32
-                });
+                let levels = gs
+                    .levels
+                    .finish(&spans, end, goroutine_span(&payloads, &kind_keys));
                 Goroutine {
                     id: gs.id,
                     name: root_func(tables, gs.first_stack).map_or(0, |s| s.0),
@@ -797,7 +864,7 @@ impl Builder {
             .collect();
         let exec_lane = |kind: ExecKind, id: i64, ex: ExecState| {
             let spans = ex.spans.finish();
-            let levels = exec_levels(&spans, end);
+            let levels = ex.levels.finish(&spans, end, exec_span);
             ExecLane {
                 kind,
                 id,
@@ -834,8 +901,13 @@ impl Builder {
             }
         }
         self.tasks.sort_by_key(|t| t.id);
-        let series: Vec<Packed> = self.series.into_iter().map(SeriesState::finish).collect();
-        let counter_levels = counter_levels(&series, end);
+        let mut counter_levels = vec![MaxLevels::default(); CounterKind::ALL.len()];
+        let series: Vec<Packed> = self
+            .series
+            .into_iter()
+            .enumerate()
+            .map(|(s, ser)| ser.finish(s, end, &mut counter_levels))
+            .collect();
 
         Timeline {
             origin: self.origin.unwrap_or(0),
@@ -861,71 +933,27 @@ impl Builder {
     }
 }
 
-/// Summaries of every counter, one pass over each series.
-fn counter_levels(series: &[Packed], end: i64) -> Vec<MaxLevels> {
-    let mut out = vec![MaxLevels::default(); CounterKind::ALL.len()];
-    for (s, p) in series.iter().enumerate() {
-        let kinds: Vec<(usize, usize)> = CounterKind::ALL
-            .iter()
-            .filter(|k| k.source().0 == s)
-            .map(|&k| (k as usize, k.source().1))
-            .collect();
-        let ratio = if s == CounterKind::GoRunning.source().0 {
-            lod::GOROUTINE_COUNT_RATIO
-        } else {
-            lod::COUNTER_RATIO
-        };
-        let mut builders: Vec<_> = kinds
-            .iter()
-            .map(|_| lod::MaxLevelsBuilder::new(p.len(), end, ratio))
-            .collect();
-        if builders.iter().all(Option::is_none) {
-            continue;
-        }
-        for (_, r) in p.iter() {
-            for (b, &(_, col)) in builders.iter_mut().zip(&kinds) {
-                if let Some(b) = b {
-                    b.add(r[0], r[col].max(0) as u64);
-                }
-            }
-        }
-        for (b, &(k, _)) in builders.into_iter().zip(&kinds) {
-            if let (Some(b), Some(slot)) = (b, out.get_mut(k)) {
-                *slot = b.finish();
-            }
-        }
+/// A goroutine span for its lane's levels: its colour key ([`color_key`])
+/// from its payload, until the next span starts.
+fn goroutine_span<'a>(payloads: &'a [SpanPayload], keys: &'a [u8]) -> impl SpanOf + 'a {
+    move |r: &Rec, next: Option<&Rec>, end: i64| {
+        let kind = payloads
+            .get(r[1] as usize)
+            .map_or(usize::MAX, |p| p.kind as usize);
+        let key = keys.get(kind).copied().unwrap_or(0) as u32;
+        (r[0], next.map_or(end, |n| n[0]), key)
     }
-    out
 }
 
-/// Summaries of a goroutine lane: each span `[start, next start)` as `item(rec)`.
-fn span_levels(spans: &Packed, end: i64, item: impl Fn(&Rec) -> u32) -> SpanLevels {
-    let Some(mut b) = lod::SpanLevelsBuilder::new(spans.len(), end) else {
-        return SpanLevels::default();
+/// An execution span for its lane's levels, by goroutine id + 1 (threads
+/// in a system call are drawn as such, whoever made the call).
+fn exec_span(r: &Rec, _next: Option<&Rec>, _end: i64) -> (i64, i64, u32) {
+    let item = if r[3] & 1 == 1 {
+        lod::MAX_ITEM
+    } else {
+        r[2].saturating_add(1).clamp(0, lod::MAX_ITEM as i64 - 1) as u32
     };
-    let mut it = spans.iter();
-    while let Some((_, r)) = it.next() {
-        let e = it.peek().map_or(end, |n| n[0]);
-        b.add(r[0], e, item(&r));
-    }
-    b.finish()
-}
-
-/// Summaries of an execution lane, by goroutine id + 1.
-fn exec_levels(spans: &Packed, end: i64) -> SpanLevels {
-    let Some(mut b) = lod::SpanLevelsBuilder::new(spans.len(), end) else {
-        return SpanLevels::default();
-    };
-    for (_, r) in spans.iter() {
-        // Threads in a system call are drawn as such, whoever made the call.
-        let item = if r[3] & 1 == 1 {
-            lod::MAX_ITEM
-        } else {
-            r[2].saturating_add(1).clamp(0, lod::MAX_ITEM as i64 - 1) as u32
-        };
-        b.add(r[0], r[0].saturating_add(r[1]), item);
-    }
-    b.finish()
+    (r[0], r[0].saturating_add(r[1]), item)
 }
 
 /// Root (outermost) frame's function of a stack.

@@ -10,11 +10,12 @@
 use super::lod::{Levels, MaxLevels, SpanLevels};
 use super::model::*;
 use super::packed::{Filling, Head, Packed};
+use super::ship::Shipped;
 use crate::wire::varint::{unzigzag, write_uvarint, zigzag};
 use std::fmt;
 
 const MAGIC: &[u8; 4] = b"GTTL";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// The encoded bytes were not a timeline of this version.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,10 +94,13 @@ impl W {
             .for_each(|x| self.0.extend_from_slice(&x.to_le_bytes()));
     }
     /// A column: what comes before its bytes ([`W::packed_head`]), then
-    /// its bytes, chunk after chunk, one byte string in the encoded form.
+    /// its bytes, chunk after chunk, one byte string in the encoded form
+    /// (but for the chunks sent ahead).
     fn packed(&mut self, p: &Packed) {
         self.packed_head(p);
-        p.data.iter().for_each(|c| self.0.extend_from_slice(c));
+        p.data[p.shipped.len()..]
+            .iter()
+            .for_each(|c| self.0.extend_from_slice(c));
     }
     fn packed_head(&mut self, p: &Packed) {
         self.u8(p.fields);
@@ -107,6 +111,8 @@ impl W {
         p.contiguous_offsets()
             .for_each(|o| self.0.extend_from_slice(&o.to_le_bytes()));
         self.len(p.data_len());
+        self.u32(p.ship_id);
+        self.raw_u32s(&p.shipped);
     }
     fn span_levels(&mut self, l: &SpanLevels) {
         self.u8(l.shift);
@@ -239,12 +245,13 @@ impl<'a> R<'a> {
     fn raw_u32s(&mut self) -> Res<Vec<u32>> {
         self.raw(u32::from_le_bytes)
     }
-    /// A column whose bytes are all in this part.
-    fn packed(&mut self) -> Res<Packed> {
+    /// A column whose bytes are all in this part or sent ahead.
+    fn packed(&mut self, ahead: &mut Shipped) -> Res<Packed> {
         let at = self.pos;
         let head = self.packed_head()?;
-        let n = head.bytes as usize;
-        let mut fill = Filling::new(head).map_err(|what| DecodeError { offset: at, what })?;
+        let mut fill =
+            Filling::new(head, ahead).map_err(|what| DecodeError { offset: at, what })?;
+        let n = usize::try_from(fill.missing()).unwrap_or(usize::MAX);
         let bytes = self.take(n)?;
         fill.push(bytes)
             .and_then(|_| fill.finish())
@@ -260,6 +267,8 @@ impl<'a> R<'a> {
             block_time: self.raw_i64s()?,
             offsets: self.raw_u32s()?,
             bytes: self.u32()? as u64,
+            ship_id: self.u32()?,
+            shipped: self.raw_u32s()?,
         })
     }
     fn span_levels(&mut self) -> Res<SpanLevels> {
@@ -424,7 +433,7 @@ impl Timeline {
         // column never has to be in one piece, here or on the page.
         let column = |w: &mut W, emit: &mut dyn FnMut(Vec<u8>), p: &Packed| {
             w.packed_head(p);
-            for c in &p.data {
+            for c in &p.data[p.shipped.len()..] {
                 w.0.extend_from_slice(c);
                 flush(w, emit, false);
             }
@@ -465,6 +474,8 @@ pub struct Decoder {
     items: usize,
     /// An item whose column's bytes run over into the next part.
     pending: Option<(ItemHead, Filling)>,
+    /// Column chunks sent ahead of the encoding.
+    ahead: Shipped,
 }
 
 /// What comes before an item's column.
@@ -485,6 +496,12 @@ enum ItemHead {
 impl Decoder {
     /// Starts from the header part.
     pub fn new(data: &[u8]) -> Result<Decoder, DecodeError> {
+        Self::with_shipped(data, Shipped::default())
+    }
+
+    /// Starts from the header part, with the column chunks the worker sent
+    /// ahead of the encoding ([`Builder::take_sealed`](super::Builder::take_sealed)).
+    pub fn with_shipped(data: &[u8], mut ahead: Shipped) -> Result<Decoder, DecodeError> {
         let mut r = R { data, pos: 0 };
         if r.take(4)? != MAGIC {
             return Err(DecodeError {
@@ -564,7 +581,7 @@ impl Decoder {
                 message: r.u32()?,
             })
         })?;
-        let samples = r.packed()?;
+        let samples = r.packed(&mut ahead)?;
         let strings = Strings {
             bytes: r.bytes()?,
             ends: r.u32s()?,
@@ -616,6 +633,7 @@ impl Decoder {
             lanes: Vec::new(),
             items: 0,
             pending: None,
+            ahead,
         })
     }
 
@@ -674,8 +692,8 @@ impl Decoder {
                 return r.err("more items than announced");
             };
             let at = r.pos;
-            let fill =
-                Filling::new(r.packed_head()?).map_err(|what| DecodeError { offset: at, what })?;
+            let fill = Filling::new(r.packed_head()?, &mut self.ahead)
+                .map_err(|what| DecodeError { offset: at, what })?;
             self.pending = Some((head, fill));
         }
     }
@@ -714,6 +732,12 @@ impl Decoder {
             return Err(DecodeError {
                 offset: 0,
                 what: "parts missing",
+            });
+        }
+        if !self.ahead.is_empty() {
+            return Err(DecodeError {
+                offset: 0,
+                what: "chunks sent ahead of no column",
             });
         }
         let (procs, threads): (Vec<ExecLane>, Vec<ExecLane>) = self

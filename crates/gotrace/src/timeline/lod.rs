@@ -96,6 +96,14 @@ fn bucket_count(duration: i64, shift: u32) -> usize {
     ((duration.max(0) >> shift) + 1) as usize
 }
 
+/// One level up: each pair of buckets combined into one.
+fn pairs<T: Copy>(level: &[T], combine: impl Fn(T, Option<T>) -> T) -> Vec<T> {
+    level
+        .chunks(2)
+        .map(|c| combine(c[0], c.get(1).copied()))
+        .collect()
+}
+
 /// Builds the coarser levels from level 0 by combining bucket pairs.
 fn build_up<T: Copy>(level0: Vec<T>, combine: impl Fn(T, Option<T>) -> T) -> Vec<Vec<T>> {
     let mut levels = vec![level0];
@@ -103,16 +111,62 @@ fn build_up<T: Copy>(level0: Vec<T>, combine: impl Fn(T, Option<T>) -> T) -> Vec
         if last.len() <= 2 {
             break;
         }
-        let next: Vec<T> = last
-            .chunks(2)
-            .map(|c| combine(c[0], c.get(1).copied()))
-            .collect();
+        let next = pairs(last, &combine);
         levels.push(next);
     }
     levels
 }
 
+/// Two span-lane buckets as one: the item of the better covered one, and
+/// their mean coverage.
+fn span_combine(a: u32, b: Option<u32>) -> u32 {
+    let b = b.unwrap_or(0);
+    let (ca, cb) = (a & 255, b & 255);
+    let item = if ca >= cb { a >> 8 } else { b >> 8 };
+    let cover = (ca + cb).div_ceil(2);
+    if cover == 0 {
+        0
+    } else {
+        item << 8 | cover
+    }
+}
+
+/// A level 0 built while its lane is still being read (the viewer's worker
+/// sends a lane's records away as they are read, so they cannot be read
+/// again at the end): its bucket width is chosen from the lane's first
+/// records (`n` of them over `[0, until)`), it grows with the lane, and it
+/// halves its resolution whenever it would get more than about `2 / ratio`
+/// buckets per record (a lane that thins out). What it cannot do is refine:
+/// a lane much denser later than at first gets coarser levels than if
+/// built at the end, which only means more records drawn when zoomed in.
+#[derive(Clone, Debug)]
+struct Growth {
+    ratio: usize,
+    /// Records added so far.
+    n: usize,
+    /// The records the width was chosen for (the first of them are added
+    /// after the choice: the limit does not start from nothing).
+    first: usize,
+}
+
+impl Growth {
+    fn new(ratio: usize, first: usize) -> Growth {
+        Growth { ratio, n: 0, first }
+    }
+    /// Most buckets level 0 may have now.
+    fn limit(&self) -> usize {
+        (2 * self.n.max(self.first) / self.ratio.max(1)).max(128)
+    }
+}
+
+/// The base shift of a growing level: from the first records, or the finest
+/// that keeps within its bucket limit.
+fn growing_shift(n: usize, until: i64, ratio: usize) -> u32 {
+    base_shift(n.max(ratio * 64), until.max(1), ratio).unwrap_or(0) as u32
+}
+
 /// Accumulates level 0 of a span lane from spans given in time order.
+#[derive(Clone, Debug)]
 pub struct SpanLevelsBuilder {
     shift: u32,
     buckets: Vec<u32>,
@@ -120,6 +174,8 @@ pub struct SpanLevelsBuilder {
     /// items per bucket at most; a short list beats a map here).
     current: usize,
     weights: Vec<(u32, i64)>,
+    /// Set for a level built as the lane is read ([`SpanLevelsBuilder::growing`]).
+    growth: Option<Growth>,
 }
 
 impl SpanLevelsBuilder {
@@ -131,7 +187,54 @@ impl SpanLevelsBuilder {
             buckets: vec![0; bucket_count(duration, shift)],
             current: 0,
             weights: Vec::new(),
+            growth: None,
         })
+    }
+
+    /// For a lane still being read, whose first `n` spans cover `[0, until)`
+    /// (see [`Growth`]); [`SpanLevelsBuilder::finish_at`] closes it.
+    pub fn growing(n: usize, until: i64) -> SpanLevelsBuilder {
+        SpanLevelsBuilder {
+            shift: growing_shift(n, until, SPAN_RATIO),
+            buckets: Vec::new(),
+            current: 0,
+            weights: Vec::new(),
+            growth: Some(Growth::new(SPAN_RATIO, n)),
+        }
+    }
+
+    /// Counts a span ending at `time` and makes room for its bucket in a
+    /// growing level, halving the resolution while that bucket would be
+    /// past the limit. A fixed level has its buckets already.
+    fn room_for(&mut self, time: i64) {
+        let Some(g) = self.growth.as_mut() else {
+            return;
+        };
+        g.n += 1;
+        let limit = g.limit();
+        while ((time >> self.shift) as usize) >= limit && self.shift < 62 {
+            self.coarsen();
+        }
+        let b = (time >> self.shift) as usize;
+        if b >= self.buckets.len() {
+            self.buckets.resize(b + 1, 0);
+        }
+    }
+
+    /// Halves the resolution: pairs of buckets combined, the bucket being
+    /// accumulated carried on as its weights.
+    fn coarsen(&mut self) {
+        self.flush();
+        self.buckets = pairs(&self.buckets, span_combine);
+        self.shift += 1;
+        self.current /= 2;
+        if let Some(slot) = self.buckets.get_mut(self.current) {
+            let v = std::mem::take(slot);
+            if v != 0 {
+                let width = 1i64 << self.shift;
+                self.weights.push((v >> 8, (v & 255) as i64 * width / 255));
+            }
+        }
     }
 
     fn flush(&mut self) {
@@ -163,6 +266,7 @@ impl SpanLevelsBuilder {
         if item == 0 || end <= start || start < 0 {
             return;
         }
+        self.room_for(end - 1);
         let sh = self.shift;
         let (b0, b1) = ((start >> sh) as usize, ((end - 1) >> sh) as usize);
         let last = self.buckets.len().saturating_sub(1);
@@ -185,17 +289,7 @@ impl SpanLevelsBuilder {
 
     pub fn finish(mut self) -> SpanLevels {
         self.flush();
-        let levels = build_up(self.buckets, |a, b| {
-            let b = b.unwrap_or(0);
-            let (ca, cb) = (a & 255, b & 255);
-            let item = if ca >= cb { a >> 8 } else { b >> 8 };
-            let cover = (ca + cb).div_ceil(2);
-            if cover == 0 {
-                0
-            } else {
-                item << 8 | cover
-            }
-        });
+        let levels = build_up(self.buckets, span_combine);
         Levels {
             shift: self.shift as u8,
             levels,
@@ -204,12 +298,29 @@ impl SpanLevelsBuilder {
     }
 }
 
+impl SpanLevelsBuilder {
+    /// The levels of a lane that ends at `end` (a growing level is
+    /// extended to it; a fixed one already covers it).
+    pub fn finish_at(mut self, end: i64) -> SpanLevels {
+        if self.growth.is_some() {
+            self.flush();
+            let n = bucket_count(end, self.shift);
+            if n > self.buckets.len() {
+                self.buckets.resize(n, 0);
+            }
+        }
+        self.finish()
+    }
+}
+
 /// Accumulates level 0 of a counter (a step function) from its samples.
+#[derive(Clone, Debug)]
 pub struct MaxLevelsBuilder {
     shift: u32,
     buckets: Vec<u64>,
     last: Option<(i64, u64)>,
     end: i64,
+    growth: Option<Growth>,
 }
 
 impl MaxLevelsBuilder {
@@ -222,7 +333,48 @@ impl MaxLevelsBuilder {
             buckets: vec![0; bucket_count(duration, shift)],
             last: None,
             end: duration,
+            growth: None,
         })
+    }
+
+    /// For a counter still being read, whose first `n` samples cover
+    /// `[0, until)` (see [`Growth`]); [`MaxLevelsBuilder::finish_at`] closes it.
+    pub fn growing(n: usize, until: i64, ratio: usize) -> MaxLevelsBuilder {
+        MaxLevelsBuilder {
+            shift: growing_shift(n, until, ratio),
+            buckets: Vec::new(),
+            last: None,
+            end: 0,
+            growth: Some(Growth::new(ratio, n)),
+        }
+    }
+
+    /// Makes room up to `time` in a growing level (see
+    /// [`SpanLevelsBuilder::room_for`]; maxima combine exactly).
+    fn room_for(&mut self, time: i64) {
+        let Some(g) = self.growth.as_mut() else {
+            return;
+        };
+        let limit = g.limit();
+        while ((time >> self.shift) as usize) >= limit && self.shift < 62 {
+            self.buckets = pairs(&self.buckets, |a, b| a.max(b.unwrap_or(0)));
+            self.shift += 1;
+        }
+        let b = (time.max(0) >> self.shift) as usize;
+        if b >= self.buckets.len() {
+            self.buckets.resize(b + 1, 0);
+        }
+    }
+
+    /// The levels of a counter that ends at `end`.
+    pub fn finish_at(mut self, end: i64) -> MaxLevels {
+        if self.growth.is_some() {
+            self.end = end;
+            let last = self.last.map_or(end, |(t, _)| t.max(end));
+            // The last value holds through `end` inclusive.
+            self.room_for(last + 1);
+        }
+        self.finish()
     }
 
     /// Marks `value` as held over `[start, end)`.
@@ -241,6 +393,10 @@ impl MaxLevelsBuilder {
 
     /// Adds a sample: `value` from `time` until the next sample.
     pub fn add(&mut self, time: i64, value: u64) {
+        if let Some(g) = self.growth.as_mut() {
+            g.n += 1;
+            self.room_for(time);
+        }
         if let Some((t, v)) = self.last {
             self.hold(t, time, v);
         }
@@ -336,5 +492,88 @@ mod tests {
         assert_eq!(l.level_for(3000.0), Some((1, 2048)));
         assert_eq!(l.level_for(1e9), Some((2, 4096)));
         assert_eq!(l.level_for(f64::NAN), None);
+    }
+
+    /// A growing counter level holds the exact maximum of each bucket,
+    /// however often it halved its resolution (a lane dense at first, then
+    /// sparse), and stays within its bucket limit.
+    #[test]
+    fn growing_counter_levels_hold_exact_maxima() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut t = 0i64;
+        let samples: Vec<(i64, u64)> = (0..20_000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Dense for the first half, then 1000 times sparser.
+                t += if i < 10_000 {
+                    1 + (x % 10) as i64
+                } else {
+                    1 + (x % 10_000) as i64
+                };
+                (t, x % 1000)
+            })
+            .collect();
+        let end = t + 5;
+        let first = 2_000;
+        let mut b = MaxLevelsBuilder::growing(first, samples[first].0, COUNTER_RATIO);
+        let shift0 = b.shift;
+        samples.iter().for_each(|&(t, v)| b.add(t, v));
+        let l = b.finish_at(end);
+        assert!(l.shift as u32 > shift0, "the sparse half coarsened it");
+        let level0 = &l.levels[0];
+        assert!(level0.len() <= 2 * samples.len() / COUNTER_RATIO + 1);
+        assert_eq!(level0.len(), bucket_count(end, l.shift as u32));
+        let w = 1i64 << l.shift;
+        for (bi, &got) in level0.iter().enumerate() {
+            let (from, to) = (bi as i64 * w, (bi as i64 + 1) * w);
+            // Values held at some instant of [from, to).
+            let want = samples
+                .iter()
+                .enumerate()
+                .filter(|&(i, &(t, _))| {
+                    let until = samples.get(i + 1).map_or(end + 1, |s| s.0);
+                    t < to && until > from
+                })
+                .map(|(_, &(_, v))| v)
+                .max()
+                .unwrap_or(0);
+            assert_eq!(got as u64, want, "bucket {bi}");
+        }
+    }
+
+    /// A growing span level: buckets inside a span hold its item, fully
+    /// covered, at every resolution it passed through.
+    #[test]
+    fn growing_span_levels_keep_covered_buckets() {
+        let mut b = SpanLevelsBuilder::growing(10_000, 10_000 * 100);
+        let shift0 = b.shift;
+        let mut spans = Vec::new();
+        let mut t = 0i64;
+        for i in 0..30_000i64 {
+            // Short spans, then a long one now and then: the level coarsens.
+            let len = if i >= 15_000 && i % 50 == 0 {
+                50_000_000
+            } else {
+                60
+            };
+            let item = 1 + (i % 3) as u32;
+            spans.push((t, t + len, item));
+            b.add(t, t + len, item);
+            t += len + 40;
+        }
+        let l = b.finish_at(t);
+        assert!(l.shift as u32 > shift0, "the long spans coarsened it");
+        let w = 1i64 << l.shift;
+        let mut checked = 0;
+        for &(start, end, item) in &spans {
+            for bi in (start + w - 1) / w..end / w {
+                assert_eq!(l.levels[0][bi as usize], item << 8 | 255, "bucket {bi}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked} buckets checked");
+        assert!(l.levels[0].len() <= 2 * spans.len() / SPAN_RATIO + 1);
     }
 }

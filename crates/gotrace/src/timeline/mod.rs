@@ -17,8 +17,10 @@
 
 mod build;
 mod encode;
+mod feed;
 pub mod lod;
 pub mod packed;
+mod ship;
 #[cfg(test)]
 mod tests;
 
@@ -26,6 +28,7 @@ pub use build::{build, Builder};
 pub use encode::{DecodeError, Decoder};
 pub use lod::{Levels, MaxLevels, SpanLevels};
 pub use packed::{Packed, Rec};
+pub use ship::{SealedChunk, Shipped};
 
 mod model;
 pub use model::*;

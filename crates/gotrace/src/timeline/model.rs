@@ -710,6 +710,8 @@ static EMPTY_PACKED: Packed = Packed {
     data: Vec::new(),
     block_time: Vec::new(),
     block_off: Vec::new(),
+    ship_id: 0,
+    shipped: Vec::new(),
 };
 
 /// Goroutine spans in order ([`Timeline::spans_from`]).

@@ -19,6 +19,7 @@
 //! Decoding never panics: malformed bytes (the page receives them from the
 //! worker) end a block early, and accessors return `None` past the end.
 
+use super::ship::Shipped;
 use crate::wire::varint::{unzigzag, zigzag, MAX_VARINT_LEN};
 
 /// Records per block.
@@ -60,6 +61,11 @@ pub struct Packed {
     pub(super) block_time: Vec<i64>,
     /// Where each block starts: `chunk << CHUNK_SHIFT | offset`.
     pub(super) block_off: Vec<u32>,
+    /// The column's name for chunks sent ahead of it (0: none sent).
+    pub(super) ship_id: u32,
+    /// Lengths of the first chunks, sent ahead ([`Packed::take_sealed`]):
+    /// their `data` entries are left empty.
+    pub(super) shipped: Vec<u32>,
 }
 
 /// Appends `v` as a LEB128 varint.
@@ -138,11 +144,61 @@ impl Packed {
             + self.data.capacity() * size_of::<Vec<u8>>()
             + self.block_time.capacity() * 8
             + self.block_off.capacity() * 4
+            + self.shipped.capacity() * 4
     }
 
-    /// Bytes of records held (all chunks).
+    /// Bytes of records (all chunks, those sent ahead too).
     pub fn data_len(&self) -> usize {
-        self.data.iter().map(Vec::len).sum()
+        self.data.iter().map(Vec::len).sum::<usize>()
+            + self.shipped.iter().map(|&n| n as usize).sum::<usize>()
+    }
+
+    /// Length of chunk `i` (sent ahead or held).
+    fn chunk_len(&self, i: usize) -> usize {
+        match self.shipped.get(i) {
+            Some(&n) => n as usize,
+            None => self.data.get(i).map_or(0, Vec::len),
+        }
+    }
+
+    /// Once the column has sealed its first chunk (begun a second): the
+    /// number of records in that chunk and the time of the first record
+    /// after it. Fixed from then on, whenever it is asked.
+    pub(super) fn first_chunk(&self) -> Option<(usize, i64)> {
+        if self.data.len() < 2 {
+            return None;
+        }
+        let blocks = self
+            .block_off
+            .iter()
+            .take_while(|&&o| o >> CHUNK_SHIFT == 0)
+            .count();
+        let next = *self.block_time.get(blocks)?;
+        Some((blocks * BLOCK, next))
+    }
+
+    /// Moves the chunks no record will be written to any more (all but the
+    /// last) out of the column, to `emit(column id, chunk index, bytes)`;
+    /// the column keeps their lengths. The first time, the column is named
+    /// `*next_id` (then incremented).
+    pub(super) fn take_sealed(
+        &mut self,
+        next_id: &mut u32,
+        emit: &mut dyn FnMut(u32, u32, Vec<u8>),
+    ) {
+        let sealed = self.data.len().saturating_sub(1);
+        if self.shipped.len() >= sealed {
+            return;
+        }
+        if self.ship_id == 0 {
+            self.ship_id = (*next_id).max(1);
+            *next_id = self.ship_id + 1;
+        }
+        for i in self.shipped.len()..sealed {
+            let bytes = std::mem::take(&mut self.data[i]);
+            self.shipped.push(bytes.len() as u32);
+            emit(self.ship_id, i as u32, bytes);
+        }
     }
 
     /// The chunk a new block goes to, with room for the whole block, and
@@ -174,9 +230,9 @@ impl Packed {
     pub(super) fn contiguous_offsets(&self) -> impl Iterator<Item = u32> + '_ {
         let mut base = Vec::with_capacity(self.data.len());
         let mut at = 0u32;
-        for c in &self.data {
+        for i in 0..self.data.len() {
             base.push(at);
-            at = at.saturating_add(c.len() as u32);
+            at = at.saturating_add(self.chunk_len(i) as u32);
         }
         self.block_off.iter().map(move |&o| {
             let chunk = base.get((o >> CHUNK_SHIFT) as usize).copied().unwrap_or(at);
@@ -202,8 +258,10 @@ impl Packed {
             block_time,
             offsets: offsets.to_vec(),
             bytes: bytes.len() as u64,
+            ship_id: 0,
+            shipped: Vec::new(),
         };
-        let mut f = Filling::new(head)?;
+        let mut f = Filling::new(head, &mut Shipped::default())?;
         f.push(bytes)?;
         f.finish()
     }
@@ -419,8 +477,11 @@ pub(super) struct Head {
     pub block_time: Vec<i64>,
     /// Each block's offset in the bytes (in one piece).
     pub offsets: Vec<u32>,
-    /// How many bytes follow.
+    /// How many bytes the column has (those of the chunks sent ahead too).
     pub bytes: u64,
+    /// The column's name for its chunks sent ahead, and their lengths.
+    pub ship_id: u32,
+    pub shipped: Vec<u32>,
 }
 
 /// A column decoded from its encoded form as its bytes arrive (the page
@@ -440,8 +501,9 @@ pub(super) struct Filling {
 
 impl Filling {
     /// Checks the offsets (in order, within the bytes, no block longer than
-    /// the writer makes them) before any byte is taken.
-    pub(super) fn new(head: Head) -> Result<Filling, &'static str> {
+    /// the writer makes them) before any byte is taken; the column's first
+    /// chunks are taken from those sent ahead.
+    pub(super) fn new(head: Head, ahead: &mut Shipped) -> Result<Filling, &'static str> {
         let Head {
             fields,
             delta,
@@ -449,6 +511,8 @@ impl Filling {
             block_time,
             offsets,
             bytes,
+            ship_id,
+            shipped,
         } = head;
         let ends = offsets.iter().skip(1).map(|&o| o as u64).chain([bytes]);
         for (&start, end) in offsets.iter().zip(ends) {
@@ -459,18 +523,38 @@ impl Filling {
                 return Err("packed column block too long");
             }
         }
+        let data = ahead.take(ship_id, &shipped)?;
+        // The blocks of the chunks sent ahead (each whole in its chunk).
+        let mut block_off = Vec::with_capacity(offsets.len());
+        let mut at = 0u64;
+        for (i, c) in data.iter().enumerate() {
+            let end = at + c.len() as u64;
+            while let Some(&o) = offsets.get(block_off.len()).filter(|&&o| (o as u64) < end) {
+                if (o as u64) < at {
+                    return Err("packed column blocks");
+                }
+                block_off.push((i as u32) << CHUNK_SHIFT | (o as u64 - at) as u32);
+            }
+            at = end;
+        }
+        if at > bytes {
+            return Err("packed column shorter than its chunks sent ahead");
+        }
+        let next = block_off.len();
         Ok(Filling {
             col: Packed {
                 fields,
                 delta,
                 len,
-                data: Vec::new(),
-                block_off: Vec::with_capacity(offsets.len()),
+                data,
+                block_off,
                 block_time,
+                ship_id: 0,
+                shipped: Vec::new(),
             },
+            next,
             offsets,
-            next: 0,
-            at: 0,
+            at,
             total: bytes,
             cur: Vec::new(),
         })
@@ -615,6 +699,20 @@ impl Writer {
 
     pub fn len(&self) -> usize {
         self.col.len() + self.pending.is_some() as usize
+    }
+
+    /// The records written so far (all but the last, still amendable).
+    pub fn written(&self) -> &Packed {
+        &self.col
+    }
+
+    /// [`Packed::take_sealed`] of the records written.
+    pub(super) fn take_sealed(
+        &mut self,
+        next_id: &mut u32,
+        emit: &mut dyn FnMut(u32, u32, Vec<u8>),
+    ) {
+        self.col.take_sealed(next_id, emit);
     }
 
     pub fn finish(mut self) -> Packed {
@@ -819,9 +917,11 @@ mod tests {
             block_time: c.block_time.clone(),
             offsets: c.contiguous_offsets().collect(),
             bytes: bytes.len() as u64,
+            ship_id: 0,
+            shipped: Vec::new(),
         };
         for piece in [1usize, 7, 1000, 65_536, 1 << 20, bytes.len()] {
-            let mut f = Filling::new(head()).unwrap();
+            let mut f = Filling::new(head(), &mut Shipped::default()).unwrap();
             for p in bytes.chunks(piece) {
                 f.push(p).unwrap();
             }
@@ -830,10 +930,78 @@ mod tests {
             assert_eq!(back, c, "pieces of {piece}");
         }
         // One byte too many, or too few: refused.
-        let mut f = Filling::new(head()).unwrap();
+        let mut f = Filling::new(head(), &mut Shipped::default()).unwrap();
         assert!(f.push(&bytes).is_ok() && f.push(&[0]).is_err());
-        let mut f = Filling::new(head()).unwrap();
+        let mut f = Filling::new(head(), &mut Shipped::default()).unwrap();
         f.push(&bytes[..bytes.len() - 1]).unwrap();
         assert!(f.finish().is_err());
+    }
+
+    /// A column whose sealed chunks were sent ahead while it was written,
+    /// then completed from the rest of its bytes, is the column written
+    /// in one go; the chunks must be the ones the column names.
+    #[test]
+    fn chunks_sent_ahead_complete_the_same_column() {
+        let recs = big_records(400_000);
+        let mut whole = Writer::new(4, 0b0101);
+        let mut sent = Writer::new(4, 0b0101);
+        let mut ahead = Vec::new();
+        let mut next_id = 7;
+        for (i, r) in recs.iter().enumerate() {
+            whole.push(*r);
+            sent.push(*r);
+            if i % 50_000 == 0 {
+                sent.take_sealed(&mut next_id, &mut |column, index, bytes| {
+                    ahead.push(crate::timeline::SealedChunk {
+                        column,
+                        index,
+                        bytes,
+                    })
+                });
+            }
+        }
+        let whole = whole.finish();
+        let sent = sent.finish();
+        assert!(whole.data.len() >= 3, "the test needs several chunks");
+        assert_eq!(sent.ship_id, 7);
+        assert_eq!(next_id, 8);
+        assert!(sent.shipped.len() >= 2 && sent.shipped.len() < whole.data.len());
+        assert_eq!(sent.data_len(), whole.data_len());
+        let head = || Head {
+            fields: sent.fields,
+            delta: sent.delta,
+            len: sent.len,
+            block_time: sent.block_time.clone(),
+            offsets: sent.contiguous_offsets().collect(),
+            bytes: sent.data_len() as u64,
+            ship_id: sent.ship_id,
+            shipped: sent.shipped.clone(),
+        };
+        assert_eq!(
+            head().offsets,
+            whole.contiguous_offsets().collect::<Vec<_>>()
+        );
+        let rest: Vec<u8> = sent.data[sent.shipped.len()..].concat();
+        let mut store = Shipped::default();
+        for c in ahead.iter().cloned() {
+            store.add(c).unwrap();
+        }
+        let mut f = Filling::new(head(), &mut store).unwrap();
+        assert_eq!(f.missing(), rest.len() as u64);
+        f.push(&rest).unwrap();
+        assert_eq!(f.finish().unwrap(), whole);
+        assert!(store.is_empty() && store.bytes() == 0);
+
+        // Chunks missing, of other lengths, or out of order: refused.
+        assert!(Filling::new(head(), &mut Shipped::default()).is_err());
+        let mut short = Shipped::default();
+        for c in ahead.iter().cloned() {
+            let mut c = c;
+            c.bytes.pop();
+            short.add(c).unwrap();
+        }
+        assert!(Filling::new(head(), &mut short).is_err());
+        let mut store = Shipped::default();
+        assert!(store.add(ahead[1].clone()).is_err());
     }
 }

@@ -7,6 +7,9 @@ use crate::tables::{Frame as TFrame, StackId, StrId, Tables};
 struct T {
     tables: Tables,
     b: Builder,
+    /// Every this many events, the chunks sealed are sent ahead (0: never).
+    ship_every: u64,
+    shipped: Vec<SealedChunk>,
 }
 
 fn ev(time: i64, g: i64, p: i64, stack: StackId, payload: Payload) -> Event {
@@ -26,6 +29,14 @@ impl T {
         T {
             tables: Tables::new(),
             b: Builder::new(),
+            ship_every: 0,
+            shipped: Vec::new(),
+        }
+    }
+    fn pushed(&mut self) {
+        if self.ship_every > 0 && self.b.events().is_multiple_of(self.ship_every) {
+            let out = &mut self.shipped;
+            self.b.take_sealed(&self.tables, |c| out.push(c));
         }
     }
     fn stack(&mut self, funcs: &[&str]) -> StackId {
@@ -83,6 +94,7 @@ impl T {
         };
         self.b
             .push(&ev(time, ctx_g, p, ev_stack, Payload::StateTransition(st)));
+        self.pushed();
     }
     fn proc(&mut self, time: i64, id: i64, old: ProcState, new: ProcState) {
         let st = StateTransition {
@@ -97,9 +109,11 @@ impl T {
             StackId::NONE,
             Payload::StateTransition(st),
         ));
+        self.pushed();
     }
     fn push(&mut self, time: i64, g: i64, p: i64, payload: Payload) {
         self.b.push(&ev(time, g, p, StackId::NONE, payload));
+        self.pushed();
     }
     fn finish(self) -> Timeline {
         self.b.finish(&self.tables)
@@ -721,4 +735,243 @@ fn big_columns_run_over_parts() {
             "parts of {max_part} cut in half decoded"
         );
     }
+}
+
+/// The model as the page gets it: encoded in parts, decoded with the
+/// chunks sent ahead.
+fn as_received(tl: &Timeline, ahead: Vec<SealedChunk>) -> Timeline {
+    let mut store = Shipped::default();
+    for c in ahead {
+        store.add(c).expect("chunks in order");
+    }
+    let parts = tl.encode_parts(4 << 20);
+    let mut d = Decoder::with_shipped(&parts[0], store).expect("header");
+    for p in &parts[1..] {
+        d.feed(p).expect("part");
+    }
+    d.finish().expect("model")
+}
+
+/// A busy scenario whose lanes fill several chunks: goroutines moving
+/// between all states on 2 Ps (unblocked by others, in and out of system
+/// calls, zero-length spans replaced), heap metrics.
+fn busy(ship_every: u64) -> (Timeline, Vec<SealedChunk>) {
+    let mut t = T::new();
+    t.ship_every = ship_every;
+    let none = StackId::NONE;
+    let stacks: Vec<StackId> = (0..8)
+        .map(|i| t.stack(&[&format!("main.f{i}"), "main.worker"]))
+        .collect();
+    let reasons = ["chan receive", "sleep", "select", "GC assist wait"];
+    for p in 0..2 {
+        t.proc(0, p, ProcState::Undetermined, ProcState::Running);
+    }
+    let goroutines = 3i64;
+    let mut state = vec![Runnable; goroutines as usize + 1];
+    for g in 1..=goroutines {
+        t.go(
+            0,
+            NO_GOROUTINE,
+            NO_PROC,
+            g,
+            Undetermined,
+            Runnable,
+            "",
+            none,
+        );
+    }
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut time = 10i64;
+    for i in 0..1_500_000u64 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        // Mostly a few ns apart, sometimes a long quiet stretch.
+        time += if x.is_multiple_of(1000) {
+            5_000_000
+        } else {
+            1 + (x % 97) as i64
+        };
+        let g = 1 + (x >> 8) as i64 % goroutines;
+        let p = (x >> 20) as i64 % 2;
+        let stack = stacks[(x >> 24) as usize % stacks.len()];
+        let reason = reasons[(x >> 28) as usize % reasons.len()];
+        let from = state[g as usize];
+        let to = match from {
+            Runnable => Running,
+            Running => [Waiting, Runnable, Syscall][(x >> 32) as usize % 3],
+            Syscall => Running,
+            _ => Runnable,
+        };
+        // An unblock is done by another goroutine.
+        let ctx = if from == Waiting {
+            1 + g % goroutines
+        } else {
+            g
+        };
+        let reason = if to == Waiting { reason } else { "" };
+        t.go(time, ctx, p, g, from, to, reason, stack);
+        state[g as usize] = to;
+        if x.is_multiple_of(5) {
+            // The same instant again: a zero-length span, replaced.
+            let back = if to == Running { Runnable } else { to };
+            if back != to {
+                t.go(time, g, p, g, to, back, "preempted", stack);
+                state[g as usize] = back;
+            }
+        }
+        if i % 64 == 0 {
+            let metric = if i % 128 == 0 {
+                Metric::HeapAlloc
+            } else {
+                Metric::HeapGoal
+            };
+            t.push(
+                time,
+                g,
+                p,
+                Payload::Metric {
+                    metric,
+                    value: (x >> 40),
+                },
+            );
+        }
+    }
+    let shipped = std::mem::take(&mut t.shipped);
+    (t.finish(), shipped)
+}
+
+/// The worker sends each sealed chunk of the model's columns to the page
+/// as soon as it is sealed: what the page decodes is the model built
+/// without sending anything ahead, levels included, however often chunks
+/// were sent.
+#[test]
+fn chunks_sent_ahead_make_the_same_model() {
+    let (whole, none) = busy(0);
+    assert!(none.is_empty());
+    let whole = as_received(&whole, none);
+    let sealed = |p: &Packed| p.data.len() >= 2;
+    assert!(
+        whole.goroutines.iter().any(|g| sealed(&g.spans))
+            && whole.procs.iter().any(|p| sealed(&p.spans))
+            && whole.threads.iter().any(|p| sealed(&p.spans))
+            && sealed(&whole.series[0]),
+        "the scenario must fill several chunks of every kind of lane: {:?}",
+        whole
+            .goroutines
+            .iter()
+            .map(|g| g.spans.data.len())
+            .chain(
+                whole
+                    .procs
+                    .iter()
+                    .chain(&whole.threads)
+                    .map(|p| p.spans.data.len())
+            )
+            .chain([whole.series[0].data.len()])
+            .collect::<Vec<_>>()
+    );
+    for every in [1_000, 77_777] {
+        let (tl, ahead) = busy(every);
+        let bytes: usize = ahead.iter().map(|c| c.bytes.len()).sum();
+        assert!(
+            bytes * 2 > whole.heap_bytes() / 2,
+            "every {every}: only {bytes} bytes sent ahead of a {} byte model",
+            whole.heap_bytes()
+        );
+        let got = as_received(&tl, ahead);
+        for (a, b) in got.goroutines.iter().zip(&whole.goroutines) {
+            assert_eq!(a.spans, b.spans, "G{} spans, every {every}", a.id);
+            assert_eq!(a.levels, b.levels, "G{} levels, every {every}", a.id);
+        }
+        for (a, b) in got
+            .procs
+            .iter()
+            .chain(&got.threads)
+            .zip(whole.procs.iter().chain(&whole.threads))
+        {
+            assert_eq!(
+                a.spans, b.spans,
+                "{:?} {} spans, every {every}",
+                a.kind, a.id
+            );
+            assert_eq!(
+                a.levels, b.levels,
+                "{:?} {} levels, every {every}",
+                a.kind, a.id
+            );
+        }
+        assert_eq!(got.series, whole.series, "series");
+        assert_eq!(got.counter_levels, whole.counter_levels, "counter levels");
+        assert_eq!(got, whole, "chunks sent every {every} events");
+    }
+    // The levels of lanes that grew while read still summarise their spans.
+    for (gi, g) in whole.goroutines.iter().enumerate() {
+        assert!(!g.levels.levels.is_empty() || g.spans.len() < 512);
+        let spans: Vec<_> = whole.spans_from(gi, 0).collect();
+        check_levels(
+            "busy",
+            &g.levels,
+            spans.iter().map(|s| (s.start, s.end, s.key as u32)),
+        );
+    }
+    for p in whole.procs.iter().chain(&whole.threads) {
+        let spans: Vec<_> = p.iter_from(0).collect();
+        check_levels(
+            "busy",
+            &p.levels,
+            spans.iter().map(|s| {
+                let item = if s.syscall {
+                    lod::MAX_ITEM
+                } else {
+                    (s.goroutine + 1) as u32
+                };
+                (s.start, s.end, item)
+            }),
+        );
+    }
+}
+
+/// Every testdata trace read as the worker reads it (sending what is
+/// sealed every few events) is the model read in one go.
+#[test]
+fn real_traces_sent_ahead_are_the_same() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/traces");
+    let mut n = 0;
+    for dir in std::fs::read_dir(&root).expect("testdata/traces").flatten() {
+        if !dir.file_name().to_string_lossy().starts_with("go1.") {
+            continue;
+        }
+        for f in std::fs::read_dir(dir.path()).expect("dir").flatten() {
+            let p = f.path();
+            if p.extension().and_then(|e| e.to_str()) != Some("trace") {
+                continue;
+            }
+            let data = std::fs::read(&p).unwrap();
+            let Ok(whole) = build(&data, 0, |_, _, _| {}) else {
+                continue;
+            };
+            let mut b = Builder::new();
+            let mut ahead = Vec::new();
+            let mut events = 0u64;
+            let (reader, error) = crate::reader::read_events(&data, |ev, reader| {
+                b.push(ev);
+                events += 1;
+                if events.is_multiple_of(100) {
+                    b.take_sealed(reader.tables(), |c| ahead.push(c));
+                }
+            })
+            .expect("reads");
+            assert!(error.is_none());
+            let tl = b.finish(reader.tables());
+            assert_eq!(
+                as_received(&tl, ahead),
+                as_received(&whole, Vec::new()),
+                "{}",
+                p.display()
+            );
+            n += 1;
+        }
+    }
+    assert!(n >= 50, "only {n} traces");
 }
