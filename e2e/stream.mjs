@@ -125,6 +125,17 @@ function goDuration(text) {
   return Math.round(ns);
 }
 
+/** `gotrace timeline` on bytes FROM..END: the fingerprint of the model built natively. */
+function nativeDigest(from, end) {
+  const out = native("timeline", from, end);
+  const m = /^digest:\s+([0-9a-f]{16})$/m.exec(out);
+  assert(m, `gotrace timeline printed no digest:\n${out}`);
+  return m[1];
+}
+
+/** The fingerprint of the model the page holds (`__gotrace.timelineDigest()`). */
+const pageDigest = (page) => page.evaluate(() => window.__gotrace.timelineDigest());
+
 /** `gotrace goroutines` on bytes FROM..END: [name, count, execution ns], by name. */
 function nativeGroups(from, end) {
   const rows = native("goroutines", from, end).split("\n").slice(1).filter((l) => l.trim());
@@ -202,7 +213,12 @@ await test("a big trace opens whole; the worker reports its wasm memory", async 
   assert(h.wasmMemory > 0, "wasmMemory missing");
   assert(h.part === null, `a ${size} B trace shown in parts: ${JSON.stringify(h.part)}`);
   assert(!(await page.isVisible("[role=alert]")), "an alert on a good trace");
-  console.log(`      ${whole} events; worker wasm ${(h.workerWasmMemory / 1e6).toFixed(0)} MB, page wasm ${(h.wasmMemory / 1e6).toFixed(0)} MB`);
+  // The model the page put together from the chunks the worker sent ahead
+  // while reading and the rest it sent at the end is the one built natively.
+  const got = await pageDigest(page);
+  const want = nativeDigest(0, size);
+  assert(got === want, `the page's model has digest ${got}, gotrace timeline's ${want}`);
+  console.log(`      ${whole} events; worker wasm ${(h.workerWasmMemory / 1e6).toFixed(0)} MB, page wasm ${(h.wasmMemory / 1e6).toFixed(0)} MB; digest ${got}`);
 });
 
 await test("the file fails to read mid-way: what was read is shown, with an alert", async (page) => {
@@ -262,6 +278,9 @@ await test("?window=16: a trace bigger than a part is shown a part at a time", a
   assert(h.events > 0 && h.events < whole, `events of part 2: ${h.events}`);
   assert((await page.isDisabled("#part-next")) === (end2 === size), "#part-next enabled on the last part, or disabled before it");
   assert(/^Part 2/.test(await page.textContent("#part-text")), "part 2 not named");
+  const digest2 = await pageDigest(page);
+  const want2 = nativeDigest(partEnd(0, 16e6), end2);
+  assert(digest2 === want2, `part 2's model has digest ${digest2}, gotrace timeline on its bytes ${want2}`);
   await page.click("#part-prev");
   await waitState(page, "ready", 120000);
   h = await hook(page);

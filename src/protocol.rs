@@ -80,6 +80,11 @@ pub enum FromWorker {
     /// The timeline of the first part of a big trace, in parts (`data`,
     /// `Timeline::encode_parts`), while the rest is read.
     Preview { stats: LoadStats },
+    /// Chunks of the timeline's columns sent ahead while the trace is read
+    /// (`Builder::take_sealed`), so the worker never holds the whole model:
+    /// `chunks[i]` is the (column, chunk index) of the bytes `data[i]`. The
+    /// encoding in `Done` names them.
+    Chunks { chunks: Vec<(u32, u32)> },
     /// The timeline, in parts (`data`); `warning` says what was damaged
     /// if the trace was read only up to some damage.
     Done {

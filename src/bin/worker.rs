@@ -9,9 +9,11 @@
 //! - worker → page `FromWorker::Ready` once started (the page then posts the bytes);
 //! - page → worker `ToWorker::Trace`, the `Blob` as `data[0]`;
 //! - worker → page `Progress`, for a big trace once `Preview` (the
-//!   timeline of its first part, in parts as `data`), then `Done` (the
-//!   timeline in parts, `Timeline::encode_parts`, transferred as `data`)
-//!   or `Error` (a sentence for the user).
+//!   timeline of its first part, in parts as `data`), `Chunks` (sealed
+//!   column chunks, sent as soon as they are: the worker holds what is
+//!   being built, not the model), then `Done` (the rest of the timeline in
+//!   parts, `Timeline::encode_parts`, transferred as `data`) or `Error` (a
+//!   sentence for the user).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -37,6 +39,8 @@ mod worker {
     /// 49 MB trace): the page paints their beginning early.
     const PREVIEW_MIN_BYTES: usize = 8 << 20;
     const PREVIEW_EVENTS: u64 = 300_000;
+    /// Sealed column chunks are sent to the page every this many events.
+    const SEND_AHEAD_EVENTS: u64 = 200_000;
 
     fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker, data: Option<&Array>) {
         if let Err(e) = wire::post(scope, msg, data) {
@@ -62,6 +66,24 @@ mod worker {
         stats.encode_ms = js_sys::Date::now() - t0;
         stats.wasm_memory = js::wasm_memory_bytes();
         post(scope, &msg(stats), Some(&parts));
+    }
+
+    /// Sends the column chunks `b` sealed since the last call to the page,
+    /// each moved out of wasm memory as it is copied.
+    fn send_ahead(
+        scope: &DedicatedWorkerGlobalScope,
+        b: &mut gotrace::timeline::Builder,
+        tables: &gotrace::Tables,
+    ) {
+        let buffers = Array::new();
+        let mut chunks = Vec::new();
+        b.take_sealed(tables, |c| {
+            buffers.push(&wire::to_buffer(&c.bytes));
+            chunks.push((c.column, c.index));
+        });
+        if !chunks.is_empty() {
+            post(scope, &FromWorker::Chunks { chunks }, Some(&buffers));
+        }
     }
 
     pub fn start() {
@@ -151,6 +173,12 @@ mod worker {
                         let tl = b.clone().finish(at.tables());
                         post_parts(scope, &tl, LoadStats::default(), |stats| FromWorker::Preview { stats });
                     }
+                }
+                // (The preview is a copy of the builder: nothing may have
+                // been sent ahead before it.)
+                let previewing = size >= PREVIEW_MIN_BYTES as f64 && !previewed;
+                if b.events().is_multiple_of(SEND_AHEAD_EVENTS) && !previewing {
+                    send_ahead(scope, &mut b, at.tables());
                 }
             })?;
             let mut damage = read.error;

@@ -221,7 +221,25 @@ pub fn update() {
     }
     set(&o, "drawMs", draws);
     set(&o, "sceneMs", scenes);
+    set(&o, "timelineDigest", digest_fn());
     set(&js_sys::global(), "__gotrace", o);
+}
+
+/// `timelineDigest()`: the fingerprint of the model shown (16 hex digits,
+/// as `gotrace timeline` prints it), or null. Computed when called (it
+/// reads the whole model); one function for every snapshot.
+fn digest_fn() -> JsValue {
+    thread_local! {
+        static F: JsValue = wasm_bindgen::closure::Closure::<dyn Fn() -> JsValue>::new(|| {
+            core::with(|c| {
+                c.model
+                    .as_ref()
+                    .map_or(JsValue::NULL, |m| format!("{:016x}", m.tl.digest()).into())
+            })
+        })
+        .into_js_value();
+    }
+    F.with(JsValue::clone)
 }
 
 /// The critical path: `null`, or its state, size, goroutines (by share)

@@ -21,7 +21,7 @@ use super::state::{AppState, Overview};
 use super::wire;
 use crate::model::Model;
 use crate::protocol::{FromWorker, Phase, ToWorker};
-use gotrace::timeline::Timeline;
+use gotrace::timeline::{SealedChunk, Shipped, Timeline};
 
 /// The bundled sample trace (copied into dist/ by Trunk, see index.html).
 pub const SAMPLE_URL: &str = "./http.trace";
@@ -41,6 +41,8 @@ struct Job {
     linked: bool,
     /// When the worker was started (ms), for the time left.
     started: f64,
+    /// Column chunks the worker sent ahead of the timeline.
+    ahead: Option<Shipped>,
     // Kept alive while the worker may call them; replaced by the next job.
     _onmessage: Option<Closure<dyn FnMut(MessageEvent)>>,
     _onerror: Option<Closure<dyn FnMut(web_sys::Event)>>,
@@ -58,6 +60,7 @@ thread_local! {
         part: 0,
         linked: false,
         started: 0.0,
+        ahead: None,
         _onmessage: None,
         _onerror: None,
     }) };
@@ -70,6 +73,7 @@ fn stop_worker() {
             w.terminate();
         }
         j.pending = None;
+        j.ahead = None;
     });
 }
 
@@ -355,12 +359,13 @@ fn on_message(id: u32, data: JsValue) {
         FromWorker::Done { stats, warning } => {
             super::memory::note_worker(stats.wasm_memory);
             note_part(&stats);
+            let ahead = JOB.with(|j| j.borrow_mut().ahead.take());
             stop_worker();
             ui.progress.set(1.0);
             ui.progress_text.set("Laying out…".into());
             let t0 = js_sys::Date::now();
             actions::release_preview_model();
-            match decode_parts(&data) {
+            match decode_parts(&data, ahead.unwrap_or_default()) {
                 Ok(tl) => {
                     let t1 = js_sys::Date::now();
                     let name = JOB.with(|j| j.borrow().name.clone());
@@ -393,12 +398,32 @@ fn on_message(id: u32, data: JsValue) {
         FromWorker::Preview { stats } => {
             super::memory::note_worker(stats.wasm_memory);
             // The first part of a big trace, while the rest is read.
-            if let Ok(tl) = decode_parts(&data) {
+            if let Ok(tl) = decode_parts(&data, Shipped::default()) {
                 let events = tl.events;
                 actions::set_preview(Model::new(tl));
                 web_sys::console::info_1(
                     &format!("gotrace: preview of the first {events} events shown").into(),
                 );
+            }
+        }
+        FromWorker::Chunks { chunks } => {
+            let kept = JOB.with(|j| {
+                let mut j = j.borrow_mut();
+                let ahead = j.ahead.get_or_insert_with(Shipped::default);
+                chunks
+                    .iter()
+                    .enumerate()
+                    .try_for_each(|(i, &(column, index))| {
+                        let bytes = wire::bytes(&data, i as u32);
+                        ahead.add(SealedChunk {
+                            column,
+                            index,
+                            bytes,
+                        })
+                    })
+            });
+            if let Err(e) = kept {
+                stopped(format!("The trace reader sent a damaged timeline ({e})."));
             }
         }
         FromWorker::Error { message } => {
@@ -458,9 +483,10 @@ fn note_part(stats: &crate::protocol::LoadStats) {
 }
 
 /// Decodes the timeline one part at a time (each copied into wasm memory,
-/// decoded, and freed), so the page never holds the whole encoding.
-fn decode_parts(parts: &Array) -> Result<Timeline, gotrace::timeline::DecodeError> {
-    let mut d = gotrace::timeline::Decoder::new(&wire::bytes(parts, 0))?;
+/// decoded, and freed), so the page never holds the whole encoding; the
+/// column chunks sent `ahead` of it are put back in their columns.
+fn decode_parts(parts: &Array, ahead: Shipped) -> Result<Timeline, gotrace::timeline::DecodeError> {
+    let mut d = gotrace::timeline::Decoder::with_shipped(&wire::bytes(parts, 0), ahead)?;
     for i in 1..parts.length() {
         d.feed(&wire::bytes(parts, i))?;
     }

@@ -15,6 +15,7 @@ pub mod mmu;
 pub mod pprof;
 pub mod stats;
 pub mod tasks;
+pub mod timeline;
 
 use gotrace::sniff::{self, FileKind};
 use gotrace::stream::Stream;
@@ -38,6 +39,7 @@ commands:
   critical-path --goroutine G [--start T] [--end T] FILE
                                   the chain of goroutines G waited on (unblock edges walked back)
   cut [--start T] [--end T] FILE  write the generations overlapping [T, T] as a trace (Go 1.22+)
+  timeline FILE                   build the viewer's timeline model: its size, build time, digest
   help                            print this help
 
 Options are --name=value or --name value. FILE may be - to read standard input.
@@ -150,6 +152,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         "tasks" => tasks::run(rest, out, err),
         "critical-path" => critical_path::run(rest, out, err),
         "cut" => cut::run(rest, out, err),
+        "timeline" => timeline::run(rest, out, err),
         other => {
             let _ = writeln!(err, "gotrace: unknown command {other:?}\n\n{HELP}");
             USAGE

@@ -16,6 +16,7 @@
 //! an `f64` without loss for any realistic trace.
 
 mod build;
+mod digest;
 mod encode;
 mod feed;
 pub mod lod;

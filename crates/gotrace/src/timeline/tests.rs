@@ -904,7 +904,18 @@ fn chunks_sent_ahead_make_the_same_model() {
         assert_eq!(got.series, whole.series, "series");
         assert_eq!(got.counter_levels, whole.counter_levels, "counter levels");
         assert_eq!(got, whole, "chunks sent every {every} events");
+        assert_eq!(got.digest(), whole.digest());
     }
+    // The digest sees any change.
+    let mut other = whole.clone();
+    other.goroutines[1].running += 1;
+    assert_ne!(other.digest(), whole.digest());
+    let mut other = whole.clone();
+    other.procs[0].levels.levels[0][3] ^= 1;
+    assert_ne!(other.digest(), whole.digest());
+    let mut other = whole.clone();
+    other.series[0].data[1][100] ^= 1;
+    assert_ne!(other.digest(), whole.digest());
     // The levels of lanes that grew while read still summarise their spans.
     for (gi, g) in whole.goroutines.iter().enumerate() {
         assert!(!g.levels.levels.is_empty() || g.spans.len() < 512);
