@@ -249,8 +249,10 @@ impl<'a> R<'a> {
     fn packed(&mut self, ahead: &mut Shipped) -> Res<Packed> {
         let at = self.pos;
         let head = self.packed_head()?;
-        let mut fill =
-            Filling::new(head, ahead).map_err(|what| DecodeError { offset: at, what })?;
+        let mut fill = ahead
+            .take(head.ship_id, &head.shipped)
+            .and_then(|chunks| Filling::new(head, chunks))
+            .map_err(|what| DecodeError { offset: at, what })?;
         let n = usize::try_from(fill.missing()).unwrap_or(usize::MAX);
         let bytes = self.take(n)?;
         fill.push(bytes)
@@ -692,7 +694,11 @@ impl Decoder {
                 return r.err("more items than announced");
             };
             let at = r.pos;
-            let fill = Filling::new(r.packed_head()?, &mut self.ahead)
+            let col = r.packed_head()?;
+            let fill = self
+                .ahead
+                .take(col.ship_id, &col.shipped)
+                .and_then(|chunks| Filling::new(col, chunks))
                 .map_err(|what| DecodeError { offset: at, what })?;
             self.pending = Some((head, fill));
         }

@@ -19,7 +19,6 @@
 //! Decoding never panics: malformed bytes (the page receives them from the
 //! worker) end a block early, and accessors return `None` past the end.
 
-use super::ship::Shipped;
 use crate::wire::varint::{unzigzag, zigzag, MAX_VARINT_LEN};
 
 /// Records per block.
@@ -261,7 +260,7 @@ impl Packed {
             ship_id: 0,
             shipped: Vec::new(),
         };
-        let mut f = Filling::new(head, &mut Shipped::default())?;
+        let mut f = Filling::new(head, Vec::new())?;
         f.push(bytes)?;
         f.finish()
     }
@@ -501,9 +500,9 @@ pub(super) struct Filling {
 
 impl Filling {
     /// Checks the offsets (in order, within the bytes, no block longer than
-    /// the writer makes them) before any byte is taken; the column's first
-    /// chunks are taken from those sent ahead.
-    pub(super) fn new(head: Head, ahead: &mut Shipped) -> Result<Filling, &'static str> {
+    /// the writer makes them) before any byte is taken. `data` are the
+    /// column's first chunks, sent ahead (`head.shipped` long each).
+    pub(super) fn new(head: Head, data: Vec<Vec<u8>>) -> Result<Filling, &'static str> {
         let Head {
             fields,
             delta,
@@ -511,7 +510,7 @@ impl Filling {
             block_time,
             offsets,
             bytes,
-            ship_id,
+            ship_id: _,
             shipped,
         } = head;
         let ends = offsets.iter().skip(1).map(|&o| o as u64).chain([bytes]);
@@ -523,7 +522,14 @@ impl Filling {
                 return Err("packed column block too long");
             }
         }
-        let data = ahead.take(ship_id, &shipped)?;
+        if data.len() != shipped.len()
+            || data
+                .iter()
+                .zip(&shipped)
+                .any(|(c, &n)| c.len() != n as usize)
+        {
+            return Err("chunks sent ahead differ from the column");
+        }
         // The blocks of the chunks sent ahead (each whole in its chunk).
         let mut block_off = Vec::with_capacity(offsets.len());
         let mut at = 0u64;
@@ -921,7 +927,7 @@ mod tests {
             shipped: Vec::new(),
         };
         for piece in [1usize, 7, 1000, 65_536, 1 << 20, bytes.len()] {
-            let mut f = Filling::new(head(), &mut Shipped::default()).unwrap();
+            let mut f = Filling::new(head(), Vec::new()).unwrap();
             for p in bytes.chunks(piece) {
                 f.push(p).unwrap();
             }
@@ -930,9 +936,9 @@ mod tests {
             assert_eq!(back, c, "pieces of {piece}");
         }
         // One byte too many, or too few: refused.
-        let mut f = Filling::new(head(), &mut Shipped::default()).unwrap();
+        let mut f = Filling::new(head(), Vec::new()).unwrap();
         assert!(f.push(&bytes).is_ok() && f.push(&[0]).is_err());
-        let mut f = Filling::new(head(), &mut Shipped::default()).unwrap();
+        let mut f = Filling::new(head(), Vec::new()).unwrap();
         f.push(&bytes[..bytes.len() - 1]).unwrap();
         assert!(f.finish().is_err());
     }
@@ -952,11 +958,7 @@ mod tests {
             sent.push(*r);
             if i % 50_000 == 0 {
                 sent.take_sealed(&mut next_id, &mut |column, index, bytes| {
-                    ahead.push(crate::timeline::SealedChunk {
-                        column,
-                        index,
-                        bytes,
-                    })
+                    ahead.push((column, index, bytes))
                 });
             }
         }
@@ -982,26 +984,20 @@ mod tests {
             whole.contiguous_offsets().collect::<Vec<_>>()
         );
         let rest: Vec<u8> = sent.data[sent.shipped.len()..].concat();
-        let mut store = Shipped::default();
-        for c in ahead.iter().cloned() {
-            store.add(c).unwrap();
-        }
-        let mut f = Filling::new(head(), &mut store).unwrap();
+        assert!(ahead
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.0 == 7 && c.1 == i as u32));
+        let chunks: Vec<Vec<u8>> = ahead.iter().map(|c| c.2.clone()).collect();
+        let mut f = Filling::new(head(), chunks.clone()).unwrap();
         assert_eq!(f.missing(), rest.len() as u64);
         f.push(&rest).unwrap();
         assert_eq!(f.finish().unwrap(), whole);
-        assert!(store.is_empty() && store.bytes() == 0);
 
-        // Chunks missing, of other lengths, or out of order: refused.
-        assert!(Filling::new(head(), &mut Shipped::default()).is_err());
-        let mut short = Shipped::default();
-        for c in ahead.iter().cloned() {
-            let mut c = c;
-            c.bytes.pop();
-            short.add(c).unwrap();
-        }
-        assert!(Filling::new(head(), &mut short).is_err());
-        let mut store = Shipped::default();
-        assert!(store.add(ahead[1].clone()).is_err());
+        // Chunks missing or of other lengths: refused.
+        assert!(Filling::new(head(), Vec::new()).is_err());
+        let mut short = chunks;
+        short[0].pop();
+        assert!(Filling::new(head(), short).is_err());
     }
 }

@@ -56,6 +56,7 @@ impl Shipped {
             .columns
             .remove(&column)
             .ok_or("chunks sent ahead missing")?;
+        self.bytes -= chunks.iter().map(Vec::len).sum::<usize>();
         if chunks.len() != lengths.len()
             || chunks
                 .iter()
@@ -64,7 +65,6 @@ impl Shipped {
         {
             return Err("chunks sent ahead differ from the column");
         }
-        self.bytes -= chunks.iter().map(Vec::len).sum::<usize>();
         Ok(chunks)
     }
 
@@ -75,5 +75,39 @@ impl Shipped {
 
     pub fn is_empty(&self) -> bool {
         self.columns.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(column: u32, index: u32, n: usize) -> SealedChunk {
+        SealedChunk {
+            column,
+            index,
+            bytes: vec![index as u8; n],
+        }
+    }
+
+    #[test]
+    fn chunks_are_kept_in_order_and_taken_by_column() {
+        let mut s = Shipped::default();
+        s.add(chunk(3, 0, 10)).unwrap();
+        s.add(chunk(5, 0, 7)).unwrap();
+        s.add(chunk(3, 1, 4)).unwrap();
+        assert_eq!(s.bytes(), 21);
+        // Out of order, nameless or too long: refused.
+        assert!(s.add(chunk(3, 3, 1)).is_err());
+        assert!(s.add(chunk(0, 0, 1)).is_err());
+        assert!(s.add(chunk(9, 0, CHUNK + 1)).is_err());
+        // Nothing sent ahead of a column: nothing taken.
+        assert_eq!(s.take(8, &[]), Ok(Vec::new()));
+        // Lengths other than the column's, or a column with none: refused.
+        assert!(s.take(5, &[6]).is_err());
+        assert!(s.take(4, &[1]).is_err());
+        assert_eq!(s.bytes(), 14);
+        assert_eq!(s.take(3, &[10, 4]).unwrap().concat().len(), 14);
+        assert!(s.is_empty() && s.bytes() == 0);
     }
 }
