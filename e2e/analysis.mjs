@@ -64,6 +64,9 @@ await test("goroutine analysis: groups, group table, filter, click-through", asy
   const row = '#groups-table tr.group-row[data-name="main.main.func1"]';
   await page.waitForSelector(row, { timeout: 30000 });
   assert((await text(page, `${row} .count`)).trim() === "24", "main.main.func1 should have 24 goroutines");
+  // The hook knows the analysis worker's memory as soon as it answered.
+  const mem = await page.evaluate(() => window.__gotrace.analysisWorkerWasmMemory);
+  assert(mem > 0, `analysisWorkerWasmMemory ${mem} after an answer`);
   assert((await text(page, row)).includes("548 µs"), `exec time: ${await text(page, row)}`);
   // Sort by count: the 24-goroutine group comes first.
   await page.click("#sort-count");

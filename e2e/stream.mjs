@@ -374,6 +374,21 @@ await test("the analysis pages of a big trace cover the whole file on request (e
   const ofPart = await groups();
   const nativePart = nativeGroups(parts[0].from, parts[0].end);
   assert(JSON.stringify(ofPart) === JSON.stringify(nativePart), `part 1: page ${JSON.stringify(ofPart)}\nnative ${JSON.stringify(nativePart)}`);
+  // Stop while the whole file is read: the worker reading it is stopped,
+  // and a new one answers for the part again.
+  const closed = [];
+  const watch = (w) => w.on("close", () => closed.push(w.url()));
+  page.workers().forEach(watch);
+  page.on("worker", watch);
+  const analysisWorkers = () => page.workers().filter((w) => /worker_analysis/.test(w.url())).length;
+  await page.check("#analysis-whole");
+  await page.waitForSelector("#analysis-stop", { timeout: 30000 });
+  await page.click("#analysis-stop");
+  assert(!(await page.isChecked("#analysis-whole")), "Stop left Whole file ticked");
+  const stopped = await groups();
+  assert(JSON.stringify(stopped) === JSON.stringify(nativePart), `after Stop: page ${JSON.stringify(stopped)}\nnative ${JSON.stringify(nativePart)}`);
+  assert(analysisWorkers() === 1, `${analysisWorkers()} analysis workers after Stop`);
+  assert(closed.some((u) => /worker_analysis/.test(u)), `the worker reading the whole file was not stopped (closed: ${closed})`);
   await page.check("#analysis-whole");
   await page.waitForSelector(".pages .busy", { timeout: 10000 });
   assert(/whole file/.test(await page.textContent(".pages .busy")), "the busy line does not say the whole file is read");

@@ -21,6 +21,8 @@ pub enum AppEvent {
     Dismiss,
     /// The overview of a trace shown in parts changed (`web::overview`).
     Overview,
+    /// The analysis worker answered (`web::pages::client`).
+    Analysis,
 }
 
 thread_local! {

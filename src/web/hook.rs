@@ -13,9 +13,13 @@ use super::js::{set, wasm_memory_bytes};
 use super::timing;
 use crate::lanes::LaneKind;
 
-/// Follows the app: a new state or a new frame rebuilds the snapshot.
+/// Follows the app: a new state, a new frame or an analysis answer (with
+/// its worker's memory) rebuilds the snapshot.
 pub fn on_event(e: AppEvent) {
-    if matches!(e, AppEvent::State(_) | AppEvent::Drawn | AppEvent::Overview) {
+    if matches!(
+        e,
+        AppEvent::State(_) | AppEvent::Drawn | AppEvent::Overview | AppEvent::Analysis
+    ) {
         update();
     }
 }

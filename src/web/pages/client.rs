@@ -21,8 +21,10 @@ type Callback = Box<dyn FnOnce(Response, Option<ArrayBuffer>)>;
 struct Client {
     /// The trace being read and the part of it, until the worker takes it.
     pending: Option<(web_sys::Blob, u64, u64)>,
-    /// The file the worker (running or pending) analyses.
+    /// The file the worker (running or pending) analyses, and the part of
+    /// it shown (from, budget).
     file: Option<web_sys::Blob>,
+    part: (u64, u64),
     worker: Option<Worker>,
     ready: bool,
     /// Messages (with their byte payloads) waiting for "ready".
@@ -36,6 +38,7 @@ thread_local! {
     static CLIENT: RefCell<Client> = RefCell::new(Client {
         pending: None,
         file: None,
+        part: (0, 0),
         worker: None,
         ready: false,
         queue: Vec::new(),
@@ -61,6 +64,7 @@ pub fn open(file: &web_sys::Blob, from: u64, budget: u64) {
         let c = c.borrow();
         c.worker.is_some() && c.file.as_ref() == Some(file)
     });
+    CLIENT.with(|c| c.borrow_mut().part = (from, budget));
     if same_file {
         CLIENT.with(|c| c.borrow_mut().callbacks.clear());
         send(ToWorker::Part { from, budget });
@@ -82,6 +86,24 @@ pub fn open(file: &web_sys::Blob, from: u64, budget: u64) {
 /// Analyse the whole file (`true`) or the part shown.
 pub fn set_whole_file(whole_file: bool) {
     send(ToWorker::Scope { whole_file });
+}
+
+/// Stops the worker while it reads the whole file (it reads without
+/// pause, so it cannot be told) and starts a new one on the part shown:
+/// what the stopped one computed is lost, its memory freed, and the
+/// pages ask again. Nothing happens without a worker.
+pub fn restart() {
+    let old = CLIENT.with(|c| {
+        let mut c = c.borrow_mut();
+        c.worker.as_ref()?;
+        let (from, budget) = c.part;
+        c.pending = c.file.clone().map(|f| (f, from, budget));
+        stop(&mut c)
+    });
+    if let Some(w) = old {
+        w.terminate();
+        on_state(AppState::Ready);
+    }
 }
 
 /// Posts `msg` to the worker, or queues it until the worker is ready.
@@ -178,6 +200,7 @@ fn on_message(data: JsValue) {
             if let Some(cb) = cb {
                 cb(response, wire::buffer(&data, 0));
             }
+            crate::web::events::emit(crate::web::events::AppEvent::Analysis);
         }
         Ok((FromWorker::Progress { bytes, total, .. }, _)) => {
             nav::nav().reading.set(Some((bytes, total)));

@@ -101,6 +101,16 @@ fn set_whole_file(whole_file: bool) {
     }
 }
 
+/// Stop (`#analysis-stop`) while the whole file is read: back to the part
+/// shown, with a new analysis worker (the one reading is stopped).
+fn stop_whole_file() {
+    let n = nav();
+    n.whole_file.set(false);
+    n.reading.set(None);
+    client::restart();
+    n.generation.update(|g| *g = g.wrapping_add(1));
+}
+
 /// The pages, over the timeline (inside `main.workspace`).
 #[component]
 pub fn Pages() -> impl IntoView {
@@ -160,6 +170,16 @@ pub fn Pages() -> impl IntoView {
                             />
                             "Whole file"
                         </label>
+                    </Show>
+                    <Show when=move || n.whole_file.get() && n.reading.get().is_some()>
+                        <button
+                            class="button"
+                            id="analysis-stop"
+                            title="Stop reading the whole file: back to the part shown (what was read of the file is dropped)"
+                            on:click=move |_| stop_whole_file()
+                        >
+                            "Stop"
+                        </button>
                     </Show>
                     <button class="button" id="pages-close" title="Back to the timeline (Esc)" on:click=move |_| close()>
                         "× Timeline"
