@@ -53,6 +53,9 @@ pub struct LoadStats {
     pub read_ms: f64,
     /// Of which closing the model and computing its summaries.
     pub finish_ms: f64,
+    /// Of which sending column chunks ahead (levels fed, bytes copied out
+    /// of wasm memory and posted).
+    pub ahead_ms: f64,
     pub encode_ms: f64,
     /// The worker's wasm memory (its high-water mark), bytes.
     pub wasm_memory: f64,

@@ -156,6 +156,7 @@ mod worker {
         };
         let t0 = now();
         let finish_from = std::cell::Cell::new(t0);
+        let ahead_ms = std::cell::Cell::new(0.0);
         // Like Go, a damaged trace keeps everything read before the damage:
         // the result is the timeline so far plus the error, if any.
         let mut next = None;
@@ -178,7 +179,9 @@ mod worker {
                 // been sent ahead before it.)
                 let previewing = size >= PREVIEW_MIN_BYTES as f64 && !previewed;
                 if b.events().is_multiple_of(SEND_AHEAD_EVENTS) && !previewing {
+                    let t = now();
                     send_ahead(scope, &mut b, at.tables());
+                    ahead_ms.set(ahead_ms.get() + now() - t);
                 }
             })?;
             let mut damage = read.error;
@@ -202,6 +205,7 @@ mod worker {
                     next,
                     read_ms: t_read - t0,
                     finish_ms: t_read - finish_from.get(),
+                    ahead_ms: ahead_ms.get(),
                     ..LoadStats::default()
                 };
                 let warning = damage.map(|e| {

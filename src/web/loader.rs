@@ -373,9 +373,10 @@ fn on_message(id: u32, data: JsValue) {
                     let t2 = js_sys::Date::now();
                     web_sys::console::info_1(
                         &format!(
-                            "gotrace: read {:.0} ms (of which finish {:.0} ms) + encode {:.0} ms (worker), decode {:.0} ms + model {:.0} ms (page); worker wasm memory {:.0} MB, page wasm memory {:.0} MB, model {:.0} MB",
+                            "gotrace: read {:.0} ms (of which finish {:.0} ms, sending ahead {:.0} ms) + encode {:.0} ms (worker), decode {:.0} ms + model {:.0} ms (page); worker wasm memory {:.0} MB, page wasm memory {:.0} MB, model {:.0} MB",
                             stats.read_ms,
                             stats.finish_ms,
+                            stats.ahead_ms,
                             stats.encode_ms,
                             t1 - t0,
                             t2 - t1,
