@@ -211,6 +211,10 @@ impl SpanLevelsBuilder {
             return;
         };
         g.n += 1;
+        // The bucket exists: it is within the limit (which only grows).
+        if ((time >> self.shift) as usize) < self.buckets.len() {
+            return;
+        }
         let limit = g.limit();
         while ((time >> self.shift) as usize) >= limit && self.shift < 62 {
             self.coarsen();
@@ -355,6 +359,9 @@ impl MaxLevelsBuilder {
         let Some(g) = self.growth.as_mut() else {
             return;
         };
+        if ((time.max(0) >> self.shift) as usize) < self.buckets.len() {
+            return;
+        }
         let limit = g.limit();
         while ((time >> self.shift) as usize) >= limit && self.shift < 62 {
             self.buckets = pairs(&self.buckets, |a, b| a.max(b.unwrap_or(0)));
