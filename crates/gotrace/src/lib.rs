@@ -26,6 +26,8 @@ pub mod reader;
 pub mod sniff;
 pub mod stream;
 pub mod tables;
+#[cfg(test)]
+mod testdata;
 pub mod text;
 pub mod timeline;
 pub mod v1;

@@ -943,46 +943,35 @@ fn chunks_sent_ahead_make_the_same_model() {
     }
 }
 
-/// Every testdata trace read as the worker reads it (sending what is
-/// sealed every few events) is the model read in one go.
+/// Every testdata trace (Go's test traces included) read as the worker
+/// reads it (sending what is sealed every few events) is the model read in
+/// one go.
 #[test]
 fn real_traces_sent_ahead_are_the_same() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/traces");
     let mut n = 0;
-    for dir in std::fs::read_dir(&root).expect("testdata/traces").flatten() {
-        if !dir.file_name().to_string_lossy().starts_with("go1.") {
+    for (name, data) in crate::testdata::traces() {
+        let Ok(whole) = build(&data, 0, |_, _, _| {}) else {
             continue;
-        }
-        for f in std::fs::read_dir(dir.path()).expect("dir").flatten() {
-            let p = f.path();
-            if p.extension().and_then(|e| e.to_str()) != Some("trace") {
-                continue;
+        };
+        let mut b = Builder::new();
+        let mut ahead = Vec::new();
+        let mut events = 0u64;
+        let (reader, error) = crate::reader::read_events(&data, |ev, reader| {
+            b.push(ev);
+            events += 1;
+            if events.is_multiple_of(100) {
+                b.take_sealed(reader.tables(), |c| ahead.push(c));
             }
-            let data = std::fs::read(&p).unwrap();
-            let Ok(whole) = build(&data, 0, |_, _, _| {}) else {
-                continue;
-            };
-            let mut b = Builder::new();
-            let mut ahead = Vec::new();
-            let mut events = 0u64;
-            let (reader, error) = crate::reader::read_events(&data, |ev, reader| {
-                b.push(ev);
-                events += 1;
-                if events.is_multiple_of(100) {
-                    b.take_sealed(reader.tables(), |c| ahead.push(c));
-                }
-            })
-            .expect("reads");
-            assert!(error.is_none());
-            let tl = b.finish(reader.tables());
-            assert_eq!(
-                as_received(&tl, ahead),
-                as_received(&whole, Vec::new()),
-                "{}",
-                p.display()
-            );
-            n += 1;
-        }
+        })
+        .expect("reads");
+        assert!(error.is_none(), "{name}");
+        let tl = b.finish(reader.tables());
+        assert_eq!(
+            as_received(&tl, ahead),
+            as_received(&whole, Vec::new()),
+            "{name}"
+        );
+        n += 1;
     }
     assert!(n >= 50, "only {n} traces");
 }
