@@ -320,6 +320,14 @@ impl Builder {
         self.events
     }
 
+    /// Heap bytes held by the goroutine lanes' columns.
+    pub fn goroutine_lane_bytes(&self) -> usize {
+        self.goroutines
+            .iter()
+            .map(|g| g.spans.written().heap_bytes())
+            .sum()
+    }
+
     /// Consumes one event (events must come in the reader's order).
     pub fn push(&mut self, ev: &Event) {
         let origin = *self.origin.get_or_insert(ev.time);
@@ -708,14 +716,17 @@ impl Builder {
             gs.spans.push([0, first, 0, 0, 0]);
         }
         let gs = &mut self.goroutines[gi as usize];
-        if let Some(last) = gs.spans.last_mut() {
-            if last[0] == start {
-                // Zero-length span: replace it (keep who unblocked it).
-                last[1] = payload;
-                return;
-            }
+        match gs.spans.last_mut() {
+            // Zero-length span: replace it (keep who unblocked it).
+            Some(last) if last[0] == start => last[1] = payload,
+            _ => gs.spans.push([start, payload, 0, 0, 0]),
         }
-        gs.spans.push([start, payload, 0, 0, 0]);
+        if new_s == SpanState::NotExist {
+            // An exited goroutine's lane will not grow: give back the room
+            // kept for its next records (a trace can have millions of
+            // short-lived goroutines).
+            gs.spans.shrink();
+        }
     }
 
     fn proc_transition(&mut self, t: i64, id: i64, old: ProcState, new: ProcState) {

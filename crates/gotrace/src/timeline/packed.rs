@@ -707,6 +707,14 @@ impl Writer {
         self.col.len() + self.pending.is_some() as usize
     }
 
+    /// Gives back the room kept for more records (the column can still
+    /// grow, at the cost of growing its last chunk again).
+    pub fn shrink(&mut self) {
+        if let Some(c) = self.col.data.last_mut() {
+            c.shrink_to_fit();
+        }
+    }
+
     /// The records written so far (all but the last, still amendable).
     pub fn written(&self) -> &Packed {
         &self.col

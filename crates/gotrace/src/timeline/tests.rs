@@ -975,3 +975,46 @@ fn real_traces_sent_ahead_are_the_same() {
     }
     assert!(n >= 50, "only {n} traces");
 }
+
+/// Goroutines that exited keep no room for more records: a trace of many
+/// short-lived goroutines does not cost the builder a chunk's start each.
+#[test]
+fn exited_goroutines_give_back_their_room() {
+    let mut t = T::new();
+    t.proc(0, 0, ProcState::Undetermined, ProcState::Running);
+    let n = 20_000i64;
+    for g in 1..=n {
+        let at = g * 100;
+        t.go(
+            at,
+            NO_GOROUTINE,
+            0,
+            g,
+            NotExist,
+            Runnable,
+            "",
+            StackId::NONE,
+        );
+        t.go(
+            at + 10,
+            NO_GOROUTINE,
+            0,
+            g,
+            Runnable,
+            Running,
+            "",
+            StackId::NONE,
+        );
+        t.go(at + 20, g, 0, g, Running, NotExist, "", StackId::NONE);
+    }
+    let per_goroutine = t.b.goroutine_lane_bytes() as f64 / n as f64;
+    // Two records written per goroutine (a few bytes each) and the
+    // column's block index; a chunk's first room is 4 KiB.
+    assert!(
+        per_goroutine < 200.0,
+        "{per_goroutine} bytes per exited goroutine"
+    );
+    let tl = t.finish();
+    assert_eq!(tl.goroutines.len(), n as usize);
+    assert_eq!(tl.goroutines[7].spans.len(), 3);
+}
