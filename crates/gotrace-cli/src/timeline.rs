@@ -3,10 +3,8 @@
 //! (`Timeline::digest`: the browser tests compare the page's model with it;
 //! the benchmarks compare the viewer's time to ready with it).
 
-use crate::{file_only, open_input, report_damage, usage, Status, BAD_TRACE};
+use crate::{analyze_file, file_only, report_damage, usage, Status};
 use gotrace::analysis::stats::{human_bytes, human_duration};
-use gotrace::stream::{read_stream, DEFAULT_TARGET};
-use gotrace::timeline::Builder;
 use std::io::Write;
 use std::time::Instant;
 
@@ -15,20 +13,11 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         Ok(f) => f,
         Err(m) => return usage("timeline", &m, err),
     };
-    let input = match open_input(&file, err) {
-        Ok(d) => d,
+    let start = Instant::now();
+    let (tl, damage) = match analyze_file(&file, err, gotrace::timeline::from_trace) {
+        Ok(r) => r,
         Err(s) => return s,
     };
-    let start = Instant::now();
-    let mut b = Builder::new();
-    let read = match read_stream(input, DEFAULT_TARGET, |ev, _| b.push(ev)) {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(err, "gotrace: {e}");
-            return BAD_TRACE;
-        }
-    };
-    let tl = b.finish(&read.tables);
     let elapsed = start.elapsed();
     let spans: usize = tl.goroutines.iter().map(|g| g.spans.len()).sum();
     let lines = [
@@ -48,7 +37,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Status 
         let _ = writeln!(out, "{:<19}{value}", format!("{name}:"));
     }
     report_damage(
-        read.error.as_ref(),
+        damage.as_ref(),
         "the model covers what was read before",
         err,
     )

@@ -52,6 +52,15 @@ pub fn build(
     }
 }
 
+/// Reads a trace (its bytes, or a stream: [`crate::stream::Source`]) into a
+/// timeline: the model of what was read, and the damage that stopped the
+/// read, if any (everything before it is in the model, as Go keeps it).
+pub fn from_trace(source: impl crate::stream::Source) -> Result<(Timeline, Option<Error>), Error> {
+    let mut b = Builder::new();
+    let out = source.read_all(|ev, _| b.push(ev))?;
+    Ok((b.finish(&out.tables), out.error))
+}
+
 /// Goroutine ids below this are looked up in a table.
 const DENSE_IDS: i64 = 1 << 22;
 

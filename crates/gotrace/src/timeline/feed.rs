@@ -30,18 +30,20 @@ pub(super) trait SpanOf: Fn(&Rec, Option<&Rec>, i64) -> (i64, i64, u32) {}
 impl<F: Fn(&Rec, Option<&Rec>, i64) -> (i64, i64, u32)> SpanOf for F {}
 
 impl SpanFeed {
-    /// Feeds the records written to `w` since the last call (if the lane's
-    /// level has begun: it does once the column sealed its first chunk).
-    pub(super) fn feed(&mut self, w: &Writer, span: impl SpanOf) {
-        if let SpanFeed::Waiting = self {
-            let Some((n, until)) = w.written().first_chunk() else {
-                return;
-            };
+    /// Begins the growing level once `col` has sealed its first chunk.
+    fn begin(&mut self, col: &Packed) {
+        if let (SpanFeed::Waiting, Some((n, until))) = (&self, col.first_chunk()) {
             *self = SpanFeed::Growing {
                 b: SpanLevelsBuilder::growing(n, until),
                 fed: 0,
             };
         }
+    }
+
+    /// Feeds the records written to `w` since the last call (if the lane's
+    /// level has begun: it does once the column sealed its first chunk).
+    pub(super) fn feed(&mut self, w: &Writer, span: impl SpanOf) {
+        self.begin(w.written());
         if let SpanFeed::Growing { b, fed } = self {
             let col = w.written();
             add_spans(b, col, *fed, w.last(), i64::MAX, &span);
@@ -49,13 +51,13 @@ impl SpanFeed {
         }
     }
 
-    /// The lane's levels, its column closed (`col`), the lane ending at `end`.
-    pub(super) fn finish(self, col: &Packed, end: i64, span: impl SpanOf) -> SpanLevels {
-        let (mut b, fed) = match (self, col.first_chunk()) {
-            (SpanFeed::Growing { b, fed }, _) => (b, fed),
-            // Never fed, but as big: as if it had been.
-            (SpanFeed::Waiting, Some((n, until))) => (SpanLevelsBuilder::growing(n, until), 0),
-            (SpanFeed::Waiting, None) => match SpanLevelsBuilder::new(col.len(), end) {
+    /// The lane's levels, its column closed (`col`), the lane ending at `end`
+    /// (a lane never fed but big is summarised as if it had been).
+    pub(super) fn finish(mut self, col: &Packed, end: i64, span: impl SpanOf) -> SpanLevels {
+        self.begin(col);
+        let (mut b, fed) = match self {
+            SpanFeed::Growing { b, fed } => (b, fed),
+            SpanFeed::Waiting => match SpanLevelsBuilder::new(col.len(), end) {
                 Some(b) => (b, 0),
                 None => return SpanLevels::default(),
             },
@@ -123,39 +125,35 @@ fn add_samples(b: &mut [MaxLevelsBuilder], counters: &[(usize, usize)], col: &Pa
 }
 
 impl MaxFeed {
-    /// Feeds the samples of series `s` written to `w` since the last call.
-    pub(super) fn feed(&mut self, s: usize, w: &Writer) {
-        let counters = counters_of(s);
-        if let MaxFeed::Waiting = self {
-            let Some((n, until)) = w.written().first_chunk() else {
-                return;
-            };
-            let b = counters
+    /// Begins the growing levels of series `s` once `col` has sealed its
+    /// first chunk.
+    fn begin(&mut self, s: usize, col: &Packed) {
+        if let (MaxFeed::Waiting, Some((n, until))) = (&self, col.first_chunk()) {
+            let b = counters_of(s)
                 .iter()
                 .map(|_| MaxLevelsBuilder::growing(n, until, ratio_of(s)))
                 .collect();
             *self = MaxFeed::Growing { b, fed: 0 };
         }
+    }
+
+    /// Feeds the samples of series `s` written to `w` since the last call.
+    pub(super) fn feed(&mut self, s: usize, w: &Writer) {
+        self.begin(s, w.written());
         if let MaxFeed::Growing { b, fed } = self {
-            add_samples(b, &counters, w.written(), *fed);
+            add_samples(b, &counters_of(s), w.written(), *fed);
             *fed = w.written().len();
         }
     }
 
     /// The levels of series `s`'s counters into `out` (by counter kind),
     /// its column closed (`col`), the trace ending at `end`.
-    pub(super) fn finish(self, s: usize, col: &Packed, end: i64, out: &mut [MaxLevels]) {
+    pub(super) fn finish(mut self, s: usize, col: &Packed, end: i64, out: &mut [MaxLevels]) {
         let counters = counters_of(s);
-        let (mut b, fed) = match (self, col.first_chunk()) {
-            (MaxFeed::Growing { b, fed }, _) => (b, fed),
-            (MaxFeed::Waiting, Some((n, until))) => {
-                let b = counters
-                    .iter()
-                    .map(|_| MaxLevelsBuilder::growing(n, until, ratio_of(s)))
-                    .collect();
-                (b, 0)
-            }
-            (MaxFeed::Waiting, None) => {
+        self.begin(s, col);
+        let (mut b, fed) = match self {
+            MaxFeed::Growing { b, fed } => (b, fed),
+            MaxFeed::Waiting => {
                 let b: Option<Vec<_>> = counters
                     .iter()
                     .map(|_| MaxLevelsBuilder::new(col.len(), end, ratio_of(s)))

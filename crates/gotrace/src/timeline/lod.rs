@@ -157,6 +157,30 @@ impl Growth {
     fn limit(&self) -> usize {
         (2 * self.n.max(self.first) / self.ratio.max(1)).max(128)
     }
+
+    /// How many times a level of `len` buckets of `2^shift` ns must halve
+    /// its resolution for the bucket of `time` to be within the limit: none
+    /// if that bucket exists (it was within the limit, which only grows).
+    fn halvings(&self, time: i64, shift: u32, len: usize) -> u32 {
+        let time = time.max(0);
+        if ((time >> shift) as usize) < len {
+            return 0;
+        }
+        let limit = self.limit();
+        let mut k = 0;
+        while shift + k < 62 && ((time >> (shift + k)) as usize) >= limit {
+            k += 1;
+        }
+        k
+    }
+}
+
+/// Extends a growing level to the bucket of `time` (`2^shift` ns wide).
+fn extend_to<T: Copy + Default>(buckets: &mut Vec<T>, time: i64, shift: u32) {
+    let b = (time.max(0) >> shift) as usize;
+    if b >= buckets.len() {
+        buckets.resize(b + 1, T::default());
+    }
 }
 
 /// The base shift of a growing level: from the first records, or the finest
@@ -203,26 +227,17 @@ impl SpanLevelsBuilder {
         }
     }
 
-    /// Counts a span ending at `time` and makes room for its bucket in a
-    /// growing level, halving the resolution while that bucket would be
-    /// past the limit. A fixed level has its buckets already.
+    /// Makes room for the bucket of `time` in a growing level, halving the
+    /// resolution while that bucket would be past the limit. A fixed level
+    /// has its buckets already.
     fn room_for(&mut self, time: i64) {
-        let Some(g) = self.growth.as_mut() else {
+        let Some(g) = &self.growth else {
             return;
         };
-        g.n += 1;
-        // The bucket exists: it is within the limit (which only grows).
-        if ((time >> self.shift) as usize) < self.buckets.len() {
-            return;
-        }
-        let limit = g.limit();
-        while ((time >> self.shift) as usize) >= limit && self.shift < 62 {
+        for _ in 0..g.halvings(time, self.shift, self.buckets.len()) {
             self.coarsen();
         }
-        let b = (time >> self.shift) as usize;
-        if b >= self.buckets.len() {
-            self.buckets.resize(b + 1, 0);
-        }
+        extend_to(&mut self.buckets, time, self.shift);
     }
 
     /// Halves the resolution: pairs of buckets combined, the bucket being
@@ -270,6 +285,9 @@ impl SpanLevelsBuilder {
         if item == 0 || end <= start || start < 0 {
             return;
         }
+        if let Some(g) = self.growth.as_mut() {
+            g.n += 1;
+        }
         self.room_for(end - 1);
         let sh = self.shift;
         let (b0, b1) = ((start >> sh) as usize, ((end - 1) >> sh) as usize);
@@ -291,18 +309,6 @@ impl SpanLevelsBuilder {
         self.add_to(b1, item, end - ((b1 as i64) << sh));
     }
 
-    pub fn finish(mut self) -> SpanLevels {
-        self.flush();
-        let levels = build_up(self.buckets, span_combine);
-        Levels {
-            shift: self.shift as u8,
-            levels,
-            scale: 0,
-        }
-    }
-}
-
-impl SpanLevelsBuilder {
     /// The levels of a lane that ends at `end` (a growing level is
     /// extended to it; a fixed one already covers it).
     pub fn finish_at(mut self, end: i64) -> SpanLevels {
@@ -314,6 +320,16 @@ impl SpanLevelsBuilder {
             }
         }
         self.finish()
+    }
+
+    pub fn finish(mut self) -> SpanLevels {
+        self.flush();
+        let levels = build_up(self.buckets, span_combine);
+        Levels {
+            shift: self.shift as u8,
+            levels,
+            scale: 0,
+        }
     }
 }
 
@@ -356,21 +372,14 @@ impl MaxLevelsBuilder {
     /// Makes room up to `time` in a growing level (see
     /// [`SpanLevelsBuilder::room_for`]; maxima combine exactly).
     fn room_for(&mut self, time: i64) {
-        let Some(g) = self.growth.as_mut() else {
+        let Some(g) = &self.growth else {
             return;
         };
-        if ((time.max(0) >> self.shift) as usize) < self.buckets.len() {
-            return;
-        }
-        let limit = g.limit();
-        while ((time >> self.shift) as usize) >= limit && self.shift < 62 {
+        for _ in 0..g.halvings(time, self.shift, self.buckets.len()) {
             self.buckets = pairs(&self.buckets, |a, b| a.max(b.unwrap_or(0)));
             self.shift += 1;
         }
-        let b = (time.max(0) >> self.shift) as usize;
-        if b >= self.buckets.len() {
-            self.buckets.resize(b + 1, 0);
-        }
+        extend_to(&mut self.buckets, time, self.shift);
     }
 
     /// The levels of a counter that ends at `end`.

@@ -25,7 +25,7 @@ mod ship;
 #[cfg(test)]
 mod tests;
 
-pub use build::{build, Builder};
+pub use build::{build, from_trace, Builder};
 pub use encode::{DecodeError, Decoder};
 pub use lod::{Levels, MaxLevels, SpanLevels};
 pub use packed::{Packed, Rec};

@@ -916,6 +916,20 @@ mod tests {
         assert!(Packed::from_contiguous(3, 3, 100, &bytes, t, &offsets).is_ok());
     }
 
+    /// The encoded form of `c` but for its bytes.
+    fn head_of(c: &Packed) -> Head {
+        Head {
+            fields: c.fields,
+            delta: c.delta,
+            len: c.len,
+            block_time: c.block_time.clone(),
+            offsets: c.contiguous_offsets().collect(),
+            bytes: c.data_len() as u64,
+            ship_id: c.ship_id,
+            shipped: c.shipped.clone(),
+        }
+    }
+
     /// Bytes arriving in pieces of any size make the same column.
     #[test]
     fn a_column_filled_piece_by_piece_is_the_same() {
@@ -924,16 +938,7 @@ mod tests {
         recs.iter().for_each(|r| w.push(*r));
         let c = w.finish();
         let bytes: Vec<u8> = c.data.concat();
-        let head = || Head {
-            fields: c.fields,
-            delta: c.delta,
-            len: c.len,
-            block_time: c.block_time.clone(),
-            offsets: c.contiguous_offsets().collect(),
-            bytes: bytes.len() as u64,
-            ship_id: 0,
-            shipped: Vec::new(),
-        };
+        let head = || head_of(&c);
         for piece in [1usize, 7, 1000, 65_536, 1 << 20, bytes.len()] {
             let mut f = Filling::new(head(), Vec::new()).unwrap();
             for p in bytes.chunks(piece) {
@@ -977,16 +982,7 @@ mod tests {
         assert_eq!(next_id, 8);
         assert!(sent.shipped.len() >= 2 && sent.shipped.len() < whole.data.len());
         assert_eq!(sent.data_len(), whole.data_len());
-        let head = || Head {
-            fields: sent.fields,
-            delta: sent.delta,
-            len: sent.len,
-            block_time: sent.block_time.clone(),
-            offsets: sent.contiguous_offsets().collect(),
-            bytes: sent.data_len() as u64,
-            ship_id: sent.ship_id,
-            shipped: sent.shipped.clone(),
-        };
+        let head = || head_of(&sent);
         assert_eq!(
             head().offsets,
             whole.contiguous_offsets().collect::<Vec<_>>()
